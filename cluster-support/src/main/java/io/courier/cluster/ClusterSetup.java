@@ -1,0 +1,109 @@
+package io.courier.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.PartitioningStrategyConfig;
+import com.hazelcast.config.XmlConfigBuilder;
+import com.hazelcast.partition.strategy.StringPartitioningStrategy;
+import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Builds the Hazelcast member config from cluster.xml plus Courier's settings, and starts a
+ * clustered Vert.x on it. Joining is TCP-IP only, to the members named in
+ * {@code COURIER_CLUSTER_MEMBERS}; with none named the node forms a cluster of its own, so two
+ * unrelated nodes on one machine never merge by accident.
+ */
+public final class ClusterSetup {
+  private ClusterSetup() {}
+
+  public static Config hazelcastConfig(CourierConfig cfg, String nodeId) {
+    Config hz = loadXml(cfg);
+    hz.setClusterName(cfg.get(ConfigKeys.CLUSTER_NAME));
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hz.setProperty("hazelcast.logging.type", "slf4j");
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    hz.getMemberAttributeConfig().setAttribute(Maps.NODE_ID_ATTRIBUTE, nodeId);
+
+    String host = cfg.get(ConfigKeys.CLUSTER_HOST);
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(cfg.getInt(ConfigKeys.CLUSTER_PORT)).setPortAutoIncrement(true).setPortCount(100);
+    net.getInterfaces().clear();
+    net.getInterfaces().setEnabled(true).addInterface(host);
+    net.setPublicAddress(null);
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).getMembers().clear();
+    for (String member : cfg.getList(ConfigKeys.CLUSTER_MEMBERS)) {
+      join.getTcpIpConfig().addMember(member);
+    }
+
+    int backups = cfg.getInt(ConfigKeys.HZ_BACKUP_COUNT);
+    hz.addMapConfig(new MapConfig(Maps.PRESENCE).setBackupCount(backups));
+    PartitioningStrategyConfig byUser =
+        new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName());
+    hz.addMapConfig(new MapConfig(Maps.INBOX_HEAD).setBackupCount(backups)
+        .setInMemoryFormat(InMemoryFormat.OBJECT).setPartitioningStrategyConfig(byUser));
+    hz.addMapConfig(new MapConfig(Maps.INBOX_MSG).setBackupCount(backups)
+        .setPartitioningStrategyConfig(byUser));
+    hz.addMapConfig(new MapConfig(Maps.INBOX_DEDUPE).setBackupCount(backups)
+        .setPartitioningStrategyConfig(byUser));
+    return hz;
+  }
+
+  /** cluster.xml from COURIER_CLUSTER_CONFIG, else ./cluster.xml, else the copy in the jar. */
+  static Config loadXml(CourierConfig cfg) {
+    try {
+      Path explicit = cfg.isSet(ConfigKeys.CLUSTER_CONFIG) ? cfg.getPath(ConfigKeys.CLUSTER_CONFIG) : null;
+      if (explicit != null) {
+        if (!Files.isRegularFile(explicit)) {
+          throw new IllegalArgumentException(ConfigKeys.CLUSTER_CONFIG.env() + ": no file at " + explicit);
+        }
+        try (InputStream in = Files.newInputStream(explicit)) {
+          return new XmlConfigBuilder(in).build();
+        }
+      }
+      Path local = Path.of("cluster.xml");
+      if (Files.isRegularFile(local)) {
+        try (InputStream in = Files.newInputStream(local)) {
+          return new XmlConfigBuilder(in).build();
+        }
+      }
+      try (InputStream in = ClusterSetup.class.getClassLoader().getResourceAsStream("cluster.xml")) {
+        if (in != null) {
+          return new XmlConfigBuilder(in).build();
+        }
+      }
+      // Without any cluster.xml, Vert.x's bundled defaults carry the structures it needs.
+      return io.vertx.spi.cluster.hazelcast.ConfigUtil.loadConfig();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the cluster config: " + e.getMessage(), e);
+    }
+  }
+
+  /** A started clustered Vert.x together with its cluster manager (for Hazelcast access). */
+  public record Started(Vertx vertx, HazelcastClusterManager clusterManager) {}
+
+  public static Future<Started> startClusteredVertx(CourierConfig cfg, String nodeId, VertxOptions options) {
+    HazelcastClusterManager mgr = new HazelcastClusterManager(hazelcastConfig(cfg, nodeId));
+    VertxOptions opts = new VertxOptions(options);
+    opts.setEventBusOptions(new EventBusOptions(opts.getEventBusOptions())
+        .setHost(cfg.get(ConfigKeys.CLUSTER_HOST)).setPort(0));
+    return Vertx.builder().with(opts).withClusterManager(mgr).buildClustered()
+        .map(v -> new Started(v, mgr));
+  }
+}

@@ -1,0 +1,100 @@
+package io.courier.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The cluster-wide connection registry: userId -> open connections with the node holding each.
+ * Backed by a Hazelcast IMap; every mutation is an entry processor, so concurrent connects and
+ * disconnects of one user on several nodes never lose a device. Calls never block the caller's
+ * event loop: they use Hazelcast's async operations and complete on the caller's context.
+ */
+public final class PresenceRegistry {
+  private final IMap<String, PresenceEntry> map;
+  private final Vertx vertx;
+
+  public PresenceRegistry(Vertx vertx, HazelcastInstance hz) {
+    this.vertx = vertx;
+    this.map = hz.getMap(Maps.PRESENCE);
+  }
+
+  public Future<Void> addDevice(String userId, String sessionId, String nodeId) {
+    return on(map.submitToKey(userId, new AddDevice(sessionId, nodeId, System.currentTimeMillis()))).mapEmpty();
+  }
+
+  public Future<Void> removeDevice(String userId, String sessionId) {
+    return on(map.submitToKey(userId, new RemoveDevice(sessionId, System.currentTimeMillis()))).mapEmpty();
+  }
+
+  /** The user's entry, or null if never seen. */
+  public Future<PresenceEntry> get(String userId) {
+    return on(map.getAsync(userId));
+  }
+
+  /** Entries of many users in one batched call (run off the event loop: IMap.getAll is blocking). */
+  public Future<Map<String, PresenceEntry>> getAll(Collection<String> userIds) {
+    Set<String> keys = new HashSet<>(userIds);
+    return vertx.executeBlocking(() -> map.getAll(keys), false);
+  }
+
+  /** Removes every device held by {@code nodeId} (a crashed or departed member). Blocking call run on a worker. */
+  public Future<Void> purgeNode(String nodeId) {
+    return vertx.executeBlocking(() -> {
+      map.executeOnEntries(new PurgeNode(nodeId, System.currentTimeMillis()));
+      return null;
+    }, false);
+  }
+
+  public IMap<String, PresenceEntry> map() {
+    return map;
+  }
+
+  private <T> Future<T> on(java.util.concurrent.CompletionStage<T> stage) {
+    Context ctx = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(stage, ctx);
+  }
+
+  record AddDevice(String sessionId, String nodeId, long now)
+      implements EntryProcessor<String, PresenceEntry, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue();
+      boolean cameOnline = !e.online();
+      e.add(sessionId, nodeId, now);
+      entry.setValue(e);
+      return cameOnline;
+    }
+  }
+
+  record RemoveDevice(String sessionId, long now) implements EntryProcessor<String, PresenceEntry, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry e = entry.getValue();
+      if (e == null || !e.remove(sessionId, now)) {
+        return false;
+      }
+      entry.setValue(e);
+      return !e.online();
+    }
+  }
+
+  record PurgeNode(String nodeId, long now) implements EntryProcessor<String, PresenceEntry, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry e = entry.getValue();
+      if (e == null || !e.removeNode(nodeId, now)) {
+        return false;
+      }
+      entry.setValue(e);
+      return true;
+    }
+  }
+}

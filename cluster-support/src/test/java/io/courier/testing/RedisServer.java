@@ -1,0 +1,102 @@
+package io.courier.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A real redis-server started by the test on a free loopback port, with its own directory; the
+ * machine's service on 6379 is never touched. Stop it with {@link #close()} (it ends only this process).
+ */
+public final class RedisServer implements AutoCloseable {
+  private final Process process;
+  private final int port;
+  private final Path dir;
+
+  private RedisServer(Process process, int port, Path dir) {
+    this.process = process;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  public static RedisServer start() {
+    return start(Ports.free(), null);
+  }
+
+  /** Starts on {@code port}, reusing {@code dir} when given (for restart tests with AOF). */
+  public static RedisServer start(int port, Path dir) {
+    try {
+      Path d = dir != null ? dir : Files.createTempDirectory("courier-redis-");
+      ProcessBuilder pb = new ProcessBuilder("redis-server", "--port", String.valueOf(port),
+          "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", d.toString(),
+          "--daemonize", "no", "--protected-mode", "yes");
+      pb.redirectErrorStream(true).redirectOutput(d.resolve("redis.log").toFile());
+      Process p = pb.start();
+      RedisServer server = new RedisServer(p, port, d);
+      server.awaitListening(Duration.ofSeconds(10));
+      return server;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start redis-server (is it installed?): " + e.getMessage(), e);
+    }
+  }
+
+  private void awaitListening(Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("redis-server exited with " + process.exitValue() + "; see " + dir.resolve("redis.log"));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    close();
+    throw new IllegalStateException("redis-server did not listen on " + port + " within " + timeout);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public String url() {
+    return "redis://127.0.0.1:" + port + "/0";
+  }
+
+  /** SIGKILL: the crash case. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(java.util.concurrent.TimeUnit.SECONDS.toMillis(5), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.courier.protocol;
+
+/**
+ * Field names and the version of the JSON documents that travel between verticles. A verticle
+ * refuses a document whose {@link #V} is newer than it understands with {@link BusFailures#INVALID},
+ * so verticles can be redeployed one at a time: additions keep the version, changes bump it.
+ */
+public final class Bus {
+  private Bus() {}
+
+  public static final String V = "v";
+  public static final int VERSION = 1;
+
+  // DELIVERY_SEND request: {v, from, id, to|room, body, ts?}; reply: {v, ts, dup, seq?, epoch?}
+  public static final String FROM = "from";
+  public static final String ID = "id";
+  public static final String TO = "to";
+  public static final String ROOM = "room";
+  public static final String BODY = "body";
+  public static final String TS = "ts";
+  public static final String DUP = "dup";
+  public static final String SEQ = "seq";
+  public static final String EPOCH = "epoch";
+
+  // DELIVERY_READ request: {v, user, after, limit}; reply: {v, epoch, lastSeq, firstAvailable, messages[]}
+  public static final String USER = "user";
+  public static final String AFTER = "after";
+  public static final String LIMIT = "limit";
+  public static final String LAST_SEQ = "lastSeq";
+  public static final String FIRST_AVAILABLE = "firstAvailable";
+  public static final String MESSAGES = "messages";
+
+  // node push: {v, to, msg: <the msg frame without type>}
+  public static final String MSG = "msg";
+
+  // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
+  public static final String USERS = "users";
+}

@@ -1,0 +1,32 @@
+package io.courier.protocol;
+
+import io.vertx.core.json.JsonArray;
+import java.util.List;
+
+/** A validated client -> server frame. Produced by {@link FrameParser}; {@code ref} may be null. */
+public sealed interface ClientFrame {
+  String ref();
+
+  /** {@code send}: exactly one of {@code to} and {@code room} is non-null; {@code body} is JSON text. */
+  record Send(String ref, String id, String to, String room, String bodyJson) implements ClientFrame {}
+
+  record Ack(String ref, long seq) implements ClientFrame {}
+
+  /** {@code sync}: {@code epoch} is null when the client has none. */
+  record Sync(String ref, long after, String epoch) implements ClientFrame {}
+
+  record Ping(String ref) implements ClientFrame {}
+
+  record Join(String ref, String room) implements ClientFrame {}
+
+  record Leave(String ref, String room) implements ClientFrame {}
+
+  /** {@code presence}, {@code watch} or {@code unwatch}: the frame's type and its users. */
+  record Users(String ref, String type, List<String> users) implements ClientFrame {
+    public JsonArray usersJson() {
+      return new JsonArray(users);
+    }
+  }
+
+  record Refresh(String ref, String token) implements ClientFrame {}
+}

@@ -1,0 +1,94 @@
+package io.courier.protocol;
+
+import java.util.List;
+
+/** Every Courier setting, with its default. The README's configuration table lists exactly these. */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  // node
+  public static final Setting NODE_ID = new Setting("COURIER_NODE_ID", "",
+      "This node's id (routing address, logs, metrics). Empty: a random id at start.");
+  public static final Setting VERTICLES = new Setting("COURIER_VERTICLES", "connection,delivery,presence",
+      "Which verticles this process runs (comma list of connection, delivery, presence).");
+  public static final Setting HOST = new Setting("COURIER_HOST", "0.0.0.0",
+      "Address the WebSocket/HTTP server binds to.");
+  public static final Setting PORT = new Setting("COURIER_PORT", "8080",
+      "Port of the WebSocket/HTTP server (0: any free port).");
+  public static final Setting GATEWAY_INSTANCES = new Setting("COURIER_GATEWAY_INSTANCES", "0",
+      "Connection-verticle instances (event loops serving sockets). 0: one per CPU core.");
+
+  // cluster
+  public static final Setting CLUSTER_NAME = new Setting("COURIER_CLUSTER_NAME", "courier",
+      "Hazelcast cluster name. Only members with the same name join.");
+  public static final Setting CLUSTER_HOST = new Setting("COURIER_CLUSTER_HOST", "127.0.0.1",
+      "Interface Hazelcast and the clustered event bus bind to and advertise.");
+  public static final Setting CLUSTER_PORT = new Setting("COURIER_CLUSTER_PORT", "5701",
+      "Hazelcast member port of this node (the next free one is taken if it is busy).");
+  public static final Setting CLUSTER_MEMBERS = new Setting("COURIER_CLUSTER_MEMBERS", "",
+      "Comma list of host:port of members to join. Empty: this node forms a cluster of its own and "
+          + "never joins another by accident.");
+  public static final Setting CLUSTER_CONFIG = new Setting("COURIER_CLUSTER_CONFIG", "",
+      "Path of a Hazelcast XML config to start from. Empty: ./cluster.xml if present, else the one in the jar.");
+
+  // auth
+  public static final Setting JWT_SECRET = new Setting("COURIER_JWT_SECRET", "",
+      "HS256 secret for tokens. Empty: read COURIER_JWT_SECRET_FILE, generating it (with a warning) if absent.");
+  public static final Setting JWT_SECRET_FILE = new Setting("COURIER_JWT_SECRET_FILE", "~/.courier/jwt-secret",
+      "Where a generated development secret is kept, so `courier token` on this machine signs with it.");
+  public static final Setting JWT_LEEWAY_S = new Setting("COURIER_JWT_LEEWAY_S", "5",
+      "Clock-skew leeway in seconds for exp/iat/nbf.");
+  public static final Setting ALLOWED_ORIGINS = new Setting("COURIER_ALLOWED_ORIGINS", "",
+      "Comma list of Origins allowed at the handshake (403 otherwise). Empty: any Origin, with a startup warning. "
+          + "Requests without an Origin header (non-browser clients) are allowed.");
+  public static final Setting TOKEN_EXPIRING_MS = new Setting("COURIER_TOKEN_EXPIRING_MS", "60000",
+      "How long before exp the server sends token_expiring.");
+
+  // connection limits and timing
+  public static final Setting MAX_FRAME_BYTES = new Setting("COURIER_MAX_FRAME_BYTES", "65536",
+      "Largest client frame accepted; larger gets error too_large (or close 1009 past 4x this size).");
+  public static final Setting HEARTBEAT_MS = new Setting("COURIER_HEARTBEAT_MS", "25000",
+      "Interval of server WebSocket pings (welcome.heartbeatMs).");
+  public static final Setting IDLE_TIMEOUT_MS = new Setting("COURIER_IDLE_TIMEOUT_MS", "60000",
+      "A connection silent (no frame, no pong) this long is closed with 1001.");
+  public static final Setting RETRANSMIT_INITIAL_MS = new Setting("COURIER_RETRANSMIT_INITIAL_MS", "5000",
+      "First retransmit of an un-acked message; later ones double the interval.");
+  public static final Setting RETRANSMIT_MAX_MS = new Setting("COURIER_RETRANSMIT_MAX_MS", "60000",
+      "Upper bound of the retransmit interval.");
+  public static final Setting MAX_UNACKED = new Setting("COURIER_MAX_UNACKED", "10000",
+      "Un-acked live messages kept per connection for retransmit; past it the connection is closed "
+          + "with 1013 (the messages stay in the inbox for sync).");
+  public static final Setting GAP_WAIT_MS = new Setting("COURIER_GAP_WAIT_MS", "250",
+      "How long a connection holds a push that arrived ahead of a missing seq before reading the gap from the store.");
+  public static final Setting SYNC_PAGE = new Setting("COURIER_SYNC_PAGE", "500",
+      "Messages read from the store per page of a sync replay.");
+  public static final Setting BUS_TIMEOUT_MS = new Setting("COURIER_BUS_TIMEOUT_MS", "10000",
+      "Timeout of requests between verticles; a timed-out send answers error unavailable.");
+
+  // store
+  public static final Setting STORE = new Setting("COURIER_STORE", "hazelcast",
+      "Message store: hazelcast (embedded, in cluster memory) or redis (durable, Redis Streams).");
+  public static final Setting REDIS_URL = new Setting("COURIER_REDIS_URL", "redis://127.0.0.1:6379/0",
+      "Redis connection string, used when COURIER_STORE=redis.");
+  public static final Setting REDIS_POOL = new Setting("COURIER_REDIS_POOL", "16",
+      "Redis connections per delivery verticle.");
+  public static final Setting DEDUPE_WINDOW_MS = new Setting("COURIER_DEDUPE_WINDOW_MS", "86400000",
+      "How long a (sender, id) is remembered so a resend is answered dup instead of stored again.");
+  public static final Setting RETENTION_MAX_MESSAGES = new Setting("COURIER_RETENTION_MAX_MESSAGES", "100000",
+      "Messages kept per inbox; older ones are dropped (sync reports truncated).");
+  public static final Setting RETENTION_MAX_AGE_MS = new Setting("COURIER_RETENTION_MAX_AGE_MS", "604800000",
+      "Age after which messages are dropped from an inbox (sync reports truncated).");
+  public static final Setting HZ_BACKUP_COUNT = new Setting("COURIER_HZ_BACKUP_COUNT", "1",
+      "Synchronous backups of every Hazelcast store and presence entry.");
+  public static final Setting DELIVERY_INSTANCES = new Setting("COURIER_DELIVERY_INSTANCES", "1",
+      "Delivery-verticle instances in this process.");
+
+  public static final List<Setting> ALL = List.of(
+      NODE_ID, VERTICLES, HOST, PORT, GATEWAY_INSTANCES,
+      CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
+      JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
+      MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
+      MAX_UNACKED, GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
+      STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
+      HZ_BACKUP_COUNT, DELIVERY_INSTANCES);
+}

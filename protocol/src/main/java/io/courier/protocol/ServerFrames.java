@@ -1,0 +1,57 @@
+package io.courier.protocol;
+
+import io.vertx.core.json.JsonObject;
+
+/** Builders of server -> client frames (protocol v1). Field names here are the contract. */
+public final class ServerFrames {
+  private ServerFrames() {}
+
+  public static JsonObject welcome(String sessionId, String userId, String nodeId, String epoch,
+                                   long lastSeq, long heartbeatMs, long expiresAt) {
+    return new JsonObject().put("type", FrameTypes.WELCOME).put("sessionId", sessionId)
+        .put("userId", userId).put("nodeId", nodeId).put("epoch", epoch).put("lastSeq", lastSeq)
+        .put("heartbeatMs", heartbeatMs).put("expiresAt", expiresAt);
+  }
+
+  public static JsonObject sent(String id, long ts, boolean dup, String ref) {
+    JsonObject o = new JsonObject().put("type", FrameTypes.SENT).put("id", id).put("ts", ts);
+    if (dup) {
+      o.put("dup", true);
+    }
+    return withRef(o, ref == null || ref.equals(id) ? null : ref);
+  }
+
+  public static JsonObject synced(long after, long upTo, String epoch, boolean truncated,
+                                  long firstAvailable, String ref) {
+    JsonObject o = new JsonObject().put("type", FrameTypes.SYNCED).put("after", after)
+        .put("upTo", upTo).put("epoch", epoch).put("firstAvailable", firstAvailable);
+    if (truncated) {
+      o.put("truncated", true);
+    }
+    return withRef(o, ref);
+  }
+
+  public static JsonObject error(String code, String message, String ref) {
+    return withRef(new JsonObject().put("type", FrameTypes.ERROR).put("code", code)
+        .put("message", message), ref);
+  }
+
+  public static JsonObject pong(String ref) {
+    return withRef(new JsonObject().put("type", FrameTypes.PONG), ref);
+  }
+
+  public static JsonObject tokenExpiring(long expiresAt) {
+    return new JsonObject().put("type", FrameTypes.TOKEN_EXPIRING).put("expiresAt", expiresAt);
+  }
+
+  public static JsonObject reconnect(String reason, long afterMs) {
+    return new JsonObject().put("type", FrameTypes.RECONNECT).put("reason", reason).put("afterMs", afterMs);
+  }
+
+  private static JsonObject withRef(JsonObject o, String ref) {
+    if (ref != null) {
+      o.put("ref", ref);
+    }
+    return o;
+  }
+}
