@@ -30,8 +30,8 @@ public final class Bus {
   public static final String FIRST_AVAILABLE = "firstAvailable";
   public static final String MESSAGES = "messages";
 
-  // node push: {v, to, msg: <the msg frame without type>}
-  public static final String MSG = "msg";
+  // node push: {v, to, seq, epoch, frame: <the msg wire frame as text, encoded once>}
+  public static final String FRAME = "frame";
 
   // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
   public static final String USERS = "users";

@@ -18,6 +18,11 @@ public final class ConfigKeys {
   public static final Setting GATEWAY_INSTANCES = new Setting("COURIER_GATEWAY_INSTANCES", "0",
       "Connection-verticle instances (event loops serving sockets). 0: one per CPU core.");
 
+  public static final Setting LOG_FORMAT = new Setting("COURIER_LOG_FORMAT", "json",
+      "Log format: json (one object per line, with nodeId/sessionId/userId fields) or text.");
+  public static final Setting LOG_LEVEL = new Setting("COURIER_LOG_LEVEL", "INFO",
+      "Root log level.");
+
   // cluster
   public static final Setting CLUSTER_NAME = new Setting("COURIER_CLUSTER_NAME", "courier",
       "Hazelcast cluster name. Only members with the same name join.");
@@ -58,6 +63,8 @@ public final class ConfigKeys {
   public static final Setting MAX_UNACKED = new Setting("COURIER_MAX_UNACKED", "10000",
       "Un-acked live messages kept per connection for retransmit; past it the connection is closed "
           + "with 1013 (the messages stay in the inbox for sync).");
+  public static final Setting MAX_PENDING_SENDS = new Setting("COURIER_MAX_PENDING_SENDS", "256",
+      "Sends one connection may have waiting for the store; more get error rate_limited (resend later).");
   public static final Setting GAP_WAIT_MS = new Setting("COURIER_GAP_WAIT_MS", "250",
       "How long a connection holds a push that arrived ahead of a missing seq before reading the gap from the store.");
   public static final Setting SYNC_PAGE = new Setting("COURIER_SYNC_PAGE", "500",
@@ -84,11 +91,11 @@ public final class ConfigKeys {
       "Delivery-verticle instances in this process.");
 
   public static final List<Setting> ALL = List.of(
-      NODE_ID, VERTICLES, HOST, PORT, GATEWAY_INSTANCES,
+      NODE_ID, VERTICLES, HOST, PORT, GATEWAY_INSTANCES, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
       MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
-      MAX_UNACKED, GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
+      MAX_UNACKED, MAX_PENDING_SENDS, GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES);
 }

@@ -18,7 +18,7 @@ public final class ServerFrames {
     if (dup) {
       o.put("dup", true);
     }
-    return withRef(o, ref == null || ref.equals(id) ? null : ref);
+    return withRef(o, ref);
   }
 
   public static JsonObject synced(long after, long upTo, String epoch, boolean truncated,
@@ -38,6 +38,14 @@ public final class ServerFrames {
 
   public static JsonObject pong(String ref) {
     return withRef(new JsonObject().put("type", FrameTypes.PONG), ref);
+  }
+
+  public static JsonObject refreshed(long expiresAt, String ref) {
+    return withRef(new JsonObject().put("type", FrameTypes.REFRESHED).put("expiresAt", expiresAt), ref);
+  }
+
+  public static JsonObject presence(JsonObject users, String ref) {
+    return withRef(new JsonObject().put("type", FrameTypes.PRESENCE).put("users", users), ref);
   }
 
   public static JsonObject tokenExpiring(long expiresAt) {

@@ -1,0 +1,97 @@
+package io.courier.connection;
+
+import io.courier.protocol.Addresses;
+import io.courier.protocol.Bus;
+import io.courier.protocol.ClientFrame;
+import io.courier.protocol.ErrorCodes;
+import io.courier.protocol.InboxMessage;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The gateway's side of the delivery verticle's event-bus API. Failures come back as
+ * {@link WireError}, already mapped to a wire error code: a verticle's own failure carries the
+ * code as its message; a timeout or a missing delivery verticle is {@code unavailable}.
+ */
+final class DeliveryClient {
+  /** A failure with the wire {@code error.code} to report. */
+  static final class WireError extends RuntimeException {
+    final String code;
+
+    WireError(String code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  record Accepted(long ts, boolean dup, long seq, String epoch) {}
+
+  record Page(String epoch, long lastSeq, long firstAvailable, List<InboxMessage> messages) {}
+
+  private final EventBus bus;
+  private final DeliveryOptions options;
+
+  DeliveryClient(EventBus bus, long timeoutMs) {
+    this.bus = bus;
+    this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+  }
+
+  Future<Accepted> send(String from, ClientFrame.Send f) {
+    JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.FROM, from).put(Bus.ID, f.id())
+        .put(Bus.BODY, f.bodyJson()).put(Bus.TS, System.currentTimeMillis());
+    if (f.room() != null) {
+      req.put(Bus.ROOM, f.room());
+    } else {
+      req.put(Bus.TO, f.to());
+    }
+    return bus.<JsonObject>request(Addresses.DELIVERY_SEND, req, options)
+        .recover(DeliveryClient::mapFailure)
+        .map(m -> {
+          JsonObject r = m.body();
+          return new Accepted(r.getLong(Bus.TS), r.getBoolean(Bus.DUP, false), r.getLong(Bus.SEQ, 0L),
+              r.getString(Bus.EPOCH));
+        });
+  }
+
+  Future<Page> read(String user, long after, int limit) {
+    JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USER, user).put(Bus.AFTER, after)
+        .put(Bus.LIMIT, limit);
+    return bus.<JsonObject>request(Addresses.DELIVERY_READ, req, options)
+        .recover(DeliveryClient::mapFailure)
+        .map(m -> {
+          JsonObject r = m.body();
+          JsonArray arr = r.getJsonArray(Bus.MESSAGES, new JsonArray());
+          List<InboxMessage> msgs = new ArrayList<>(arr.size());
+          for (int i = 0; i < arr.size(); i++) {
+            msgs.add(InboxMessage.fromBus(arr.getJsonObject(i)));
+          }
+          return new Page(r.getString(Bus.EPOCH), r.getLong(Bus.LAST_SEQ), r.getLong(Bus.FIRST_AVAILABLE), msgs);
+        });
+  }
+
+  static <T> Future<T> mapFailure(Throwable err) {
+    if (err instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null) {
+        return Future.failedFuture(new WireError(re.getMessage(), describe(re.getMessage())));
+      }
+      return Future.failedFuture(new WireError(ErrorCodes.UNAVAILABLE,
+          re.failureType() == ReplyFailure.TIMEOUT ? "delivery timed out" : "delivery is not available"));
+    }
+    return Future.failedFuture(new WireError(ErrorCodes.INTERNAL, "internal error"));
+  }
+
+  private static String describe(String code) {
+    return switch (code) {
+      case ErrorCodes.UNAVAILABLE -> "message store unavailable, resend later with the same id";
+      case ErrorCodes.BAD_FRAME -> "request refused by delivery";
+      default -> code;
+    };
+  }
+}

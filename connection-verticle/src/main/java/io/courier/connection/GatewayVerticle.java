@@ -1,0 +1,173 @@
+package io.courier.connection;
+
+import io.courier.cluster.NodeContext;
+import io.courier.cluster.PresenceRegistry;
+import io.courier.protocol.CloseCodes;
+import io.courier.protocol.ConfigKeys;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket gateway on one event loop: authenticates the handshake (Origin, then JWT) before
+ * upgrading, opens a {@link Session} per socket, registers it in presence, and sends welcome. Several
+ * instances share the port; each checks its own sessions on a timer (pings, idleness, retransmits,
+ * token expiry) instead of keeping timers per connection.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  public static final String WS_PATH = "/ws";
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private final NodeContext node;
+  private final Sessions sessions;
+  private final String jwtSecret;
+  private final Set<Session> local = new HashSet<>();
+  private GatewaySettings settings;
+  private TokenVerifier verifier;
+  private OriginPolicy origins;
+  private DeliveryClient delivery;
+  private PresenceRegistry presence;
+  private HttpServer server;
+
+  public GatewayVerticle(NodeContext node, Sessions sessions, String jwtSecret) {
+    this.node = node;
+    this.sessions = sessions;
+    this.jwtSecret = jwtSecret;
+  }
+
+  @Override
+  public Future<?> start() {
+    settings = GatewaySettings.from(node.config());
+    verifier = new TokenVerifier(vertx, jwtSecret, node.config().getInt(ConfigKeys.JWT_LEEWAY_S));
+    origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
+    delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs());
+    presence = new PresenceRegistry(vertx, node.hazelcast());
+
+    Router router = Router.router(vertx);
+    router.get(WS_PATH).handler(this::handshake);
+
+    // The transport accepts up to 4x the frame limit so that a merely large frame gets a
+    // too_large error frame; beyond that Netty refuses it and closes with 1009.
+    int transportLimit = Math.max(settings.maxFrameBytes() * 4, settings.maxFrameBytes() + 1024);
+    HttpServerOptions options = new HttpServerOptions()
+        .setMaxWebSocketFrameSize(transportLimit)
+        .setMaxWebSocketMessageSize(transportLimit)
+        // permessage-deflate costs a compression context per connection; JSON chat frames are small.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
+    vertx.setPeriodic(settings.tickMs(), id -> tick());
+    server = vertx.createHttpServer(options).requestHandler(router);
+    return server.listen(node.config().getInt(ConfigKeys.PORT), node.config().get(ConfigKeys.HOST));
+  }
+
+  @Override
+  public Future<?> stop() {
+    for (Session s : new ArrayList<>(local)) {
+      s.close(CloseCodes.GOING_AWAY, "server stopping");
+    }
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port the server listens on (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handshake(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    if (!"websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
+      refuse(rc, 400, "upgrade", "WebSocket upgrade required");
+      return;
+    }
+    if (!origins.allows(req.getHeader(HttpHeaders.ORIGIN))) {
+      refuse(rc, 403, "origin", "origin not allowed");
+      return;
+    }
+    String token = bearer(req.getHeader(HttpHeaders.AUTHORIZATION));
+    if (token == null) {
+      token = req.getParam("token");
+    }
+    // Paused while the token is checked, or the upgrade never completes (see vertx-notes §2).
+    req.pause();
+    verifier.verify(token).onComplete(ar -> {
+      if (ar.failed()) {
+        req.resume();
+        String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
+        refuse(rc, 401, reason, "token " + reason);
+        return;
+      }
+      req.toWebSocket()
+          .onSuccess(ws -> open(ws, ar.result()))
+          .onFailure(err -> LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", err.toString())
+              .log("upgrade failed"));
+    });
+  }
+
+  private void refuse(RoutingContext rc, int status, String reason, String message) {
+    LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("status", status).addKeyValue("reason", reason)
+        .addKeyValue("remote", String.valueOf(rc.request().remoteAddress())).log("handshake refused");
+    rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(message);
+  }
+
+  static String bearer(String header) {
+    if (header == null) {
+      return null;
+    }
+    String h = header.trim();
+    return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
+  }
+
+  private void open(ServerWebSocket ws, Identity identity) {
+    ws.pause();
+    String sessionId = UUID.randomUUID().toString();
+    Session s = new Session(ws, context, sessionId, identity, settings, delivery, verifier);
+    local.add(s);
+    sessions.add(s);
+    Future<Void> registered = presence.addDevice(identity.userId(), sessionId, node.nodeId());
+    s.start(() -> {
+      local.remove(s);
+      sessions.remove(s);
+      // Removal waits for the registration so a quick disconnect cannot leave a ghost device.
+      registered.eventually(() -> presence.removeDevice(identity.userId(), sessionId));
+      LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
+          .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", ws.closeStatusCode())
+          .addKeyValue("closeReason", ws.closeReason())
+          .addKeyValue("durationMs", System.currentTimeMillis() - s.openedAt())
+          .addKeyValue("unacked", s.unackedCount()).log("disconnected");
+    });
+    registered.compose(v -> delivery.read(identity.userId(), 0, 0))
+        .onSuccess(head -> {
+          s.welcome(head.epoch(), head.lastSeq(), node.nodeId());
+          ws.resume();
+          LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
+              .addKeyValue("userId", identity.userId()).addKeyValue("lastSeq", head.lastSeq())
+              .log("connected");
+        })
+        .onFailure(err -> {
+          LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
+              .addKeyValue("userId", identity.userId()).addKeyValue("error", err.getMessage())
+              .log("connection setup failed");
+          ws.resume();
+          s.close(CloseCodes.TRY_AGAIN_LATER, "service unavailable, reconnect later");
+        });
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    for (Session s : new ArrayList<>(local)) {
+      s.tick(now);
+    }
+  }
+}

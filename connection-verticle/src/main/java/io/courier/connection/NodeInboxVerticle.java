@@ -1,0 +1,42 @@
+package io.courier.connection;
+
+import io.courier.protocol.Addresses;
+import io.courier.protocol.Bus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The node's single clustered consumer for pushes ({@code courier.node.<nodeId>}). It hands each
+ * push to every local connection of the recipient on that connection's own event loop. One
+ * registration per node keeps the cluster's subscription table independent of connection churn.
+ */
+public final class NodeInboxVerticle extends VerticleBase {
+  private final String nodeId;
+  private final Sessions sessions;
+
+  public NodeInboxVerticle(String nodeId, Sessions sessions) {
+    this.nodeId = nodeId;
+    this.sessions = sessions;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.node(nodeId), this::onPush).completion();
+  }
+
+  private void onPush(Message<JsonObject> msg) {
+    JsonObject p = msg.body();
+    if (p == null || p.getInteger(Bus.V, 0) > Bus.VERSION) {
+      return;
+    }
+    String to = p.getString(Bus.TO);
+    long seq = p.getLong(Bus.SEQ);
+    String epoch = p.getString(Bus.EPOCH);
+    String frame = p.getString(Bus.FRAME);
+    for (Session s : sessions.of(to)) {
+      s.context().runOnContext(v -> s.onPush(seq, epoch, frame));
+    }
+  }
+}

@@ -1,0 +1,400 @@
+package io.courier.connection;
+
+import io.courier.protocol.Addresses;
+import io.courier.protocol.Bus;
+import io.courier.protocol.ClientFrame;
+import io.courier.protocol.CloseCodes;
+import io.courier.protocol.ErrorCodes;
+import io.courier.protocol.FrameError;
+import io.courier.protocol.FrameParser;
+import io.courier.protocol.FrameTypes;
+import io.courier.protocol.InboxMessage;
+import io.courier.protocol.ServerFrames;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One client connection: parses its frames, pipelines its sends to delivery one at a time (so
+ * one connection's messages are stored in arrival order), keeps live pushes in seq order
+ * ({@link InboxSequencer}), retransmits what is not acked ({@link UnackedBuffer}), replays on
+ * sync, and watches liveness and token expiry. Every method runs on the connection's own context.
+ */
+final class Session {
+  private final ServerWebSocket ws;
+  private final Context context;
+  private final String sessionId;
+  private final GatewaySettings settings;
+  private final DeliveryClient delivery;
+  private final TokenVerifier verifier;
+  private final InboxSequencer sequencer;
+  private final UnackedBuffer unacked;
+  private final long openedAt;
+  private Identity identity;
+  private Runnable onClosed = () -> {};
+
+  private String epoch;
+  private long lastActivity;
+  private long lastPing;
+  private boolean expiringSent;
+  private boolean closing;
+  private boolean closed;
+  private long gapTimer = -1;
+  private boolean gapFilling;
+  private int pendingSends;
+  private Future<Void> sendChain = Future.succeededFuture();
+  private Future<Void> syncChain = Future.succeededFuture();
+
+  Session(ServerWebSocket ws, Context context, String sessionId, Identity identity, GatewaySettings settings,
+          DeliveryClient delivery, TokenVerifier verifier) {
+    this.ws = ws;
+    this.context = context;
+    this.sessionId = sessionId;
+    this.identity = identity;
+    this.settings = settings;
+    this.delivery = delivery;
+    this.verifier = verifier;
+    this.sequencer = new InboxSequencer(Math.max(16, settings.maxUnacked()));
+    this.unacked = new UnackedBuffer(settings.retransmitInitialMs(), settings.retransmitMaxMs());
+    this.openedAt = System.currentTimeMillis();
+    this.lastActivity = openedAt;
+    this.lastPing = openedAt;
+  }
+
+  String userId() {
+    return identity.userId();
+  }
+
+  String sessionId() {
+    return sessionId;
+  }
+
+  Context context() {
+    return context;
+  }
+
+  long openedAt() {
+    return openedAt;
+  }
+
+  int unackedCount() {
+    return unacked.size();
+  }
+
+  /** Installs the socket handlers; frames are read once the caller resumes the socket. */
+  void start(Runnable onClosed) {
+    this.onClosed = onClosed;
+    ws.textMessageHandler(this::onText);
+    ws.binaryMessageHandler(b -> {
+      touch();
+      writeError(ErrorCodes.BAD_FRAME, "binary frames are not accepted; send JSON text frames", null);
+    });
+    ws.pongHandler(b -> touch());
+    ws.exceptionHandler(err -> { /* the close handler follows and cleans up */ });
+    ws.closeHandler(v -> onSocketClosed());
+  }
+
+  /** First frame: the inbox head as of now; live pushes start after {@code lastSeq}. */
+  void welcome(String epoch, long lastSeq, String nodeId) {
+    if (closed) {
+      return;
+    }
+    this.epoch = epoch;
+    write(ServerFrames.welcome(sessionId, identity.userId(), nodeId, epoch, lastSeq, settings.heartbeatMs(),
+        identity.expiresAt()).encode());
+    writeLive(sequencer.start(lastSeq));
+    afterOffer();
+  }
+
+  // ---- inbound frames ------------------------------------------------------------------------
+
+  private void onText(String text) {
+    touch();
+    if (utf8Length(text) > settings.maxFrameBytes()) {
+      writeError(ErrorCodes.TOO_LARGE, "frame exceeds " + settings.maxFrameBytes() + " bytes", null);
+      return;
+    }
+    FrameParser.Result r = FrameParser.parse(text);
+    if (!r.ok()) {
+      FrameError e = r.error();
+      writeError(e.code(), e.message(), e.ref());
+      return;
+    }
+    ClientFrame f = r.frame();
+    if (f instanceof ClientFrame.Send s) {
+      onSend(s);
+    } else if (f instanceof ClientFrame.Ack a) {
+      unacked.ack(a.seq());
+    } else if (f instanceof ClientFrame.Sync s) {
+      syncChain = syncChain.transform(ignored -> sync(s).recover(err -> {
+        writeFailure(err, s.ref());
+        return Future.succeededFuture();
+      }));
+    } else if (f instanceof ClientFrame.Ping p) {
+      write(ServerFrames.pong(p.ref()).encode());
+    } else if (f instanceof ClientFrame.Refresh rf) {
+      onRefresh(rf);
+    } else if (f instanceof ClientFrame.Users u && FrameTypes.PRESENCE.equals(u.type())) {
+      onPresence(u);
+    } else {
+      String type = f instanceof ClientFrame.Users u ? u.type() : f instanceof ClientFrame.Join ? "join" : "leave";
+      writeError(ErrorCodes.UNAVAILABLE, "'" + type + "' is not available on this server yet", f.ref());
+    }
+  }
+
+  private void onSend(ClientFrame.Send f) {
+    if (f.room() != null) {
+      // Room membership needs a join, and this server does not offer rooms yet: nobody is a member.
+      writeError(ErrorCodes.FORBIDDEN, "not a member of room '" + f.room() + "'", f.ref());
+      return;
+    }
+    if (pendingSends >= settings.maxPendingSends()) {
+      writeError(ErrorCodes.RATE_LIMITED, "too many sends waiting to be stored; resend later", f.ref());
+      return;
+    }
+    pendingSends++;
+    // Chained: the next send goes to the store only after this one is stored, keeping arrival order.
+    sendChain = sendChain.transform(ignored -> delivery.send(identity.userId(), f).transform(ar -> {
+      pendingSends--;
+      if (ar.succeeded()) {
+        write(ServerFrames.sent(f.id(), ar.result().ts(), ar.result().dup(), f.ref()).encode());
+      } else {
+        writeFailure(ar.cause(), f.ref());
+      }
+      return Future.<Void>succeededFuture();
+    }));
+  }
+
+  private Future<Void> sync(ClientFrame.Sync f) {
+    return delivery.read(identity.userId(), f.after(), settings.syncPage()).compose(first -> {
+      if (f.epoch() != null && f.after() > 0 && !f.epoch().equals(first.epoch())) {
+        // The client's seqs belong to another inbox generation: replay the current one from the start.
+        return delivery.read(identity.userId(), 0, settings.syncPage()).compose(p -> replay(0, p, f.ref()));
+      }
+      return replay(f.after(), first, f.ref());
+    });
+  }
+
+  private Future<Void> replay(long after, DeliveryClient.Page first, String ref) {
+    boolean truncated = first.lastSeq() > after && first.firstAvailable() > after + 1;
+    long target = first.lastSeq();
+    return writePages(first, target, -1).map(highest -> {
+      write(ServerFrames.synced(after, highest >= 0 ? highest : first.lastSeq(), first.epoch(), truncated,
+          first.firstAvailable(), ref).encode());
+      return null;
+    });
+  }
+
+  private Future<Long> writePages(DeliveryClient.Page page, long target, long highest) {
+    long h = highest;
+    for (InboxMessage m : page.messages()) {
+      if (m.seq() > target) {
+        break;
+      }
+      write(m.toFrameText());
+      h = m.seq();
+    }
+    if (closed || page.messages().isEmpty() || h >= target) {
+      return Future.succeededFuture(h);
+    }
+    long next = h;
+    return drained().compose(v -> delivery.read(identity.userId(), next, settings.syncPage()))
+        .compose(p -> writePages(p, target, next));
+  }
+
+  private void onRefresh(ClientFrame.Refresh f) {
+    verifier.verify(f.token()).onComplete(ar -> {
+      if (ar.failed()) {
+        writeError(ErrorCodes.FORBIDDEN, "refresh refused: " + ar.cause().getMessage(), f.ref());
+      } else if (!ar.result().userId().equals(identity.userId())) {
+        writeError(ErrorCodes.FORBIDDEN, "refresh refused: token is for another user", f.ref());
+      } else {
+        identity = ar.result();
+        expiringSent = false;
+        write(ServerFrames.refreshed(identity.expiresAt(), f.ref()).encode());
+      }
+    });
+  }
+
+  private void onPresence(ClientFrame.Users f) {
+    JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, f.usersJson());
+    context.owner().eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, req,
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(settings.busTimeoutMs()))
+        .recover(DeliveryClient::mapFailure)
+        .onSuccess(m -> write(ServerFrames.presence(m.body().getJsonObject(Bus.USERS), f.ref()).encode()))
+        .onFailure(err -> writeFailure(err, f.ref()));
+  }
+
+  // ---- live pushes ---------------------------------------------------------------------------
+
+  void onPush(long seq, String pushEpoch, String frame) {
+    if (closed) {
+      return;
+    }
+    if (epoch != null && !epoch.equals(pushEpoch)) {
+      // The inbox was reset (store lost it): seqs restart, so live order restarts too. The client
+      // sees the new epoch on this msg and syncs.
+      epoch = pushEpoch;
+      sequencer.start(0);
+    }
+    writeLive(sequencer.offer(seq, frame));
+    afterOffer();
+  }
+
+  private void afterOffer() {
+    if (!sequencer.hasGap() || gapFilling) {
+      return;
+    }
+    if (sequencer.overflowing()) {
+      fillGap();
+    } else if (gapTimer < 0) {
+      gapTimer = context.owner().setTimer(settings.gapWaitMs(), id -> {
+        gapTimer = -1;
+        if (sequencer.hasGap()) {
+          fillGap();
+        }
+      });
+    }
+  }
+
+  /** A push is held for an earlier seq that did not come: read the missing range from the store. */
+  private void fillGap() {
+    gapFilling = true;
+    long after = sequencer.released();
+    int limit = (int) Math.max(1, Math.min(sequencer.firstHeld() - 1 - after, settings.syncPage()));
+    delivery.read(identity.userId(), after, limit).onComplete(ar -> {
+      gapFilling = false;
+      if (closed) {
+        return;
+      }
+      if (ar.succeeded() && ar.result().epoch().equals(epoch)) {
+        List<InboxSequencer.Out> outs = new ArrayList<>();
+        for (InboxMessage m : ar.result().messages()) {
+          outs.add(new InboxSequencer.Out(m.seq(), m.toFrameText()));
+        }
+        writeLive(sequencer.fill(outs, ar.result().firstAvailable()));
+      }
+      afterOffer();
+    });
+  }
+
+  private void writeLive(List<InboxSequencer.Out> outs) {
+    long now = System.currentTimeMillis();
+    for (InboxSequencer.Out o : outs) {
+      write(o.frame());
+      unacked.track(o.seq(), o.frame(), now);
+    }
+    if (unacked.size() > settings.maxUnacked()) {
+      // A client that never acks would grow this without bound; its messages stay in the inbox.
+      close(CloseCodes.TRY_AGAIN_LATER, "too many un-acked messages");
+    }
+  }
+
+  // ---- periodic checks -----------------------------------------------------------------------
+
+  void tick(long now) {
+    if (closed || closing) {
+      return;
+    }
+    if (now >= identity.expiresAt() + settings.leewayMs()) {
+      close(CloseCodes.TOKEN_EXPIRED, "token expired");
+      return;
+    }
+    if (now - lastActivity > settings.idleTimeoutMs()) {
+      close(CloseCodes.GOING_AWAY, "idle timeout");
+      return;
+    }
+    if (!expiringSent && now >= identity.expiresAt() - settings.tokenExpiringMs()) {
+      expiringSent = true;
+      write(ServerFrames.tokenExpiring(identity.expiresAt()).encode());
+    }
+    if (now - lastPing >= settings.heartbeatMs()) {
+      lastPing = now;
+      ws.writePing(Buffer.buffer("hb"));
+    }
+    if (sequencer.started()) {
+      for (String frame : unacked.due(now)) {
+        write(frame);
+      }
+    }
+  }
+
+  // ---- output and lifecycle ------------------------------------------------------------------
+
+  private void touch() {
+    lastActivity = System.currentTimeMillis();
+  }
+
+  private void write(String text) {
+    if (!closed && !closing) {
+      ws.writeTextMessage(text);
+    }
+  }
+
+  private Future<Void> drained() {
+    if (!ws.writeQueueFull()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    ws.drainHandler(v -> p.tryComplete());
+    return p.future();
+  }
+
+  private void writeError(String code, String message, String ref) {
+    write(ServerFrames.error(code, message, ref).encode());
+  }
+
+  private void writeFailure(Throwable err, String ref) {
+    if (err instanceof DeliveryClient.WireError w) {
+      writeError(w.code, w.getMessage(), ref);
+    } else {
+      writeError(ErrorCodes.INTERNAL, "internal error", ref);
+    }
+  }
+
+  void close(short code, String reason) {
+    if (closed || closing) {
+      return;
+    }
+    closing = true;
+    ws.close(code, reason);
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  private void onSocketClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (gapTimer >= 0) {
+      context.owner().cancelTimer(gapTimer);
+    }
+    onClosed.run();
+  }
+
+  static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+}

@@ -1,0 +1,33 @@
+package io.courier.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class UnackedBufferTest {
+
+  @Test
+  void retransmitsAfterInitialThenDoublingUpToMax() {
+    UnackedBuffer b = new UnackedBuffer(5000, 12000);
+    b.track(1, "m1", 0);
+    assertThat(b.due(4999)).isEmpty();
+    assertThat(b.due(5000)).containsExactly("m1");   // next after 10 s
+    assertThat(b.due(14999)).isEmpty();
+    assertThat(b.due(15000)).containsExactly("m1");  // next after 12 s (capped)
+    assertThat(b.due(26999)).isEmpty();
+    assertThat(b.due(27000)).containsExactly("m1");
+  }
+
+  @Test
+  void ackIsCumulative() {
+    UnackedBuffer b = new UnackedBuffer(10, 100);
+    b.track(1, "m1", 0);
+    b.track(2, "m2", 0);
+    b.track(3, "m3", 0);
+    assertThat(b.ack(2)).isEqualTo(2);
+    assertThat(b.size()).isEqualTo(1);
+    assertThat(b.due(10)).containsExactly("m3");
+    assertThat(b.ack(100)).isEqualTo(1);
+    assertThat(b.size()).isZero();
+  }
+}
