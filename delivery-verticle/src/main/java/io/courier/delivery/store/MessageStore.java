@@ -6,26 +6,50 @@ import io.vertx.core.Future;
 /**
  * Per-recipient inboxes. The store is where sequence numbers are born: {@link #append} assigns the
  * next seq of the recipient's inbox, stores the message and records (sender, id) for dedupe, as
- * one atomic step, so seqs are gapless and unique however many delivery instances append at once.
+ * one atomic step, so seqs are gapless and unique however many delivery instances (in however many
+ * processes) append at once.
  *
- * <p>Failures: a future failed with {@link StoreUnavailableException} means nothing was stored
- * (the caller answers {@code error unavailable} and the client resends with the same id).
+ * <p>Epochs: every inbox generation has an opaque short random epoch. If an inbox's head is lost
+ * (store data lost), the next read or append creates a new epoch and seqs restart at 1; seqs are
+ * never reused within an epoch, and nothing of an older epoch is returned under a newer one.
+ *
+ * <p>Retention: at most {@code COURIER_RETENTION_MAX_MESSAGES} per inbox (the oldest are dropped,
+ * exactly) and nothing older than {@code COURIER_RETENTION_MAX_AGE_MS} by its ts. 0 or less turns a
+ * limit off, as it turns dedupe off for {@code COURIER_DEDUPE_WINDOW_MS}.
+ *
+ * <p>Failures: a future failed with {@link StoreUnavailableException} means the store could not
+ * promise anything (it was unreachable, or did not answer within half of
+ * {@code COURIER_BUS_TIMEOUT_MS}); the caller answers {@code error unavailable} and the client
+ * resends with the same id, which dedupe makes safe even if the append did take effect. Arguments no
+ * store could accept fail with {@link IllegalArgumentException}. Futures complete on the caller's
+ * Vert.x context; no method blocks.
  */
 public interface MessageStore {
 
   /**
    * Appends to {@code recipient}'s inbox unless this inbox already holds (from, id) within the
-   * dedupe window, in which case nothing is written and the original seq/ts come back with dup=true.
+   * dedupe window, in which case nothing is written and the original seq, epoch and ts come back
+   * with dup=true.
+   *
+   * <p>The dedupe record lives with the RECIPIENT's inbox (so the check is part of the atomic
+   * append), which makes dedupe per (recipient, sender, id). Ids are unique per sender by contract,
+   * so a direct message is deduplicated exactly; for a room message written to every member's inbox,
+   * a fan-out that failed halfway can be repeated as a whole: members that already have the message
+   * answer dup, the others get it once.
    *
    * @param draft the message; its seq and epoch are ignored (the store assigns them), ts is the
-   *              server's accept time
+   *              server's accept time and is what age retention goes by. Needs id, from, bodyJson
+   *              and exactly one of to/room.
    */
   Future<AppendResult> append(String recipient, InboxMessage draft);
 
   /**
-   * Reads up to {@code limit} messages with seq > {@code after}, in seq order, plus the inbox head.
-   * {@code limit} 0 reads only the head. An inbox never written to has lastSeq 0 and a fresh epoch
-   * (created and kept on first read, so the epoch a client sees in welcome stays valid).
+   * Reads up to {@code limit} messages with seq > {@code after}, in seq order, plus the inbox head:
+   * epoch, lastSeq, and firstAvailable (the lowest seq still retained, lastSeq + 1 if none). An
+   * {@code after} at or past lastSeq reads nothing. {@code limit} 0 reads only the head. An inbox
+   * never written to has lastSeq 0 and a fresh epoch, created and kept on this first read so the
+   * epoch a client sees in welcome stays valid. A page may hold fewer than {@code limit} messages
+   * although more exist (expired ones are skipped); page on from the last seq returned until lastSeq.
    */
   Future<ReadResult> read(String recipient, long after, int limit);
 

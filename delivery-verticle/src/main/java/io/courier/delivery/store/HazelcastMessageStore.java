@@ -1,0 +1,88 @@
+package io.courier.delivery.store;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.courier.cluster.Maps;
+import io.courier.delivery.store.hazelcast.AppendProcessor;
+import io.courier.delivery.store.hazelcast.InboxHead;
+import io.courier.delivery.store.hazelcast.InboxKeys;
+import io.courier.delivery.store.hazelcast.InboxPage;
+import io.courier.delivery.store.hazelcast.InitHeadProcessor;
+import io.courier.delivery.store.hazelcast.ReadPageProcessor;
+import io.courier.delivery.store.hazelcast.StoredMessage;
+import io.courier.protocol.CourierConfig;
+import io.courier.protocol.InboxMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Inboxes in the cluster's memory (the maps of {@link Maps}, partitioned by recipient, one
+ * synchronous backup). Each call is one entry processor on the inbox's head entry, so it costs one
+ * round trip to the partition owner; see {@link AppendProcessor} for why an append is atomic and
+ * survives the loss of one member.
+ *
+ * <p>Durability is the cluster's: losing every replica of a partition (with the default one
+ * backup, two members at once) loses those inboxes, and they come back with a new epoch.
+ */
+public final class HazelcastMessageStore implements MessageStore {
+  private final Vertx vertx;
+  private final IMap<String, InboxHead> heads;
+  private final StoreSettings settings;
+
+  public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg) {
+    this.vertx = vertx;
+    this.heads = hz.getMap(Maps.INBOX_HEAD);
+    this.settings = StoreSettings.from(cfg);
+  }
+
+  @Override
+  public Future<AppendResult> append(String recipient, InboxMessage draft) {
+    Context ctx = vertx.getOrCreateContext();
+    return StoreArgs.checkAppend(recipient, draft).compose(v -> {
+      AppendProcessor ep = new AppendProcessor(recipient, StoredMessage.of(draft),
+          ThreadLocalRandom.current().nextLong(), settings);
+      return call(() -> heads.submitToKey(InboxKeys.head(recipient), ep), ctx, "append")
+          .map(o -> new AppendResult(o.seq(), o.epoch(), o.ts(), o.dup()));
+    });
+  }
+
+  @Override
+  public Future<ReadResult> read(String recipient, long after, int limit) {
+    Context ctx = vertx.getOrCreateContext();
+    return StoreArgs.checkRead(recipient, after, limit).compose(v -> readPage(recipient, after, limit, ctx, true));
+  }
+
+  private Future<ReadResult> readPage(String recipient, long after, int limit, Context ctx, boolean mayInit) {
+    ReadPageProcessor ep = new ReadPageProcessor(recipient, after, limit,
+        settings.ageCutoff(System.currentTimeMillis()));
+    return call(() -> heads.submitToKey(InboxKeys.head(recipient), ep), ctx, "read").compose(page -> {
+      if (page.hasHead()) {
+        return Future.succeededFuture(toResult(page));
+      }
+      if (!mayInit) {
+        return Future.failedFuture(new StoreUnavailableException("inbox head vanished right after creation", null));
+      }
+      // Second round trip only the first time an inbox is seen; re-read so a racing append is not missed.
+      return call(() -> heads.submitToKey(InboxKeys.head(recipient), new InitHeadProcessor()), ctx, "create inbox")
+          .compose(created -> readPage(recipient, after, limit, ctx, false));
+    });
+  }
+
+  private static ReadResult toResult(InboxPage page) {
+    return new ReadResult(page.epoch(), page.lastSeq(), page.firstAvailable(), page.messages());
+  }
+
+  private <T> Future<T> call(Supplier<CompletionStage<T>> submit, Context ctx, String what) {
+    return StoreCalls.onContext(submit, ctx, settings.opTimeoutMs(), "hazelcast " + what);
+  }
+
+  @Override
+  public Future<Void> close() {
+    // The Hazelcast member belongs to the node, not to this store.
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,98 @@
+package io.courier.delivery.store;
+
+import io.courier.delivery.store.redis.InboxReplies;
+import io.courier.delivery.store.redis.InboxScripts;
+import io.courier.delivery.store.redis.RedisKeys;
+import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
+import io.courier.protocol.InboxMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Response;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Inboxes in Redis: per user a meta hash (epoch, last seq), a stream of messages with entry ids
+ * {@code <seq>-0}, and one string per remembered (sender, id); see {@link RedisKeys}. Every call is
+ * one script ({@link InboxScripts}), so it is atomic and one round trip.
+ *
+ * <p>Uses the pooled client, which reconnects by itself: while Redis is unreachable calls fail fast
+ * with {@link StoreUnavailableException}, and the first calls after it is back succeed again.
+ * Durability is Redis's own. A Redis that comes back without an inbox's meta gives that inbox a new
+ * epoch. But a Redis that comes back having lost only its latest writes (AOF with the default
+ * {@code appendfsync everysec} loses up to about a second on a crash; an asynchronous replica
+ * promoted after a failover loses its lag) has meta and stream rolled back together, which no
+ * script can tell from a quiet inbox: acknowledged messages are gone and their seqs are given out
+ * again in the same epoch. Run Redis with {@code appendfsync always}, or replicas with WAIT, when
+ * that matters.
+ */
+public final class RedisMessageStore implements MessageStore {
+  private static final int CONNECT_TIMEOUT_MS = 2000;
+  /** Expired entries dropped per script call; more are dropped by later calls. */
+  private static final int TRIM_BUDGET = 512;
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final StoreSettings settings;
+
+  public RedisMessageStore(Vertx vertx, CourierConfig cfg) {
+    this.vertx = vertx;
+    this.settings = StoreSettings.from(cfg);
+    int pool = cfg.getInt(ConfigKeys.REDIS_POOL);
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(cfg.get(ConfigKeys.REDIS_URL))
+        .setMaxPoolSize(pool)
+        .setMaxPoolWaiting(Math.max(256, pool * 64));
+    options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS);
+    this.redis = Redis.createClient(vertx, options);
+  }
+
+  @Override
+  public Future<AppendResult> append(String recipient, InboxMessage draft) {
+    Context ctx = vertx.getOrCreateContext();
+    return StoreArgs.checkAppend(recipient, draft).compose(v -> {
+      long now = System.currentTimeMillis();
+      boolean room = draft.room() != null;
+      List<String> keys = List.of(RedisKeys.meta(recipient), RedisKeys.inbox(recipient),
+          RedisKeys.dedupe(recipient, draft.from(), draft.id()));
+      List<String> args = List.of(Epochs.next(), draft.id(), draft.from(), room ? "r" : "t",
+          room ? draft.room() : draft.to(), draft.bodyJson(), Long.toString(draft.ts()),
+          positive(settings.dedupeWindowMs()), positive(settings.maxMessages()), cutoff(now),
+          Integer.toString(TRIM_BUDGET), positive(settings.maxAgeMs()));
+      return call(() -> InboxScripts.APPEND.run(redis, keys, args), ctx, "append").map(InboxReplies::append);
+    });
+  }
+
+  @Override
+  public Future<ReadResult> read(String recipient, long after, int limit) {
+    Context ctx = vertx.getOrCreateContext();
+    return StoreArgs.checkRead(recipient, after, limit).compose(v -> {
+      List<String> keys = List.of(RedisKeys.meta(recipient), RedisKeys.inbox(recipient));
+      List<String> args = List.of(Epochs.next(), Long.toString(after), Integer.toString(limit),
+          cutoff(System.currentTimeMillis()), Integer.toString(TRIM_BUDGET));
+      return call(() -> InboxScripts.READ.run(redis, keys, args), ctx, "read").map(r -> InboxReplies.read(recipient, r));
+    });
+  }
+
+  /** The scripts take 0 for "no limit". */
+  private static String positive(long v) {
+    return Long.toString(Math.max(0, v));
+  }
+
+  private String cutoff(long now) {
+    return settings.maxAgeMs() > 0 ? Long.toString(settings.ageCutoff(now)) : "0";
+  }
+
+  private Future<Response> call(Supplier<Future<Response>> send, Context ctx, String what) {
+    return StoreCalls.onContext(() -> send.get().toCompletionStage(), ctx, settings.opTimeoutMs(), "redis " + what);
+  }
+
+  @Override
+  public Future<Void> close() {
+    return redis.close();
+  }
+}

@@ -1,0 +1,35 @@
+package io.courier.delivery.store.redis;
+
+import io.courier.delivery.store.SenderIds;
+
+/**
+ * Keys of one inbox. All carry the user as hash tag {@code {...}}, so they land in one Redis Cluster
+ * slot and a script may touch them together. Inside the tag the user is escaped ('%' and '}'
+ * percent-encoded): the tag cannot end early, and distinct users never share a tag.
+ */
+public final class RedisKeys {
+  private RedisKeys() {}
+
+  public static String tag(String user) {
+    return user.replace("%", "%25").replace("}", "%7D");
+  }
+
+  /** Hash: epoch, seq (the last seq assigned). */
+  public static String meta(String user) {
+    return prefix(user) + "meta";
+  }
+
+  /** Stream of messages, entry ids {@code <seq>-0}. */
+  public static String inbox(String user) {
+    return prefix(user) + "inbox";
+  }
+
+  /** String "epoch seq ts" with a TTL of the dedupe window. */
+  public static String dedupe(String user, String from, String id) {
+    return prefix(user) + "dd:" + SenderIds.encode(from, id);
+  }
+
+  private static String prefix(String user) {
+    return "courier:{" + tag(user) + "}:";
+  }
+}
