@@ -5,17 +5,25 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Presence of one user in the cluster map: the open connections (sessionId -> nodeId), when the
- * user came online, and when last seen. Mutated only inside entry processors, on the owning member.
+ * Presence of one user in the cluster map: the open connections (sessionId -> where it is held),
+ * when the user came online, and when last seen. Mutated only inside entry processors, on the
+ * owning member.
  */
 public final class PresenceEntry implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final HashMap<String, String> devices = new HashMap<>();
+  /**
+   * Where one connection is held: the node id routes pushes; the Hazelcast member id (new at every
+   * start) decides what a departed member takes with it, so a node restarted under the same node id
+   * never loses its new connections to the purge of its previous life.
+   */
+  public record Device(String nodeId, String memberId) implements Serializable {}
+
+  private final HashMap<String, Device> devices = new HashMap<>();
   private long since;
   private long lastSeen;
 
-  public Map<String, String> devices() {
+  public Map<String, Device> devices() {
     return devices;
   }
 
@@ -33,11 +41,11 @@ public final class PresenceEntry implements Serializable {
     return lastSeen;
   }
 
-  void add(String sessionId, String nodeId, long now) {
+  void add(String sessionId, Device device, long now) {
     if (devices.isEmpty()) {
       since = now;
     }
-    devices.put(sessionId, nodeId);
+    devices.put(sessionId, device);
   }
 
   boolean remove(String sessionId, long now) {
@@ -49,8 +57,8 @@ public final class PresenceEntry implements Serializable {
     return removed;
   }
 
-  boolean removeNode(String nodeId, long now) {
-    boolean changed = devices.values().removeIf(nodeId::equals);
+  boolean removeMember(String memberId, long now) {
+    boolean changed = devices.values().removeIf(d -> d.memberId().equals(memberId));
     if (changed && devices.isEmpty()) {
       since = 0;
       lastSeen = now;

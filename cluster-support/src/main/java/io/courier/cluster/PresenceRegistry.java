@@ -20,14 +20,18 @@ import java.util.Set;
 public final class PresenceRegistry {
   private final IMap<String, PresenceEntry> map;
   private final Vertx vertx;
+  private final String localMemberId;
 
   public PresenceRegistry(Vertx vertx, HazelcastInstance hz) {
     this.vertx = vertx;
     this.map = hz.getMap(Maps.PRESENCE);
+    this.localMemberId = hz.getCluster().getLocalMember().getUuid().toString();
   }
 
+  /** Registers a connection held by {@code nodeId} in this member. */
   public Future<Void> addDevice(String userId, String sessionId, String nodeId) {
-    return on(map.submitToKey(userId, new AddDevice(sessionId, nodeId, System.currentTimeMillis()))).mapEmpty();
+    PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId);
+    return on(map.submitToKey(userId, new AddDevice(sessionId, device, System.currentTimeMillis()))).mapEmpty();
   }
 
   public Future<Void> removeDevice(String userId, String sessionId) {
@@ -45,12 +49,20 @@ public final class PresenceRegistry {
     return vertx.executeBlocking(() -> map.getAll(keys), false);
   }
 
-  /** Removes every device held by {@code nodeId} (a crashed or departed member). Blocking call run on a worker. */
-  public Future<Void> purgeNode(String nodeId) {
+  /**
+   * Removes every device registered by the Hazelcast member {@code memberId} (a crashed or departed
+   * member). Runs on a worker: executeOnEntries is a blocking cluster-wide call.
+   */
+  public Future<Void> purgeMember(String memberId) {
     return vertx.executeBlocking(() -> {
-      map.executeOnEntries(new PurgeNode(nodeId, System.currentTimeMillis()));
+      map.executeOnEntries(new PurgeMember(memberId, System.currentTimeMillis()));
       return null;
     }, false);
+  }
+
+  /** Removes the devices this member registered (on an orderly shutdown). */
+  public Future<Void> purgeLocal() {
+    return purgeMember(localMemberId);
   }
 
   public IMap<String, PresenceEntry> map() {
@@ -62,13 +74,13 @@ public final class PresenceRegistry {
     return Future.fromCompletionStage(stage, ctx);
   }
 
-  record AddDevice(String sessionId, String nodeId, long now)
+  record AddDevice(String sessionId, PresenceEntry.Device device, long now)
       implements EntryProcessor<String, PresenceEntry, Boolean> {
     @Override
     public Boolean process(Map.Entry<String, PresenceEntry> entry) {
       PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue();
       boolean cameOnline = !e.online();
-      e.add(sessionId, nodeId, now);
+      e.add(sessionId, device, now);
       entry.setValue(e);
       return cameOnline;
     }
@@ -86,11 +98,11 @@ public final class PresenceRegistry {
     }
   }
 
-  record PurgeNode(String nodeId, long now) implements EntryProcessor<String, PresenceEntry, Boolean> {
+  record PurgeMember(String memberId, long now) implements EntryProcessor<String, PresenceEntry, Boolean> {
     @Override
     public Boolean process(Map.Entry<String, PresenceEntry> entry) {
       PresenceEntry e = entry.getValue();
-      if (e == null || !e.removeNode(nodeId, now)) {
+      if (e == null || !e.removeMember(memberId, now)) {
         return false;
       }
       entry.setValue(e);

@@ -2,6 +2,7 @@ package io.courier.connection;
 
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
+import io.courier.protocol.BusFailures;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
@@ -79,19 +80,13 @@ final class DeliveryClient {
   static <T> Future<T> mapFailure(Throwable err) {
     if (err instanceof ReplyException re) {
       if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null) {
-        return Future.failedFuture(new WireError(re.getMessage(), describe(re.getMessage())));
+        String code = BusFailures.errorCode(re.getMessage());
+        String text = BusFailures.text(re.getMessage());
+        return Future.failedFuture(new WireError(code, text != null ? text : code));
       }
       return Future.failedFuture(new WireError(ErrorCodes.UNAVAILABLE,
-          re.failureType() == ReplyFailure.TIMEOUT ? "delivery timed out" : "delivery is not available"));
+          re.failureType() == ReplyFailure.TIMEOUT ? "timed out, retry later" : "service not available, retry later"));
     }
     return Future.failedFuture(new WireError(ErrorCodes.INTERNAL, "internal error"));
-  }
-
-  private static String describe(String code) {
-    return switch (code) {
-      case ErrorCodes.UNAVAILABLE -> "message store unavailable, resend later with the same id";
-      case ErrorCodes.BAD_FRAME -> "request refused by delivery";
-      default -> code;
-    };
   }
 }

@@ -9,6 +9,10 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
                        long tokenExpiringMs, long leewayMs, int maxPendingSends) {
 
   static GatewaySettings from(CourierConfig c) {
+    int syncPage = c.getInt(ConfigKeys.SYNC_PAGE);
+    if (syncPage < 1 || syncPage > 1000) {
+      throw new IllegalArgumentException(ConfigKeys.SYNC_PAGE.env() + " must be 1-1000, got " + syncPage);
+    }
     return new GatewaySettings(
         c.getInt(ConfigKeys.MAX_FRAME_BYTES),
         c.getLong(ConfigKeys.HEARTBEAT_MS),

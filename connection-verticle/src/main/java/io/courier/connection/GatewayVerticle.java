@@ -58,11 +58,13 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
 
-    // The transport accepts up to 4x the frame limit so that a merely large frame gets a
-    // too_large error frame; beyond that Netty refuses it and closes with 1009.
+    // The transport takes messages up to max(4x the frame limit, limit + 1 KiB) so that a merely
+    // large frame gets a too_large error frame. A larger message is refused by Vert.x's message
+    // aggregator, which we close with 1009 after reading it (Session.onSocketError). Netty's own
+    // per-frame bound sits at twice that: only a frame past it makes Netty drop the connection.
     int transportLimit = Math.max(settings.maxFrameBytes() * 4, settings.maxFrameBytes() + 1024);
     HttpServerOptions options = new HttpServerOptions()
-        .setMaxWebSocketFrameSize(transportLimit)
+        .setMaxWebSocketFrameSize(transportLimit * 2)
         .setMaxWebSocketMessageSize(transportLimit)
         // permessage-deflate costs a compression context per connection; JSON chat frames are small.
         .setPerMessageWebSocketCompressionSupported(false)
@@ -95,10 +97,9 @@ public final class GatewayVerticle extends VerticleBase {
       refuse(rc, 403, "origin", "origin not allowed");
       return;
     }
-    String token = bearer(req.getHeader(HttpHeaders.AUTHORIZATION));
-    if (token == null) {
-      token = req.getParam("token");
-    }
+    // The header wins over ?token= whenever it is present, even when it is not a Bearer token.
+    String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
+    String token = authorization != null ? bearer(authorization) : req.getParam("token");
     // Paused while the token is checked, or the upgrade never completes (see vertx-notes §2).
     req.pause();
     verifier.verify(token).onComplete(ar -> {

@@ -28,13 +28,18 @@ public final class NodeInboxVerticle extends VerticleBase {
 
   private void onPush(Message<JsonObject> msg) {
     JsonObject p = msg.body();
-    if (p == null || p.getInteger(Bus.V, 0) > Bus.VERSION) {
+    // A document this node cannot read is dropped: the message is stored, sync recovers it.
+    if (p == null || !(p.getValue(Bus.V) instanceof Integer version) || version > Bus.VERSION
+        || !(p.getValue(Bus.SEQ) instanceof Number seqValue)) {
       return;
     }
     String to = p.getString(Bus.TO);
-    long seq = p.getLong(Bus.SEQ);
+    long seq = seqValue.longValue();
     String epoch = p.getString(Bus.EPOCH);
     String frame = p.getString(Bus.FRAME);
+    if (to == null || epoch == null || frame == null) {
+      return;
+    }
     for (Session s : sessions.of(to)) {
       s.context().runOnContext(v -> s.onPush(seq, epoch, frame));
     }

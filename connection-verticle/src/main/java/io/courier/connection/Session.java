@@ -95,7 +95,9 @@ final class Session {
       writeError(ErrorCodes.BAD_FRAME, "binary frames are not accepted; send JSON text frames", null);
     });
     ws.pongHandler(b -> touch());
-    ws.exceptionHandler(err -> { /* the close handler follows and cleans up */ });
+    // Every frame counts as liveness, WebSocket pings from the client included.
+    ws.frameHandler(f -> touch());
+    ws.exceptionHandler(this::onSocketError);
     ws.closeHandler(v -> onSocketClosed());
   }
 
@@ -237,13 +239,25 @@ final class Session {
       return;
     }
     if (epoch != null && !epoch.equals(pushEpoch)) {
-      // The inbox was reset (store lost it): seqs restart, so live order restarts too. The client
-      // sees the new epoch on this msg and syncs.
-      epoch = pushEpoch;
-      sequencer.start(0);
+      checkEpoch(pushEpoch);
+      return;
     }
     writeLive(sequencer.offer(seq, frame));
     afterOffer();
+  }
+
+  /**
+   * A push from another inbox generation: either a late push of the old one (dropped) or the
+   * store lost the inbox and started a new one. The store decides. On a new epoch the connection
+   * is closed with 1012: the client reconnects, its welcome carries the new epoch, and its sync
+   * replays the new generation from seq 1.
+   */
+  private void checkEpoch(String pushEpoch) {
+    delivery.read(identity.userId(), 0, 0).onSuccess(head -> {
+      if (!closed && !head.epoch().equals(epoch) && head.epoch().equals(pushEpoch)) {
+        close(CloseCodes.SERVICE_RESTART, "inbox epoch changed; reconnect and sync");
+      }
+    });
   }
 
   private void afterOffer() {
@@ -298,7 +312,8 @@ final class Session {
   // ---- periodic checks -----------------------------------------------------------------------
 
   void tick(long now) {
-    if (closed || closing) {
+    if (closed || closing || !sequencer.started()) {
+      // Nothing is checked before welcome: it must be the first frame, and setup has its own timeout.
       return;
     }
     if (now >= identity.expiresAt() + settings.leewayMs()) {
@@ -367,6 +382,15 @@ final class Session {
 
   boolean isClosed() {
     return closed;
+  }
+
+  private void onSocketError(Throwable err) {
+    // A fragmented message whose parts pass the frame limit but whose total passes the message
+    // limit is refused here by Vert.x, not by Netty: close as Netty does for a single large frame.
+    String m = String.valueOf(err.getMessage());
+    if (m.contains("max message size")) {
+      close(CloseCodes.TOO_LARGE, "message too large");
+    }
   }
 
   private void onSocketClosed() {

@@ -49,7 +49,7 @@ final class TokenVerifier {
     return auth.authenticate(new TokenCredentials(token))
         .recover(err -> Future.failedFuture(classify(err)))
         .compose(user -> {
-          JsonObject claims = user.principal();
+          JsonObject claims = claims(user);
           Object sub = claims.getValue("sub");
           Object exp = claims.getValue("exp");
           if (!(sub instanceof String s) || s.isEmpty()) {
@@ -70,6 +70,24 @@ final class TokenVerifier {
           String jti = claims.getValue("jti") instanceof String j ? j : null;
           return Future.succeededFuture(new Identity(s, e.longValue() * 1000, List.copyOf(rooms), jti, iat));
         });
+  }
+
+  /**
+   * The token's claims. vertx-auth-jwt moves exp/iat/nbf out of the principal into the user's
+   * attributes (and keeps the whole payload as accessToken there), so read them from there.
+   */
+  private static JsonObject claims(io.vertx.ext.auth.User user) {
+    JsonObject attrs = user.attributes();
+    JsonObject c = attrs != null && attrs.getValue("accessToken") instanceof JsonObject a ? a.copy() : new JsonObject();
+    user.principal().forEach(e -> c.put(e.getKey(), e.getValue()));
+    if (attrs != null) {
+      for (String k : new String[] {"exp", "iat", "nbf"}) {
+        if (!c.containsKey(k) && attrs.getValue(k) != null) {
+          c.put(k, attrs.getValue(k));
+        }
+      }
+    }
+    return c;
   }
 
   private static Rejected classify(Throwable err) {

@@ -51,9 +51,10 @@ public final class PresenceVerticle extends VerticleBase {
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String gone = event.getMember().getAttribute(Maps.NODE_ID_ATTRIBUTE);
+        String goneNode = event.getMember().getAttribute(Maps.NODE_ID_ATTRIBUTE);
+        String goneMember = event.getMember().getUuid().toString();
         // Hazelcast event thread: hop onto our context before touching Vert.x APIs.
-        ctx.runOnContext(v -> purge(gone));
+        ctx.runOnContext(v -> purge(goneNode, goneMember));
       }
     });
     MessageConsumer<JsonObject> query = vertx.eventBus().consumer(Addresses.PRESENCE_QUERY, this::onQuery);
@@ -68,12 +69,9 @@ public final class PresenceVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void purge(String nodeId) {
-    if (nodeId == null) {
-      return;
-    }
+  private void purge(String nodeId, String memberId) {
     long started = System.currentTimeMillis();
-    registry.purgeNode(nodeId)
+    registry.purgeMember(memberId)
         .onSuccess(v -> LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
             .addKeyValue("tookMs", System.currentTimeMillis() - started).log("purged presence of departed node"))
         .onFailure(err -> LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
@@ -83,21 +81,27 @@ public final class PresenceVerticle extends VerticleBase {
   private void onQuery(Message<JsonObject> msg) {
     JsonObject req = msg.body();
     JsonArray users = req == null ? null : req.getJsonArray(Bus.USERS);
-    if (users == null || users.size() > MAX_USERS_PER_QUERY || req.getInteger(Bus.V, 0) > Bus.VERSION) {
-      msg.fail(BusFailures.INVALID, ErrorCodes.BAD_FRAME);
+    if (users == null || !(req.getValue(Bus.V) instanceof Integer v) || v > Bus.VERSION) {
+      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "presence needs v and users"));
+      return;
+    }
+    if (users.size() > MAX_USERS_PER_QUERY) {
+      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME,
+          "at most " + MAX_USERS_PER_QUERY + " users per presence request"));
       return;
     }
     List<String> ids = new ArrayList<>(users.size());
     for (Object u : users) {
       if (!(u instanceof String s)) {
-        msg.fail(BusFailures.INVALID, ErrorCodes.BAD_FRAME);
+        msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "users must be strings"));
         return;
       }
       ids.add(s);
     }
     registry.getAll(ids)
         .onSuccess(found -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, describe(ids, found))))
-        .onFailure(err -> msg.fail(BusFailures.STORE_UNAVAILABLE, ErrorCodes.UNAVAILABLE));
+        .onFailure(err -> msg.fail(BusFailures.STORE_UNAVAILABLE,
+            BusFailures.message(ErrorCodes.UNAVAILABLE, "presence map unavailable")));
   }
 
   /** The wire shape of presence: {id: {online, devices, since}}; offline users carry last-seen as since. */

@@ -51,7 +51,8 @@ public final class ConfigKeys {
 
   // connection limits and timing
   public static final Setting MAX_FRAME_BYTES = new Setting("COURIER_MAX_FRAME_BYTES", "65536",
-      "Largest client frame accepted; larger gets error too_large (or close 1009 past 4x this size).");
+      "Largest client frame accepted; larger gets error too_large. The transport refuses messages past "
+          + "max(4x this, this + 1 KiB) with close 1009.");
   public static final Setting HEARTBEAT_MS = new Setting("COURIER_HEARTBEAT_MS", "25000",
       "Interval of server WebSocket pings (welcome.heartbeatMs).");
   public static final Setting IDLE_TIMEOUT_MS = new Setting("COURIER_IDLE_TIMEOUT_MS", "60000",
@@ -68,7 +69,7 @@ public final class ConfigKeys {
   public static final Setting GAP_WAIT_MS = new Setting("COURIER_GAP_WAIT_MS", "250",
       "How long a connection holds a push that arrived ahead of a missing seq before reading the gap from the store.");
   public static final Setting SYNC_PAGE = new Setting("COURIER_SYNC_PAGE", "500",
-      "Messages read from the store per page of a sync replay.");
+      "Messages read from the store per page of a sync replay or gap fill (1-1000).");
   public static final Setting BUS_TIMEOUT_MS = new Setting("COURIER_BUS_TIMEOUT_MS", "10000",
       "Timeout of requests between verticles; a timed-out send answers error unavailable.");
 
@@ -80,7 +81,7 @@ public final class ConfigKeys {
   public static final Setting REDIS_POOL = new Setting("COURIER_REDIS_POOL", "16",
       "Redis connections per delivery verticle.");
   public static final Setting DEDUPE_WINDOW_MS = new Setting("COURIER_DEDUPE_WINDOW_MS", "86400000",
-      "How long a (sender, id) is remembered so a resend is answered dup instead of stored again.");
+      "How long an inbox remembers a (sender, id) so a resend is answered dup instead of stored again.");
   public static final Setting RETENTION_MAX_MESSAGES = new Setting("COURIER_RETENTION_MAX_MESSAGES", "100000",
       "Messages kept per inbox; older ones are dropped (sync reports truncated).");
   public static final Setting RETENTION_MAX_AGE_MS = new Setting("COURIER_RETENTION_MAX_AGE_MS", "604800000",

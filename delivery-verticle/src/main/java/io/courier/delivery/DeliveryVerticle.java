@@ -1,0 +1,160 @@
+package io.courier.delivery;
+
+import io.courier.cluster.NodeContext;
+import io.courier.cluster.PresenceRegistry;
+import io.courier.delivery.store.AppendResult;
+import io.courier.delivery.store.MessageStore;
+import io.courier.delivery.store.StoreUnavailableException;
+import io.courier.protocol.Addresses;
+import io.courier.protocol.Bus;
+import io.courier.protocol.BusFailures;
+import io.courier.protocol.ErrorCodes;
+import io.courier.protocol.InboxMessage;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts sends (store, then fan out to the recipient's nodes) and serves inbox reads. Stateless
+ * apart from its store client, so any number of instances on any nodes can serve the same
+ * addresses; seq numbers are assigned by the store, not here.
+ */
+public final class DeliveryVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DeliveryVerticle.class);
+  static final int MAX_READ_LIMIT = 1000;
+  private static final int PUSH_RETRIES = 3;
+
+  private final NodeContext node;
+  private MessageStore store;
+  private PresenceRegistry presence;
+  private Fanout fanout;
+
+  public DeliveryVerticle(NodeContext node) {
+    this.node = node;
+  }
+
+  @Override
+  public Future<?> start() {
+    store = Stores.create(vertx, node);
+    presence = new PresenceRegistry(vertx, node.hazelcast());
+    fanout = new Fanout(vertx.eventBus());
+    MessageConsumer<JsonObject> send = vertx.eventBus().consumer(Addresses.DELIVERY_SEND, this::onSend);
+    MessageConsumer<JsonObject> read = vertx.eventBus().consumer(Addresses.DELIVERY_READ, this::onRead);
+    return Future.all(send.completion(), read.completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return store == null ? Future.succeededFuture() : store.close();
+  }
+
+  private void onSend(Message<JsonObject> msg) {
+    JsonObject req = msg.body();
+    if (!versionOk(msg, req)) {
+      return;
+    }
+    String from = req.getString(Bus.FROM);
+    String to = req.getString(Bus.TO);
+    String id = req.getString(Bus.ID);
+    String body = req.getString(Bus.BODY);
+    if (from == null || id == null || body == null || to == null) {
+      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "send needs from, id, to and body"));
+      return;
+    }
+    long ts = req.getLong(Bus.TS, System.currentTimeMillis());
+    InboxMessage draft = new InboxMessage(0, null, id, from, to, null, body, ts);
+    store.append(to, draft)
+        .onSuccess(r -> {
+          msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, r.ts()).put(Bus.DUP, r.dup())
+              .put(Bus.SEQ, r.seq()).put(Bus.EPOCH, r.epoch()));
+          if (!r.dup()) {
+            deliver(to, stored(draft, r), 0);
+          } else {
+            redeliver(to, r.seq());
+          }
+        })
+        .onFailure(err -> fail(msg, "append", to, err));
+  }
+
+  private static InboxMessage stored(InboxMessage draft, AppendResult r) {
+    return new InboxMessage(r.seq(), r.epoch(), draft.id(), draft.from(), draft.to(), draft.room(),
+        draft.bodyJson(), r.ts());
+  }
+
+  private void deliver(String recipient, InboxMessage m, int attempt) {
+    presence.get(recipient)
+        .onSuccess(entry -> fanout.send(recipient, m, Fanout.nodesOf(entry)))
+        .onFailure(err -> {
+          if (attempt < PUSH_RETRIES) {
+            vertx.setTimer(100L << attempt, id -> deliver(recipient, m, attempt + 1));
+            return;
+          }
+          // Stored all the same: the recipient gets it with its next push (gap fill) or sync.
+          LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", recipient)
+              .addKeyValue("seq", m.seq()).addKeyValue("error", err.toString()).log("presence lookup failed; push skipped");
+        });
+  }
+
+  /**
+   * A resend of something already stored: its first push may never have happened (the first
+   * attempt's caller can have timed out after the store wrote it), so push the stored copy again.
+   * Connections drop seqs they already released, so a second push costs nothing.
+   */
+  private void redeliver(String recipient, long seq) {
+    store.read(recipient, seq - 1, 1)
+        .onSuccess(page -> page.messages().stream().filter(m -> m.seq() == seq).findFirst()
+            .ifPresent(m -> deliver(recipient, m, 0)))
+        .onFailure(err -> LOG.atDebug().addKeyValue("userId", recipient).addKeyValue("seq", seq)
+            .log("re-push of a duplicate skipped"));
+  }
+
+  private void onRead(Message<JsonObject> msg) {
+    JsonObject req = msg.body();
+    if (!versionOk(msg, req)) {
+      return;
+    }
+    String user = req.getString(Bus.USER);
+    Long after = req.getLong(Bus.AFTER);
+    Integer limit = req.getInteger(Bus.LIMIT);
+    if (user == null || after == null || after < 0 || limit == null || limit < 0) {
+      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "read needs user, after and limit"));
+      return;
+    }
+    store.read(user, after, Math.min(limit, MAX_READ_LIMIT))
+        .onSuccess(r -> {
+          JsonArray messages = new JsonArray();
+          r.messages().forEach(m -> messages.add(m.toBus()));
+          msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.EPOCH, r.epoch())
+              .put(Bus.LAST_SEQ, r.lastSeq()).put(Bus.FIRST_AVAILABLE, r.firstAvailable())
+              .put(Bus.MESSAGES, messages));
+        })
+        .onFailure(err -> fail(msg, "read", user, err));
+  }
+
+  private boolean versionOk(Message<JsonObject> msg, JsonObject req) {
+    if (req == null || !(req.getValue(Bus.V) instanceof Integer v) || v > Bus.VERSION) {
+      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME,
+          "unsupported document version; this delivery verticle speaks v" + Bus.VERSION));
+      return false;
+    }
+    return true;
+  }
+
+  private void fail(Message<JsonObject> msg, String op, String user, Throwable err) {
+    if (err instanceof StoreUnavailableException) {
+      LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", user).addKeyValue("op", op)
+          .addKeyValue("error", err.getMessage()).log("store unavailable");
+      msg.fail(BusFailures.STORE_UNAVAILABLE,
+          BusFailures.message(ErrorCodes.UNAVAILABLE, "message store unavailable; resend later with the same id"));
+    } else {
+      LOG.atError().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", user).addKeyValue("op", op)
+          .setCause(err).log("store operation failed");
+      msg.fail(BusFailures.INTERNAL, BusFailures.message(ErrorCodes.INTERNAL, "internal error"));
+    }
+  }
+}
