@@ -1,0 +1,144 @@
+package io.courier.node;
+
+import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
+import io.courier.protocol.Setting;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Command line: {@code run} a node, mint a dev {@code token}, print the {@code config} table.
+ * Every flag is also an environment variable (see {@code config}); flags win.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      usage();
+      System.exit(args.length == 0 ? 2 : 0);
+    }
+    try {
+      switch (args[0]) {
+        case "run" -> run(Arrays.copyOfRange(args, 1, args.length));
+        case "token" -> token(Arrays.copyOfRange(args, 1, args.length));
+        case "config" -> config(args.length > 1 && args[1].equals("--markdown"));
+        default -> fail("unknown command '" + args[0] + "'");
+      }
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      fail(e.getMessage());
+    }
+  }
+
+  private static void usage() {
+    System.out.println("""
+        usage: courier <command> [options]
+          run   [--verticles connection,delivery,presence] [--port N] [--node-id ID] [--store hazelcast|redis]
+                [--cluster-name NAME] [--cluster-port N] [--cluster-members host:port,...]
+                Run a node (all verticles by default, embedded Hazelcast store).
+          token <user> [--rooms r1,r2*] [--ttl 1h]
+                Print a JWT for <user>, signed with the node's secret (COURIER_JWT_SECRET or the dev secret file).
+          config [--markdown]
+                Print every setting (environment variable), its default and its current value
+                (--markdown: the README's table of defaults).
+        """);
+  }
+
+  private static void fail(String message) {
+    System.err.println("courier: " + message);
+    System.exit(2);
+  }
+
+  private static void run(String[] args) {
+    CourierConfig cfg = CourierConfig.fromEnvironment();
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      String value = i + 1 < args.length ? args[++i] : null;
+      if (value == null) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      Setting s = switch (flag) {
+        case "--verticles" -> ConfigKeys.VERTICLES;
+        case "--port" -> ConfigKeys.PORT;
+        case "--node-id" -> ConfigKeys.NODE_ID;
+        case "--store" -> ConfigKeys.STORE;
+        case "--cluster-name" -> ConfigKeys.CLUSTER_NAME;
+        case "--cluster-port" -> ConfigKeys.CLUSTER_PORT;
+        case "--cluster-members" -> ConfigKeys.CLUSTER_MEMBERS;
+        default -> throw new IllegalArgumentException("unknown option " + flag + " (see: courier help)");
+      };
+      cfg = cfg.with(s, value);
+    }
+    CourierNode node;
+    try {
+      node = CourierNode.start(cfg).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("courier: node failed to start: " + cause.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.err.println("courier: node " + node.nodeId() + " running"
+        + (node.port() > 0 ? " on ws://" + cfg.get(ConfigKeys.HOST) + ":" + node.port() + "/ws" : ""));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("courier: shutdown did not finish cleanly: " + e);
+      }
+    }, "courier-shutdown"));
+  }
+
+  private static void token(String[] args) {
+    if (args.length == 0 || args[0].startsWith("--")) {
+      throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--ttl 1h]");
+    }
+    String user = args[0];
+    List<String> rooms = new ArrayList<>();
+    Duration ttl = Duration.ofHours(1);
+    for (int i = 1; i < args.length; i++) {
+      String flag = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--rooms" -> Arrays.stream(value.split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(rooms::add);
+        case "--ttl" -> ttl = TokenIssuer.parseDuration(value);
+        default -> throw new IllegalArgumentException("unknown option " + flag);
+      }
+    }
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("--ttl must be positive");
+    }
+    String secret = Secrets.resolve(CourierConfig.fromEnvironment()).secret();
+    System.out.println(TokenIssuer.issue(secret, user, ttl, rooms));
+  }
+
+  private static void config(boolean markdown) {
+    if (markdown) {
+      System.out.print(markdownTable());
+      return;
+    }
+    CourierConfig cfg = CourierConfig.fromEnvironment();
+    for (Setting s : ConfigKeys.ALL) {
+      String current = s == ConfigKeys.JWT_SECRET && cfg.isSet(s) ? "(set)" : cfg.get(s);
+      System.out.printf("%-32s default=%-28s current=%s%n  %s%n", s.env(), "'" + s.defaultValue() + "'",
+          "'" + current + "'", s.description());
+    }
+  }
+
+  /** The README's configuration table; a test keeps the README in step with it. */
+  public static String markdownTable() {
+    StringBuilder b = new StringBuilder("| variable | default | meaning |\n| --- | --- | --- |\n");
+    for (Setting s : ConfigKeys.ALL) {
+      b.append("| `").append(s.env()).append("` | ")
+          .append(s.defaultValue().isEmpty() ? "(empty)" : "`" + s.defaultValue() + "`")
+          .append(" | ").append(s.description().replace("|", "\\|")).append(" |\n");
+    }
+    return b.toString();
+  }
+}

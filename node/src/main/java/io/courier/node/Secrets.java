@@ -1,0 +1,61 @@
+package io.courier.node;
+
+import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Where the JWT secret comes from: COURIER_JWT_SECRET if set, else the file named by
+ * COURIER_JWT_SECRET_FILE, created with a fresh random secret (owner-only) when absent. The file
+ * lets `courier token` on the same machine sign tokens the node accepts, with nothing configured.
+ */
+public final class Secrets {
+  /** The secret and whether it was generated just now (the caller warns loudly). */
+  public record Resolved(String secret, Path file, boolean generated) {}
+
+  private Secrets() {}
+
+  public static Resolved resolve(CourierConfig cfg) {
+    if (cfg.isSet(ConfigKeys.JWT_SECRET)) {
+      return new Resolved(cfg.get(ConfigKeys.JWT_SECRET), null, false);
+    }
+    Path file = cfg.getPath(ConfigKeys.JWT_SECRET_FILE);
+    try {
+      if (Files.isRegularFile(file)) {
+        String s = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (s.isEmpty()) {
+          throw new IllegalStateException("the JWT secret file " + file + " is empty");
+        }
+        return new Resolved(s, file, false);
+      }
+      byte[] bytes = new byte[32];
+      new SecureRandom().nextBytes(bytes);
+      String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, ".jwt-secret", ".tmp");
+      try {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // Non-POSIX file systems keep their default permissions.
+      }
+      Files.writeString(tmp, secret + "\n", StandardCharsets.UTF_8);
+      try {
+        // Atomic, and refuses to replace a secret another process created meanwhile.
+        Files.move(tmp, file);
+      } catch (java.nio.file.FileAlreadyExistsException raced) {
+        Files.deleteIfExists(tmp);
+        return resolve(cfg);
+      }
+      return new Resolved(secret, file, true);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read or create the JWT secret file " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
