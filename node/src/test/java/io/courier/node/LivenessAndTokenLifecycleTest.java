@@ -65,6 +65,18 @@ class LivenessAndTokenLifecycleTest {
   }
 
   @Test
+  void clientWebSocketPingsCountAsLiveness() throws Exception {
+    try (RawWebSocket raw = new RawWebSocket(node.port(), token("pinger", Duration.ofHours(1)))) {
+      // Past twice the idle timeout, kept alive by nothing but the client's own pings.
+      for (int i = 0; i < 8; i++) {
+        raw.sendPing();
+        assertThat(raw.openAfter(Duration.ofMillis(300))).isTrue();
+      }
+      assertThat(raw.awaitCloseCode(Duration.ofSeconds(5))).isEqualTo(1001);
+    }
+  }
+
+  @Test
   void tokenExpiringIsSentAndTheConnectionClosesWith4001AtExp() {
     try (WsProbe p = WsProbe.connect(client, node.port(), token("expiring", Duration.ofSeconds(3)))) {
       JsonObject w = p.next("welcome");

@@ -36,6 +36,30 @@ final class RawWebSocket implements AutoCloseable {
     }
   }
 
+  /** Sends a (masked, as clients must) WebSocket ping frame. */
+  void sendPing() throws IOException {
+    byte[] mask = {1, 2, 3, 4};
+    byte[] payload = "hi".getBytes(StandardCharsets.US_ASCII);
+    OutputStream out = socket.getOutputStream();
+    out.write(0x89);
+    out.write(0x80 | payload.length);
+    out.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      out.write(payload[i] ^ mask[i % 4]);
+    }
+    out.flush();
+  }
+
+  /** True if the server has not closed the connection (reads what is waiting, briefly). */
+  boolean openAfter(Duration window) throws IOException {
+    try {
+      awaitCloseCode(window);
+      return false;
+    } catch (AssertionError stillOpen) {
+      return true;
+    }
+  }
+
   private String readLine() throws IOException {
     StringBuilder b = new StringBuilder();
     int c;
