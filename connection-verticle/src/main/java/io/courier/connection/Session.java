@@ -8,7 +8,6 @@ import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameError;
 import io.courier.protocol.FrameParser;
 import io.courier.protocol.FrameTypes;
-import io.courier.protocol.InboxMessage;
 import io.courier.protocol.ServerFrames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,14 +15,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One client connection: parses its frames, pipelines its sends to delivery one at a time (so
- * one connection's messages are stored in arrival order), keeps live pushes in seq order
- * ({@link InboxSequencer}), retransmits what is not acked ({@link UnackedBuffer}), replays on
- * sync, and watches liveness and token expiry. Every method runs on the connection's own context.
+ * one connection's messages are stored in arrival order), hands pushes to its {@link LiveStream}
+ * (seq order, gap fill, retransmit until acked), replays on sync ({@link SyncReplay}), and watches
+ * liveness and token expiry. Every method runs on the connection's own context.
  */
 final class Session {
   private final ServerWebSocket ws;
@@ -32,23 +29,20 @@ final class Session {
   private final GatewaySettings settings;
   private final DeliveryClient delivery;
   private final TokenVerifier verifier;
-  private final InboxSequencer sequencer;
-  private final UnackedBuffer unacked;
+  private final LiveStream live;
   private final long openedAt;
   private Identity identity;
   private Runnable onClosed = () -> {};
 
-  private String epoch;
   private long lastActivity;
   private long lastPing;
   private boolean expiringSent;
   private boolean closing;
   private boolean closed;
-  private long gapTimer = -1;
-  private boolean gapFilling;
   private int pendingSends;
   private Future<Void> sendChain = Future.succeededFuture();
   private Future<Void> syncChain = Future.succeededFuture();
+  private final SyncReplay syncReplay;
 
   Session(ServerWebSocket ws, Context context, String sessionId, Identity identity, GatewaySettings settings,
           DeliveryClient delivery, TokenVerifier verifier) {
@@ -59,8 +53,9 @@ final class Session {
     this.settings = settings;
     this.delivery = delivery;
     this.verifier = verifier;
-    this.sequencer = new InboxSequencer(Math.max(16, settings.maxUnacked()));
-    this.unacked = new UnackedBuffer(settings.retransmitInitialMs(), settings.retransmitMaxMs());
+    this.live = new LiveStream(context, delivery, identity.userId(), settings, this::write, this::close);
+    this.syncReplay = new SyncReplay(delivery, identity.userId(), settings.syncPage(), this::write, this::drained,
+        () -> closed);
     this.openedAt = System.currentTimeMillis();
     this.lastActivity = openedAt;
     this.lastPing = openedAt;
@@ -83,7 +78,7 @@ final class Session {
   }
 
   int unackedCount() {
-    return unacked.size();
+    return live.unackedCount();
   }
 
   /** Installs the socket handlers; frames are read once the caller resumes the socket. */
@@ -106,11 +101,9 @@ final class Session {
     if (closed) {
       return;
     }
-    this.epoch = epoch;
     write(ServerFrames.welcome(sessionId, identity.userId(), nodeId, epoch, lastSeq, settings.heartbeatMs(),
         identity.expiresAt()).encode());
-    writeLive(sequencer.start(lastSeq));
-    afterOffer();
+    live.start(epoch, lastSeq);
   }
 
   // ---- inbound frames ------------------------------------------------------------------------
@@ -131,9 +124,9 @@ final class Session {
     if (f instanceof ClientFrame.Send s) {
       onSend(s);
     } else if (f instanceof ClientFrame.Ack a) {
-      unacked.ack(a.seq());
+      live.ack(a.seq());
     } else if (f instanceof ClientFrame.Sync s) {
-      syncChain = syncChain.transform(ignored -> sync(s).recover(err -> {
+      syncChain = syncChain.transform(ignored -> syncReplay.run(s).recover(err -> {
         writeFailure(err, s.ref());
         return Future.succeededFuture();
       }));
@@ -172,43 +165,6 @@ final class Session {
     }));
   }
 
-  private Future<Void> sync(ClientFrame.Sync f) {
-    return delivery.read(identity.userId(), f.after(), settings.syncPage()).compose(first -> {
-      if (f.epoch() != null && f.after() > 0 && !f.epoch().equals(first.epoch())) {
-        // The client's seqs belong to another inbox generation: replay the current one from the start.
-        return delivery.read(identity.userId(), 0, settings.syncPage()).compose(p -> replay(0, p, f.ref()));
-      }
-      return replay(f.after(), first, f.ref());
-    });
-  }
-
-  private Future<Void> replay(long after, DeliveryClient.Page first, String ref) {
-    boolean truncated = first.lastSeq() > after && first.firstAvailable() > after + 1;
-    long target = first.lastSeq();
-    return writePages(first, target, -1).map(highest -> {
-      write(ServerFrames.synced(after, highest >= 0 ? highest : first.lastSeq(), first.epoch(), truncated,
-          first.firstAvailable(), ref).encode());
-      return null;
-    });
-  }
-
-  private Future<Long> writePages(DeliveryClient.Page page, long target, long highest) {
-    long h = highest;
-    for (InboxMessage m : page.messages()) {
-      if (m.seq() > target) {
-        break;
-      }
-      write(m.toFrameText());
-      h = m.seq();
-    }
-    if (closed || page.messages().isEmpty() || h >= target) {
-      return Future.succeededFuture(h);
-    }
-    long next = h;
-    return drained().compose(v -> delivery.read(identity.userId(), next, settings.syncPage()))
-        .compose(p -> writePages(p, target, next));
-  }
-
   private void onRefresh(ClientFrame.Refresh f) {
     verifier.verify(f.token()).onComplete(ar -> {
       if (ar.failed()) {
@@ -235,84 +191,15 @@ final class Session {
   // ---- live pushes ---------------------------------------------------------------------------
 
   void onPush(long seq, String pushEpoch, String frame) {
-    if (closed) {
-      return;
-    }
-    if (epoch != null && !epoch.equals(pushEpoch)) {
-      checkEpoch(pushEpoch);
-      return;
-    }
-    writeLive(sequencer.offer(seq, frame));
-    afterOffer();
-  }
-
-  /**
-   * A push from another inbox generation: either a late push of the old one (dropped) or the
-   * store lost the inbox and started a new one. The store decides. On a new epoch the connection
-   * is closed with 1012: the client reconnects, its welcome carries the new epoch, and its sync
-   * replays the new generation from seq 1.
-   */
-  private void checkEpoch(String pushEpoch) {
-    delivery.read(identity.userId(), 0, 0).onSuccess(head -> {
-      if (!closed && !head.epoch().equals(epoch) && head.epoch().equals(pushEpoch)) {
-        close(CloseCodes.SERVICE_RESTART, "inbox epoch changed; reconnect and sync");
-      }
-    });
-  }
-
-  private void afterOffer() {
-    if (!sequencer.hasGap() || gapFilling) {
-      return;
-    }
-    if (sequencer.overflowing()) {
-      fillGap();
-    } else if (gapTimer < 0) {
-      gapTimer = context.owner().setTimer(settings.gapWaitMs(), id -> {
-        gapTimer = -1;
-        if (sequencer.hasGap()) {
-          fillGap();
-        }
-      });
-    }
-  }
-
-  /** A push is held for an earlier seq that did not come: read the missing range from the store. */
-  private void fillGap() {
-    gapFilling = true;
-    long after = sequencer.released();
-    int limit = (int) Math.max(1, Math.min(sequencer.firstHeld() - 1 - after, settings.syncPage()));
-    delivery.read(identity.userId(), after, limit).onComplete(ar -> {
-      gapFilling = false;
-      if (closed) {
-        return;
-      }
-      if (ar.succeeded() && ar.result().epoch().equals(epoch)) {
-        List<InboxSequencer.Out> outs = new ArrayList<>();
-        for (InboxMessage m : ar.result().messages()) {
-          outs.add(new InboxSequencer.Out(m.seq(), m.toFrameText()));
-        }
-        writeLive(sequencer.fill(outs, ar.result().firstAvailable()));
-      }
-      afterOffer();
-    });
-  }
-
-  private void writeLive(List<InboxSequencer.Out> outs) {
-    long now = System.currentTimeMillis();
-    for (InboxSequencer.Out o : outs) {
-      write(o.frame());
-      unacked.track(o.seq(), o.frame(), now);
-    }
-    if (unacked.size() > settings.maxUnacked()) {
-      // A client that never acks would grow this without bound; its messages stay in the inbox.
-      close(CloseCodes.TRY_AGAIN_LATER, "too many un-acked messages");
+    if (!closed) {
+      live.onPush(seq, pushEpoch, frame);
     }
   }
 
   // ---- periodic checks -----------------------------------------------------------------------
 
   void tick(long now) {
-    if (closed || closing || !sequencer.started()) {
+    if (closed || closing || !live.started()) {
       // Nothing is checked before welcome: it must be the first frame, and setup has its own timeout.
       return;
     }
@@ -332,11 +219,7 @@ final class Session {
       lastPing = now;
       ws.writePing(Buffer.buffer("hb"));
     }
-    if (sequencer.started()) {
-      for (String frame : unacked.due(now)) {
-        write(frame);
-      }
-    }
+    live.retransmitDue(now);
   }
 
   // ---- output and lifecycle ------------------------------------------------------------------
@@ -398,9 +281,7 @@ final class Session {
       return;
     }
     closed = true;
-    if (gapTimer >= 0) {
-      context.owner().cancelTimer(gapTimer);
-    }
+    live.stop();
     onClosed.run();
   }
 

@@ -1,0 +1,150 @@
+package io.courier.connection;
+
+import io.courier.protocol.CloseCodes;
+import io.courier.protocol.InboxMessage;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * One connection's live pushes: released in seq order after welcome ({@link InboxSequencer}),
+ * gaps read from the store after a short wait, written once and kept until acked
+ * ({@link UnackedBuffer}), retransmitted on schedule. Runs on the connection's context.
+ */
+final class LiveStream {
+  private final Context context;
+  private final DeliveryClient delivery;
+  private final String userId;
+  private final GatewaySettings settings;
+  private final Consumer<String> write;
+  private final BiConsumer<Short, String> close;
+  private final InboxSequencer sequencer;
+  private final UnackedBuffer unacked;
+  private String epoch;
+  private long gapTimer = -1;
+  private boolean gapFilling;
+  private boolean stopped;
+
+  LiveStream(Context context, DeliveryClient delivery, String userId, GatewaySettings settings,
+             Consumer<String> write, BiConsumer<Short, String> close) {
+    this.context = context;
+    this.delivery = delivery;
+    this.userId = userId;
+    this.settings = settings;
+    this.write = write;
+    this.close = close;
+    this.sequencer = new InboxSequencer(Math.max(16, settings.maxUnacked()));
+    this.unacked = new UnackedBuffer(settings.retransmitInitialMs(), settings.retransmitMaxMs());
+  }
+
+  boolean started() {
+    return sequencer.started();
+  }
+
+  int unackedCount() {
+    return unacked.size();
+  }
+
+  /** Live delivery starts after the welcome's lastSeq; pushes that came earlier and are newer go out now. */
+  void start(String epoch, long lastSeq) {
+    this.epoch = epoch;
+    writeLive(sequencer.start(lastSeq));
+    afterOffer();
+  }
+
+  void onPush(long seq, String pushEpoch, String frame) {
+    if (stopped) {
+      return;
+    }
+    if (epoch != null && !epoch.equals(pushEpoch)) {
+      checkEpoch(pushEpoch);
+      return;
+    }
+    writeLive(sequencer.offer(seq, frame));
+    afterOffer();
+  }
+
+  void ack(long seq) {
+    unacked.ack(seq);
+  }
+
+  void retransmitDue(long now) {
+    if (sequencer.started()) {
+      for (String frame : unacked.due(now)) {
+        write.accept(frame);
+      }
+    }
+  }
+
+  void stop() {
+    stopped = true;
+    if (gapTimer >= 0) {
+      context.owner().cancelTimer(gapTimer);
+    }
+  }
+
+  /**
+   * A push from another inbox generation: either a late push of the old one (dropped) or the
+   * store lost the inbox and started a new one. The store decides. On a new epoch the connection
+   * is closed with 1012: the client reconnects, its welcome carries the new epoch, and its sync
+   * replays the new generation from seq 1.
+   */
+  private void checkEpoch(String pushEpoch) {
+    delivery.read(userId, 0, 0).onSuccess(head -> {
+      if (!stopped && !head.epoch().equals(epoch) && head.epoch().equals(pushEpoch)) {
+        close.accept(CloseCodes.SERVICE_RESTART, "inbox epoch changed; reconnect and sync");
+      }
+    });
+  }
+
+  private void afterOffer() {
+    if (!sequencer.hasGap() || gapFilling) {
+      return;
+    }
+    if (sequencer.overflowing()) {
+      fillGap();
+    } else if (gapTimer < 0) {
+      gapTimer = context.owner().setTimer(settings.gapWaitMs(), id -> {
+        gapTimer = -1;
+        if (sequencer.hasGap()) {
+          fillGap();
+        }
+      });
+    }
+  }
+
+  /** A push is held for an earlier seq that did not come: read the missing range from the store. */
+  private void fillGap() {
+    gapFilling = true;
+    long after = sequencer.released();
+    int limit = (int) Math.max(1, Math.min(sequencer.firstHeld() - 1 - after, settings.syncPage()));
+    delivery.read(userId, after, limit).onComplete(ar -> {
+      gapFilling = false;
+      if (stopped) {
+        return;
+      }
+      if (ar.succeeded() && ar.result().epoch().equals(epoch)) {
+        List<InboxSequencer.Out> outs = new ArrayList<>();
+        for (InboxMessage m : ar.result().messages()) {
+          outs.add(new InboxSequencer.Out(m.seq(), m.toFrameText()));
+        }
+        writeLive(sequencer.fill(outs, ar.result().firstAvailable()));
+      }
+      afterOffer();
+    });
+  }
+
+  private void writeLive(List<InboxSequencer.Out> outs) {
+    long now = System.currentTimeMillis();
+    for (InboxSequencer.Out o : outs) {
+      write.accept(o.frame());
+      unacked.track(o.seq(), o.frame(), now);
+    }
+    if (unacked.size() > settings.maxUnacked()) {
+      // A client that never acks would grow this without bound; its messages stay in the inbox.
+      close.accept(CloseCodes.TRY_AGAIN_LATER, "too many un-acked messages");
+    }
+  }
+}
