@@ -43,6 +43,9 @@ public final class DeliveryVerticle extends VerticleBase {
     store = Stores.create(vertx, node);
     presence = new PresenceRegistry(vertx, node.hazelcast());
     fanout = new Fanout(vertx.eventBus());
+    store.configurationWarnings().onSuccess(warnings -> warnings.forEach(w ->
+        LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("store", node.config().get(
+            io.courier.protocol.ConfigKeys.STORE)).log(w)));
     MessageConsumer<JsonObject> send = vertx.eventBus().consumer(Addresses.DELIVERY_SEND, this::onSend);
     MessageConsumer<JsonObject> read = vertx.eventBus().consumer(Addresses.DELIVERY_READ, this::onRead);
     return Future.all(send.completion(), read.completion());

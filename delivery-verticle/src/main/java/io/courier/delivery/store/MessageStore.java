@@ -53,6 +53,14 @@ public interface MessageStore {
    */
   Future<ReadResult> read(String recipient, long after, int limit);
 
+  /**
+   * Warnings about how the backing store is configured (for example durability settings that can
+   * lose acknowledged messages), checked once at start and logged by the caller. Never fails.
+   */
+  default Future<java.util.List<String>> configurationWarnings() {
+    return Future.succeededFuture(java.util.List.of());
+  }
+
   /** Releases connections/resources. */
   Future<Void> close();
 }

@@ -91,6 +91,38 @@ public final class RedisMessageStore implements MessageStore {
     return StoreCalls.onContext(() -> send.get().toCompletionStage(), ctx, settings.opTimeoutMs(), "redis " + what);
   }
 
+  /**
+   * Asks Redis how it persists: without AOF, or with an fsync policy other than always, a crash can
+   * lose acknowledged messages (see the class comment). Managed Redis often refuses CONFIG; then
+   * nothing can be said and nothing is reported.
+   */
+  @Override
+  public Future<List<String>> configurationWarnings() {
+    io.vertx.redis.client.RedisAPI api = io.vertx.redis.client.RedisAPI.api(redis);
+    return api.config(List.of("GET", "append*")).map(r -> {
+      // RESP3 answers a map, RESP2 a flat list of name/value pairs.
+      java.util.Map<String, String> conf = new java.util.HashMap<>();
+      if (r.isMap()) {
+        for (String k : r.getKeys()) {
+          conf.put(k, r.get(k).toString());
+        }
+      } else {
+        for (int i = 0; i + 1 < r.size(); i += 2) {
+          conf.put(r.get(i).toString(), r.get(i + 1).toString());
+        }
+      }
+      java.util.List<String> warnings = new java.util.ArrayList<>();
+      if (!"yes".equals(conf.get("appendonly"))) {
+        warnings.add("Redis runs without AOF (appendonly " + conf.get("appendonly")
+            + "): a Redis restart loses every inbox (clients see a new epoch)");
+      } else if (!"always".equals(conf.get("appendfsync"))) {
+        warnings.add("Redis AOF fsync policy is '" + conf.get("appendfsync")
+            + "': a Redis crash can lose the last acknowledged messages; use appendfsync always");
+      }
+      return (List<String>) warnings;
+    }).otherwise(err -> List.of());
+  }
+
   @Override
   public Future<Void> close() {
     return redis.close();
