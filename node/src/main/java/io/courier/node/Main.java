@@ -127,7 +127,7 @@ public final class Main {
     }
     CourierConfig cfg = CourierConfig.fromEnvironment();
     for (Setting s : ConfigKeys.ALL) {
-      String current = s == ConfigKeys.JWT_SECRET && cfg.isSet(s) ? "(set)" : cfg.get(s);
+      String current = (s == ConfigKeys.JWT_SECRET || s == ConfigKeys.TCP_BRIDGE_SECRET) && cfg.isSet(s) ? "(set)" : cfg.get(s);
       System.out.printf("%-32s default=%-28s current=%s%n  %s%n", s.env(), "'" + s.defaultValue() + "'",
           "'" + current + "'", s.description());
     }
