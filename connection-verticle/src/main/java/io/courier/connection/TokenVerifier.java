@@ -58,18 +58,24 @@ final class TokenVerifier {
           if (!(exp instanceof Number e)) {
             return Future.failedFuture(new Rejected("claims", "token has no exp"));
           }
-          List<String> rooms = new ArrayList<>();
-          if (claims.getValue("rooms") instanceof JsonArray a) {
-            for (Object r : a) {
-              if (r instanceof String room) {
-                rooms.add(room);
-              }
-            }
-          }
           long iat = claims.getValue("iat") instanceof Number n ? n.longValue() * 1000 : 0;
           String jti = claims.getValue("jti") instanceof String j ? j : null;
-          return Future.succeededFuture(new Identity(s, e.longValue() * 1000, List.copyOf(rooms), jti, iat));
+          return Future.succeededFuture(new Identity(s, e.longValue() * 1000, strings(claims, "rooms"), jti, iat,
+              strings(claims, "roles")));
         });
+  }
+
+  /** The strings of an array claim (other elements ignored); empty when absent or not an array. */
+  private static List<String> strings(JsonObject claims, String name) {
+    List<String> out = new ArrayList<>();
+    if (claims.getValue(name) instanceof JsonArray a) {
+      for (Object r : a) {
+        if (r instanceof String v) {
+          out.add(v);
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.courier.cluster.ClusterSetup;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.PresenceRegistry;
 import io.courier.connection.Gateway;
+import io.courier.connection.TcpBridge;
 import io.courier.delivery.DeliveryVerticle;
 import io.courier.presence.PresenceVerticle;
 import io.courier.protocol.ConfigKeys;
@@ -75,7 +76,7 @@ public final class CourierNode {
         // Gateway instances share one port; resolve "any free port" once so they agree.
         cfg = cfg.with(ConfigKeys.PORT, freePort(cfg.get(ConfigKeys.HOST)));
       }
-      secret = verticles.contains(CONNECTION) ? resolveSecret(cfg) : null;
+      secret = verticles.contains(CONNECTION) || TcpBridge.enabled(cfg) ? resolveSecret(cfg) : null;
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -85,6 +86,7 @@ public final class CourierNode {
       Vertx vertx = started.vertx();
       NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance());
       return deploy(vertx, ctx, verticles, secret)
+          .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, secret).map(gw))
           .map(gw -> new CourierNode(vertx, ctx, verticles, c.getInt(ConfigKeys.PORT), gw))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))

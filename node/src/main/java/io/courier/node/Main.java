@@ -39,7 +39,7 @@ public final class Main {
           run   [--verticles connection,delivery,presence] [--port N] [--node-id ID] [--store hazelcast|redis]
                 [--cluster-name NAME] [--cluster-port N] [--cluster-members host:port,...]
                 Run a node (all verticles by default, embedded Hazelcast store).
-          token <user> [--rooms r1,r2*] [--ttl 1h]
+          token <user> [--rooms r1,r2*] [--roles service] [--ttl 1h]
                 Print a JWT for <user>, signed with the node's secret (COURIER_JWT_SECRET or the dev secret file).
           config [--markdown]
                 Print every setting (environment variable), its default and its current value
@@ -94,10 +94,11 @@ public final class Main {
 
   private static void token(String[] args) {
     if (args.length == 0 || args[0].startsWith("--")) {
-      throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--ttl 1h]");
+      throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--roles service] [--ttl 1h]");
     }
     String user = args[0];
     List<String> rooms = new ArrayList<>();
+    List<String> roles = new ArrayList<>();
     Duration ttl = Duration.ofHours(1);
     for (int i = 1; i < args.length; i++) {
       String flag = args[i];
@@ -107,6 +108,7 @@ public final class Main {
       String value = args[++i];
       switch (flag) {
         case "--rooms" -> Arrays.stream(value.split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(rooms::add);
+        case "--roles" -> Arrays.stream(value.split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(roles::add);
         case "--ttl" -> ttl = TokenIssuer.parseDuration(value);
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
@@ -115,7 +117,7 @@ public final class Main {
       throw new IllegalArgumentException("--ttl must be positive");
     }
     String secret = Secrets.resolve(CourierConfig.fromEnvironment()).secret();
-    System.out.println(TokenIssuer.issue(secret, user, ttl, rooms));
+    System.out.println(TokenIssuer.issue(secret, user, ttl, rooms, roles));
   }
 
   private static void config(boolean markdown) {
@@ -125,7 +127,7 @@ public final class Main {
     }
     CourierConfig cfg = CourierConfig.fromEnvironment();
     for (Setting s : ConfigKeys.ALL) {
-      String current = s == ConfigKeys.JWT_SECRET && cfg.isSet(s) ? "(set)" : cfg.get(s);
+      String current = (s == ConfigKeys.JWT_SECRET || s == ConfigKeys.TCP_BRIDGE_SECRET) && cfg.isSet(s) ? "(set)" : cfg.get(s);
       System.out.printf("%-32s default=%-28s current=%s%n  %s%n", s.env(), "'" + s.defaultValue() + "'",
           "'" + current + "'", s.description());
     }

@@ -12,6 +12,8 @@ public final class BusFailures {
   public static final int INVALID = 400;
   /** The caller may not do this. */
   public static final int FORBIDDEN = 403;
+  /** Too many requests waiting; resend later (the message is {@link ErrorCodes#RATE_LIMITED}). */
+  public static final int RATE_LIMITED = 429;
   /** The backing store could not be reached or refused the write; nothing was stored. */
   public static final int STORE_UNAVAILABLE = 503;
   /** An unexpected failure inside a verticle. */

@@ -91,6 +91,22 @@ public final class ConfigKeys {
   public static final Setting DELIVERY_INSTANCES = new Setting("COURIER_DELIVERY_INSTANCES", "1",
       "Delivery-verticle instances in this process.");
 
+  // TCP event-bus bridge for services (docs/protocol.md, "Services over the TCP event-bus bridge")
+  public static final Setting TCP_BRIDGE_PORT = new Setting("COURIER_TCP_BRIDGE_PORT", "0",
+      "Port of the TCP event-bus bridge for services (courier.notify). 0: no bridge.");
+  public static final Setting TCP_BRIDGE_HOST = new Setting("COURIER_TCP_BRIDGE_HOST", "127.0.0.1",
+      "Address the TCP event-bus bridge binds to.");
+  public static final Setting TCP_BRIDGE_SECRET = new Setting("COURIER_TCP_BRIDGE_SECRET", "",
+      "Shared secret a service may send in headers.secret (with headers.service naming it) instead of a "
+          + "service-role JWT; at least 16 characters. Empty: JWT only.");
+  public static final Setting TCP_BRIDGE_MAX_FRAME_BYTES = new Setting("COURIER_TCP_BRIDGE_MAX_FRAME_BYTES", "65536",
+      "Largest bridge frame (JSON bytes after the 4-byte length); a longer one gets an err frame and the "
+          + "connection is closed.");
+  public static final Setting TCP_BRIDGE_IDLE_TIMEOUT_MS = new Setting("COURIER_TCP_BRIDGE_IDLE_TIMEOUT_MS", "300000",
+      "A bridge connection that sends nothing (not even a ping frame) this long is closed. 0: never.");
+  public static final Setting TCP_BRIDGE_MAX_PENDING = new Setting("COURIER_TCP_BRIDGE_MAX_PENDING", "256",
+      "courier.notify requests this node's bridge may have waiting for the store; more are refused with rate_limited.");
+
   public static final List<Setting> ALL = List.of(
       NODE_ID, VERTICLES, HOST, PORT, GATEWAY_INSTANCES, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
@@ -98,5 +114,7 @@ public final class ConfigKeys {
       MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
       MAX_UNACKED, MAX_PENDING_SENDS, GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
-      HZ_BACKUP_COUNT, DELIVERY_INSTANCES);
+      HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
+      TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
+      TCP_BRIDGE_MAX_PENDING);
 }
