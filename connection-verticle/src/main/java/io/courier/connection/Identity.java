@@ -2,5 +2,8 @@ package io.courier.connection;
 
 import java.util.List;
 
-/** Who a connection belongs to, from a verified token. Times are epoch milliseconds. */
-record Identity(String userId, long expiresAt, List<String> rooms, String jti, long issuedAt) {}
+/**
+ * Who a connection (or an admin call) belongs to, from a verified token. Times are epoch
+ * milliseconds. {@code roles} is the token's optional {@code roles} claim (strings only).
+ */
+record Identity(String userId, long expiresAt, List<String> rooms, String jti, long issuedAt, List<String> roles) {}

@@ -58,18 +58,25 @@ final class TokenVerifier {
           if (!(exp instanceof Number e)) {
             return Future.failedFuture(new Rejected("claims", "token has no exp"));
           }
-          List<String> rooms = new ArrayList<>();
-          if (claims.getValue("rooms") instanceof JsonArray a) {
-            for (Object r : a) {
-              if (r instanceof String room) {
-                rooms.add(room);
-              }
-            }
-          }
+          List<String> rooms = strings(claims.getValue("rooms"));
+          List<String> roles = strings(claims.getValue("roles"));
           long iat = claims.getValue("iat") instanceof Number n ? n.longValue() * 1000 : 0;
           String jti = claims.getValue("jti") instanceof String j ? j : null;
-          return Future.succeededFuture(new Identity(s, e.longValue() * 1000, List.copyOf(rooms), jti, iat));
+          return Future.succeededFuture(new Identity(s, e.longValue() * 1000, rooms, jti, iat, roles));
         });
+  }
+
+  /** The strings of a JSON array claim; anything else (absent, not an array) is empty. */
+  private static List<String> strings(Object claim) {
+    List<String> out = new ArrayList<>();
+    if (claim instanceof JsonArray a) {
+      for (Object o : a) {
+        if (o instanceof String str) {
+          out.add(str);
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /**

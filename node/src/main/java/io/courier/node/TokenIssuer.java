@@ -22,11 +22,19 @@ public final class TokenIssuer {
   private TokenIssuer() {}
 
   public static String issue(String secret, String userId, Duration ttl, List<String> rooms) {
+    return issue(secret, userId, ttl, rooms, List.of());
+  }
+
+  /** With {@code roles} (e.g. {@code admin}, which the admin endpoints require) as the {@code roles} claim. */
+  public static String issue(String secret, String userId, Duration ttl, List<String> rooms, List<String> roles) {
     long now = System.currentTimeMillis() / 1000;
     JsonObject claims = new JsonObject().put("sub", userId).put("iat", now).put("exp", now + ttl.toSeconds())
         .put("jti", UUID.randomUUID().toString());
     if (rooms != null && !rooms.isEmpty()) {
       claims.put("rooms", new JsonArray(rooms));
+    }
+    if (roles != null && !roles.isEmpty()) {
+      claims.put("roles", new JsonArray(roles));
     }
     return sign(secret, claims);
   }
