@@ -83,6 +83,9 @@ public final class CourierNode {
         // Gateway instances share one port; resolve "any free port" once so they agree.
         cfg = cfg.with(ConfigKeys.PORT, freePort(cfg.get(ConfigKeys.HOST)));
       }
+      if (verticles.contains(CONNECTION)) {
+        checkDrainSettings(cfg);
+      }
       secret = verticles.contains(CONNECTION) ? resolveSecret(cfg) : null;
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -114,6 +117,18 @@ public final class CourierNode {
       return chain.compose(v -> Gateway.deploy(vertx, ctx, secret));
     }
     return chain.map(v -> null);
+  }
+
+  /** Refused before the cluster is joined, with the setting's name in the message. */
+  private static void checkDrainSettings(CourierConfig cfg) {
+    long grace = cfg.getLong(ConfigKeys.DRAIN_GRACE_MS);
+    if (grace < 0) {
+      throw new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + " must be >= 0, got " + grace);
+    }
+    long health = cfg.getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
+    if (health <= 0) {
+      throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + health);
+    }
   }
 
   private static String resolveSecret(CourierConfig cfg) {

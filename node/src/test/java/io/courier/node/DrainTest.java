@@ -236,6 +236,15 @@ class DrainTest {
   }
 
   @Test
+  void drainSettingsOutOfRangeAreRefusedAtStart() {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("drain-bad")).with(ConfigKeys.JWT_SECRET, SECRET);
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.DRAIN_GRACE_MS, -1)).cause())
+        .hasMessageContaining("COURIER_DRAIN_GRACE_MS must be >= 0");
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.HEALTH_TIMEOUT_MS, 0)).cause())
+        .hasMessageContaining("COURIER_HEALTH_TIMEOUT_MS must be > 0");
+  }
+
+  @Test
   void readinessNamesTheStoreWhenNoDeliveryAnswers() {
     // A node of its own running only the gateway: nothing serves the store.
     CourierConfig cfg = TestCluster.config(Ports.uniqueName("drain-nostore")).with(ConfigKeys.JWT_SECRET, SECRET)

@@ -175,5 +175,12 @@ class NodeProcessIT {
     assertThat(q.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(q.exitValue()).isNotZero();
     assertThat(qout).contains("unknown verticle 'gateway'");
+
+    Process r = courier(dir, Map.of("COURIER_JWT_SECRET", "x"), "token", "ops", "--roles", "root")
+        .redirectErrorStream(true).start();
+    String rout = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(r.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.exitValue()).isEqualTo(2);
+    assertThat(rout).contains("unknown role 'root' (known: admin)");
   }
 }
