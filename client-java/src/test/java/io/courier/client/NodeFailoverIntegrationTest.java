@@ -59,7 +59,8 @@ class NodeFailoverIntegrationTest {
   @Test
   void whenItsNodeGoesAwayTheClientMovesToAnotherWithoutLossOrDuplicates() {
     CourierConfig base = TestCluster.config(Ports.uniqueName("client-failover"))
-        .with(ConfigKeys.JWT_SECRET, SECRET).with(ConfigKeys.GATEWAY_INSTANCES, 1);
+        .with(ConfigKeys.JWT_SECRET, SECRET).with(ConfigKeys.GATEWAY_INSTANCES, 1)
+        .with(ConfigKeys.DRAIN_GRACE_MS, 1000); // close() drains: the client follows the reconnect hint
     CourierNode first = start(base);
     CourierNode second = start(base.with(ConfigKeys.CLUSTER_PORT, Ports.free())
         .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + base.getInt(ConfigKeys.CLUSTER_PORT)));
@@ -92,7 +93,8 @@ class NodeFailoverIntegrationTest {
   @Test
   void aRestartedSingleNodeWithAnEmptyStoreStartsANewEpochThatTheClientAdopts() {
     CourierConfig cfg = TestCluster.config(Ports.uniqueName("client-restart")).with(ConfigKeys.JWT_SECRET, SECRET)
-        .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.PORT, Ports.free());
+        .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.PORT, Ports.free())
+        .with(ConfigKeys.DRAIN_GRACE_MS, 1000);
     CourierNode node = start(cfg);
     CourierClientOptions opts = quick().setHost("127.0.0.1").setPort(node.port());
     TestUser alice = user("alice", opts).connect();

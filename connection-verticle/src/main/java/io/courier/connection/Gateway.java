@@ -9,23 +9,30 @@ import java.util.List;
 
 /**
  * Deploys the connection side of a node: the node inbox (one clustered consumer for the node) and
- * the gateway instances that share the WebSocket port, all sharing one {@link Sessions} registry.
+ * the gateway instances that share the WebSocket port, all sharing one {@link Sessions} registry and
+ * one {@link Drain} state.
  */
 public final class Gateway {
   private Gateway() {}
 
-  public record Deployed(Sessions sessions, List<String> deploymentIds) {}
+  public record Deployed(Sessions sessions, Drain drain, List<String> deploymentIds) {}
 
   public static Future<Deployed> deploy(Vertx vertx, NodeContext node, String jwtSecret) {
     Sessions sessions = new Sessions();
+    Drain drain;
+    try {
+      drain = new Drain(node.config().getLong(ConfigKeys.DRAIN_GRACE_MS));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + ": " + e.getMessage()));
+    }
     int instances = node.config().getInt(ConfigKeys.GATEWAY_INSTANCES);
     if (instances <= 0) {
       instances = Runtime.getRuntime().availableProcessors();
     }
     int n = instances;
     return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions))
-        .compose(inboxId -> vertx.deployVerticle(() -> new GatewayVerticle(node, sessions, jwtSecret),
+        .compose(inboxId -> vertx.deployVerticle(() -> new GatewayVerticle(node, sessions, drain, jwtSecret),
                 new DeploymentOptions().setInstances(n))
-            .map(gwId -> new Deployed(sessions, List.of(inboxId, gwId))));
+            .map(gwId -> new Deployed(sessions, drain, List.of(inboxId, gwId))));
   }
 }

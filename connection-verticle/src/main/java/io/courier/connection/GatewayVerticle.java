@@ -4,7 +4,9 @@ import io.courier.cluster.NodeContext;
 import io.courier.cluster.PresenceRegistry;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -24,16 +26,32 @@ import org.slf4j.LoggerFactory;
  * The WebSocket gateway on one event loop: authenticates the handshake (Origin, then JWT) before
  * upgrading, opens a {@link Session} per socket, registers it in presence, and sends welcome. Several
  * instances share the port; each checks its own sessions on a timer (pings, idleness, retransmits,
- * token expiry) instead of keeping timers per connection.
+ * token expiry) instead of keeping timers per connection. The same server answers the health checks
+ * and the admin drain call ({@link OpsRoutes}); during a drain it refuses new handshakes with 503.
  */
 public final class GatewayVerticle extends VerticleBase {
   public static final String WS_PATH = "/ws";
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  /** How long a drain waits for the close handshakes of its 1012 closes before it counts as done. */
+  static final long DRAIN_CLOSE_WAIT_MS = 2000;
 
   private final NodeContext node;
   private final Sessions sessions;
   private final String jwtSecret;
+  private final Drain drain;
   private final Set<Session> local = new HashSet<>();
+  private final Drain.Participant participant = new Drain.Participant() {
+    @Override
+    public Context context() {
+      return context;
+    }
+
+    @Override
+    public Future<Void> drain(long deadline) {
+      return drainLocal(deadline);
+    }
+  };
+  private Promise<Void> drained;
   private GatewaySettings settings;
   private TokenVerifier verifier;
   private OriginPolicy origins;
@@ -41,9 +59,10 @@ public final class GatewayVerticle extends VerticleBase {
   private PresenceRegistry presence;
   private HttpServer server;
 
-  public GatewayVerticle(NodeContext node, Sessions sessions, String jwtSecret) {
+  public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, String jwtSecret) {
     this.node = node;
     this.sessions = sessions;
+    this.drain = drain;
     this.jwtSecret = jwtSecret;
   }
 
@@ -57,6 +76,11 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
+    long healthTimeoutMs = node.config().getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
+    if (healthTimeoutMs <= 0) {
+      throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + healthTimeoutMs);
+    }
+    new OpsRoutes(node, drain, sessions, verifier, new DeliveryClient(vertx.eventBus(), healthTimeoutMs)).mount(router);
 
     // The transport takes messages up to max(4x the frame limit, limit + 1 KiB) so that a merely
     // large frame gets a too_large error frame. A larger message is refused by Vert.x's message
@@ -71,11 +95,13 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerFrameWebSocketCompressionSupported(false);
     vertx.setPeriodic(settings.tickMs(), id -> tick());
     server = vertx.createHttpServer(options).requestHandler(router);
+    drain.register(participant);
     return server.listen(node.config().getInt(ConfigKeys.PORT), node.config().get(ConfigKeys.HOST));
   }
 
   @Override
   public Future<?> stop() {
+    drain.unregister(participant);
     for (Session s : new ArrayList<>(local)) {
       s.close(CloseCodes.GOING_AWAY, "server stopping");
     }
@@ -91,6 +117,10 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerRequest req = rc.request();
     if (!"websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
       refuse(rc, 400, "upgrade", "WebSocket upgrade required");
+      return;
+    }
+    if (drain.isDraining()) {
+      refuseDraining(rc);
       return;
     }
     if (!origins.allows(req.getHeader(HttpHeaders.ORIGIN))) {
@@ -109,6 +139,11 @@ public final class GatewayVerticle extends VerticleBase {
         refuse(rc, 401, reason, "token " + reason);
         return;
       }
+      if (drain.isDraining()) {
+        req.resume();
+        refuseDraining(rc);
+        return;
+      }
       req.toWebSocket()
           .onSuccess(ws -> open(ws, ar.result()))
           .onFailure(err -> LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", err.toString())
@@ -122,6 +157,12 @@ public final class GatewayVerticle extends VerticleBase {
     rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(message);
   }
 
+  /** Before the upgrade: the client should retry later, which a load balancer sends to another node. */
+  private void refuseDraining(RoutingContext rc) {
+    rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Drain.retryAfterSeconds()));
+    refuse(rc, 503, "draining", "node draining, retry later");
+  }
+
   static String bearer(String header) {
     if (header == null) {
       return null;
@@ -131,6 +172,11 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void open(ServerWebSocket ws, Identity identity) {
+    if (drain.isDraining()) {
+      // The drain started while this upgrade was completing: no session, no presence, just go.
+      ws.close(CloseCodes.SERVICE_RESTART, Session.DRAINING);
+      return;
+    }
     ws.pause();
     String sessionId = UUID.randomUUID().toString();
     Session s = new Session(ws, context, sessionId, identity, settings, delivery, verifier);
@@ -140,6 +186,7 @@ public final class GatewayVerticle extends VerticleBase {
     s.start(() -> {
       local.remove(s);
       sessions.remove(s);
+      checkDrained();
       // Removal waits for the registration so a quick disconnect cannot leave a ghost device.
       registered.eventually(() -> presence.removeDevice(identity.userId(), sessionId));
       LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
@@ -163,6 +210,43 @@ public final class GatewayVerticle extends VerticleBase {
           ws.resume();
           s.close(CloseCodes.TRY_AGAIN_LATER, "service unavailable, reconnect later");
         });
+  }
+
+  /**
+   * This instance's part of a drain, on its own event loop: every connection gets a reconnect hint
+   * spread over the grace period; at {@code deadline} the ones still open are closed with 1012.
+   */
+  private Future<Void> drainLocal(long deadline) {
+    if (drained != null) {
+      return drained.future();
+    }
+    drained = Promise.promise();
+    long now = System.currentTimeMillis();
+    LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("connections", local.size())
+        .addKeyValue("graceMs", deadline - now).log("draining connections");
+    for (Session s : new ArrayList<>(local)) {
+      s.drain(drain.reconnectAfterMs(now));
+    }
+    long endTimer = vertx.setTimer(Math.max(1, deadline - now), id -> {
+      if (!local.isEmpty()) {
+        LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("connections", local.size())
+            .log("drain grace period over; closing the rest with 1012");
+      }
+      for (Session s : new ArrayList<>(local)) {
+        s.close(CloseCodes.SERVICE_RESTART, Session.DRAINING);
+      }
+      // A client that never answers the close handshake must not hold the node.
+      vertx.setTimer(DRAIN_CLOSE_WAIT_MS, id2 -> drained.tryComplete());
+    });
+    drained.future().onComplete(ar -> vertx.cancelTimer(endTimer));
+    checkDrained();
+    return drained.future();
+  }
+
+  private void checkDrained() {
+    if (drained != null && local.isEmpty()) {
+      drained.tryComplete();
+    }
   }
 
   private void tick() {

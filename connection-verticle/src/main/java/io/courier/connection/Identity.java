@@ -3,7 +3,8 @@ package io.courier.connection;
 import java.util.List;
 
 /**
- * Who a token belongs to, from a verified token. Times are epoch milliseconds. {@code roles} is the
- * token's {@code roles} claim (strings only); a service on the TCP bridge needs {@code "service"}.
+ * Who a connection (or an admin call) belongs to, from a verified token. Times are epoch
+ * milliseconds. {@code roles} is the token's optional {@code roles} claim (strings only): "admin" for
+ * the admin endpoints, "service" for the TCP bridge.
  */
 record Identity(String userId, long expiresAt, List<String> rooms, String jti, long issuedAt, List<String> roles) {}

@@ -23,6 +23,8 @@ import io.vertx.core.json.JsonObject;
  * liveness and token expiry. Every method runs on the connection's own context.
  */
 final class Session {
+  /** The reason of the drain's reconnect frame and of its 1012 close. */
+  static final String DRAINING = "draining";
   private final ServerWebSocket ws;
   private final Context context;
   private final String sessionId;
@@ -40,6 +42,8 @@ final class Session {
   private boolean closing;
   private boolean closed;
   private int pendingSends;
+  /** A reconnect hint asked for before welcome went out; sent right after it. -1: none. */
+  private long reconnectAfterMs = -1;
   private Future<Void> sendChain = Future.succeededFuture();
   private Future<Void> syncChain = Future.succeededFuture();
   private final SyncReplay syncReplay;
@@ -104,6 +108,25 @@ final class Session {
     write(ServerFrames.welcome(sessionId, identity.userId(), nodeId, epoch, lastSeq, settings.heartbeatMs(),
         identity.expiresAt()).encode());
     live.start(epoch, lastSeq);
+    if (reconnectAfterMs >= 0) {
+      write(ServerFrames.reconnect(DRAINING, reconnectAfterMs).encode());
+    }
+  }
+
+  /**
+   * The node is draining: tells the client to reconnect (to any node) after {@code afterMs}. The
+   * connection keeps serving until the client goes or the drain closes it with 1012. Before welcome
+   * the hint is held and follows welcome, which stays the first frame.
+   */
+  void drain(long afterMs) {
+    if (closed || closing) {
+      return;
+    }
+    if (live.started()) {
+      write(ServerFrames.reconnect(DRAINING, afterMs).encode());
+    } else {
+      reconnectAfterMs = afterMs;
+    }
   }
 
   // ---- inbound frames ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -39,6 +40,9 @@ public final class CourierNode {
   private final Set<String> verticles;
   private final int port;
   private final Gateway.Deployed gateway;
+  private final Promise<Void> drained = Promise.promise();
+  private Future<Void> closing;
+  private boolean purging;
 
   private CourierNode(Vertx vertx, NodeContext context, Set<String> verticles, int port, Gateway.Deployed gateway) {
     this.vertx = vertx;
@@ -46,6 +50,10 @@ public final class CourierNode {
     this.verticles = verticles;
     this.port = port;
     this.gateway = gateway;
+    if (gateway != null) {
+      // Whoever starts the drain (SIGTERM, the admin call), the node finishes it the same way.
+      gateway.drain().done().onComplete(ar -> finishDrain());
+    }
   }
 
   public static Set<String> parseVerticles(List<String> names) {
@@ -75,6 +83,9 @@ public final class CourierNode {
       if (verticles.contains(CONNECTION) && cfg.getInt(ConfigKeys.PORT) == 0) {
         // Gateway instances share one port; resolve "any free port" once so they agree.
         cfg = cfg.with(ConfigKeys.PORT, freePort(cfg.get(ConfigKeys.HOST)));
+      }
+      if (verticles.contains(CONNECTION)) {
+        checkDrainSettings(cfg);
       }
       secret = verticles.contains(CONNECTION) || TcpBridge.enabled(cfg) ? resolveSecret(cfg) : null;
     } catch (RuntimeException e) {
@@ -108,6 +119,18 @@ public final class CourierNode {
       return chain.compose(v -> Gateway.deploy(vertx, ctx, secret));
     }
     return chain.map(v -> null);
+  }
+
+  /** Refused before the cluster is joined, with the setting's name in the message. */
+  private static void checkDrainSettings(CourierConfig cfg) {
+    long grace = cfg.getLong(ConfigKeys.DRAIN_GRACE_MS);
+    if (grace < 0) {
+      throw new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + " must be >= 0, got " + grace);
+    }
+    long health = cfg.getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
+    if (health <= 0) {
+      throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + health);
+    }
   }
 
   private static String resolveSecret(CourierConfig cfg) {
@@ -151,14 +174,66 @@ public final class CourierNode {
   }
 
   /**
-   * Stops the node: gateways close their connections (1001), this node's presence entries are
-   * removed, then Vert.x leaves the cluster.
+   * Drains the node (idempotent): readiness turns 503, new handshakes get 503, every client gets a
+   * {@code reconnect} hint spread over {@code COURIER_DRAIN_GRACE_MS}, the connections still open at
+   * its end are closed with 1012, then this node's presence entries are removed. Completes then.
+   * A node without a gateway only removes its presence entries.
+   */
+  public Future<Void> drain() {
+    if (gateway == null) {
+      finishDrain();
+    } else {
+      gateway.drain().start();
+    }
+    return drained.future();
+  }
+
+  /** Completes when a drain of this node, whoever started it, has finished. */
+  public Future<Void> drained() {
+    return drained.future();
+  }
+
+  /** True from the moment a drain starts. */
+  public boolean isDraining() {
+    return gateway != null ? gateway.drain().isDraining() : drained.future().isComplete();
+  }
+
+  private synchronized void finishDrain() {
+    if (drained.future().isComplete() || purging) {
+      return;
+    }
+    purging = true;
+    new PresenceRegistry(vertx, context.hazelcast()).purgeLocal()
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.atWarn().addKeyValue("nodeId", nodeId()).addKeyValue("error", String.valueOf(ar.cause()))
+                .log("presence purge after drain failed");
+          }
+          LOG.atInfo().addKeyValue("nodeId", nodeId()).log("node drained");
+          drained.tryComplete();
+        });
+  }
+
+  /**
+   * Stops the node gracefully: drains first (which takes no time without connections), then
+   * {@link #closeNow()}.
    */
   public Future<Void> close() {
-    Future<?> undeploy = gateway == null ? Future.succeededFuture()
-        : Future.all(gateway.deploymentIds().stream().map(vertx::undeploy).toList());
-    return undeploy
-        .transform(ignored -> new PresenceRegistry(vertx, context.hazelcast()).purgeLocal())
-        .transform(ignored -> vertx.close());
+    return drain().transform(ignored -> closeNow());
+  }
+
+  /**
+   * Stops the node at once (idempotent): gateways close their remaining connections (1001), this
+   * node's presence entries are removed, then Vert.x leaves the cluster.
+   */
+  public synchronized Future<Void> closeNow() {
+    if (closing == null) {
+      Future<?> undeploy = gateway == null ? Future.succeededFuture()
+          : Future.all(gateway.deploymentIds().stream().map(vertx::undeploy).toList());
+      closing = undeploy
+          .transform(ignored -> new PresenceRegistry(vertx, context.hazelcast()).purgeLocal())
+          .transform(ignored -> vertx.close());
+    }
+    return closing;
   }
 }

@@ -1,5 +1,6 @@
 package io.courier.node;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.Setting;
@@ -8,12 +9,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * Command line: {@code run} a node, mint a dev {@code token}, print the {@code config} table.
  * Every flag is also an environment variable (see {@code config}); flags win.
  */
 public final class Main {
+  /** Beyond the grace period, time for the 1012 close handshakes and the presence purge. */
+  private static final long DRAIN_MARGIN_MS = 30_000;
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -39,8 +44,9 @@ public final class Main {
           run   [--verticles connection,delivery,presence] [--port N] [--node-id ID] [--store hazelcast|redis]
                 [--cluster-name NAME] [--cluster-port N] [--cluster-members host:port,...]
                 Run a node (all verticles by default, embedded Hazelcast store).
-          token <user> [--rooms r1,r2*] [--roles service] [--ttl 1h]
+          token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h]
                 Print a JWT for <user>, signed with the node's secret (COURIER_JWT_SECRET or the dev secret file).
+                --roles admin: the token may call POST /admin/drain; service: it may use the TCP bridge.
           config [--markdown]
                 Print every setting (environment variable), its default and its current value
                 (--markdown: the README's table of defaults).
@@ -83,18 +89,43 @@ public final class Main {
     }
     System.err.println("courier: node " + node.nodeId() + " running"
         + (node.port() > 0 ? " on ws://" + cfg.get(ConfigKeys.HOST) + ":" + node.port() + "/ws" : ""));
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("courier: shutdown did not finish cleanly: " + e);
-      }
-    }, "courier-shutdown"));
+    long graceMs = cfg.getLong(ConfigKeys.DRAIN_GRACE_MS);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, graceMs), "courier-shutdown"));
+    // A drain started over POST /admin/drain ends the process the same way as SIGTERM.
+    node.drained().onSuccess(v -> new Thread(() -> System.exit(0), "courier-exit").start());
+  }
+
+  /**
+   * The shutdown hook: drain (bounded by the grace period plus a margin), stop, flush the logs, and
+   * exit 0 when all of that went well: a drained node has done its job, even if SIGTERM started it.
+   */
+  private static void stop(CourierNode node, long graceMs) {
+    int status = 0;
+    try {
+      node.drain().toCompletionStage().toCompletableFuture()
+          .get(graceMs + DRAIN_MARGIN_MS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      System.err.println("courier: drain did not finish cleanly: " + e);
+      status = 1;
+    }
+    try {
+      node.closeNow().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("courier: shutdown did not finish cleanly: " + e);
+      status = 1;
+    }
+    System.err.println("courier: node " + node.nodeId() + " stopped");
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.stop();
+    }
+    System.out.flush();
+    System.err.flush();
+    Runtime.getRuntime().halt(status);
   }
 
   private static void token(String[] args) {
     if (args.length == 0 || args[0].startsWith("--")) {
-      throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--roles service] [--ttl 1h]");
+      throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h]");
     }
     String user = args[0];
     List<String> rooms = new ArrayList<>();
@@ -111,6 +142,12 @@ public final class Main {
         case "--roles" -> Arrays.stream(value.split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(roles::add);
         case "--ttl" -> ttl = TokenIssuer.parseDuration(value);
         default -> throw new IllegalArgumentException("unknown option " + flag);
+      }
+    }
+    for (String role : roles) {
+      if (!role.equals(io.courier.protocol.Roles.ADMIN) && !role.equals(io.courier.protocol.Roles.SERVICE)) {
+        throw new IllegalArgumentException("unknown role '" + role + "' (known: " + io.courier.protocol.Roles.ADMIN
+            + ", " + io.courier.protocol.Roles.SERVICE + ")");
       }
     }
     if (ttl.isNegative() || ttl.isZero()) {

@@ -25,7 +25,7 @@ public final class TokenIssuer {
     return issue(secret, userId, ttl, rooms, List.of());
   }
 
-  /** With {@code roles} (e.g. "service" for the TCP bridge) as the {@code roles} claim when non-empty. */
+  /** With {@code roles} ("admin" for the admin endpoints, "service" for the TCP bridge) as the {@code roles} claim when non-empty. */
   public static String issue(String secret, String userId, Duration ttl, List<String> rooms, List<String> roles) {
     long now = System.currentTimeMillis() / 1000;
     JsonObject claims = new JsonObject().put("sub", userId).put("iat", now).put("exp", now + ttl.toSeconds())

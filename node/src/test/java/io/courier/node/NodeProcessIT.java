@@ -6,6 +6,8 @@ import io.courier.testing.Ports;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,13 +15,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar as a user runs it: `courier run` with nothing configured generates a dev secret,
  * `courier token` signs with it, two users exchange a message, logs are JSON lines without the
- * token, and SIGTERM ends the process.
+ * token, and SIGTERM drains the node (reconnect hint, 1012) and ends the process with status 0; so does
+ * the admin drain call.
  */
 class NodeProcessIT {
 
@@ -64,7 +68,8 @@ class NodeProcessIT {
         "COURIER_HOST", "127.0.0.1",
         "COURIER_CLUSTER_PORT", String.valueOf(Ports.free()),
         "COURIER_CLUSTER_NAME", Ports.uniqueName("it"),
-        "COURIER_JWT_SECRET_FILE", dir.resolve("secret/jwt-secret").toString());
+        "COURIER_JWT_SECRET_FILE", dir.resolve("secret/jwt-secret").toString(),
+        "COURIER_DRAIN_GRACE_MS", "1500");
     Path stdout = dir.resolve("node.out");
     Path stderr = dir.resolve("node.err");
     Process node = courier(dir, env, "run").redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
@@ -90,10 +95,69 @@ class NodeProcessIT {
       assertThat(connected.getString("nodeId")).isNotBlank();
       assertThat(connected.getString("sessionId")).isNotBlank();
       assertThat(connected.getString("userId")).isIn("alice", "bob");
+
+      assertThat(httpStatus(port, "GET", "/health/ready", null)).isEqualTo(200);
+      try (WsProbe b = WsProbe.connect(vertx, port, bob)) {
+        b.next("welcome");
+        node.destroy(); // SIGTERM
+        JsonObject hint = b.next("reconnect");
+        assertThat(hint.getString("reason")).isEqualTo("draining");
+        assertThat(hint.getLong("afterMs")).isBetween(0L, 1500L);
+        assertThat(b.awaitClose()).isEqualTo((short) 1012);
+      }
+      assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("node stops after the drain").isTrue();
+      assertThat(node.exitValue()).as("exit status after a drain started by SIGTERM").isZero();
     } finally {
       vertx.close().await();
-      node.destroy();
-      assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("node stops on SIGTERM").isTrue();
+      if (node.isAlive()) {
+        node.destroyForcibly();
+        node.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void adminDrainEndsTheProcessWithStatusZero() throws Exception {
+    Path dir = Files.createTempDirectory("courier-it-");
+    int port = Ports.free();
+    Map<String, String> env = Map.of(
+        "COURIER_PORT", String.valueOf(port),
+        "COURIER_HOST", "127.0.0.1",
+        "COURIER_CLUSTER_PORT", String.valueOf(Ports.free()),
+        "COURIER_CLUSTER_NAME", Ports.uniqueName("it-admin"),
+        "COURIER_JWT_SECRET", "it-admin-" + UUID.randomUUID(),
+        "COURIER_DRAIN_GRACE_MS", "1000");
+    Path stderr = dir.resolve("node.err");
+    Process node = courier(dir, env, "run").redirectOutput(dir.resolve("node.out").toFile())
+        .redirectError(stderr.toFile()).start();
+    try {
+      awaitPort(port, node, stderr);
+      String user = run(courier(dir, env, "token", "ops"));
+      String admin = run(courier(dir, env, "token", "ops", "--roles", "admin", "--ttl", "5m"));
+      assertThat(httpStatus(port, "POST", "/admin/drain", user)).isEqualTo(403);
+      assertThat(httpStatus(port, "POST", "/admin/drain", admin)).isEqualTo(202);
+      assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("node stops after an admin drain").isTrue();
+      assertThat(node.exitValue()).isZero();
+    } finally {
+      if (node.isAlive()) {
+        node.destroyForcibly();
+        node.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static int httpStatus(int port, String method, String path, String bearer) throws Exception {
+    HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+    c.setRequestMethod(method);
+    c.setConnectTimeout(5000);
+    c.setReadTimeout(10000);
+    if (bearer != null) {
+      c.setRequestProperty("Authorization", "Bearer " + bearer);
+    }
+    try {
+      return c.getResponseCode();
+    } finally {
+      c.disconnect();
     }
   }
 
@@ -111,5 +175,12 @@ class NodeProcessIT {
     assertThat(q.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(q.exitValue()).isNotZero();
     assertThat(qout).contains("unknown verticle 'gateway'");
+
+    Process r = courier(dir, Map.of("COURIER_JWT_SECRET", "x"), "token", "ops", "--roles", "root")
+        .redirectErrorStream(true).start();
+    String rout = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(r.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(r.exitValue()).isEqualTo(2);
+    assertThat(rout).contains("unknown role 'root' (known: admin)");
   }
 }

@@ -18,6 +18,12 @@ public final class ConfigKeys {
   public static final Setting GATEWAY_INSTANCES = new Setting("COURIER_GATEWAY_INSTANCES", "0",
       "Connection-verticle instances (event loops serving sockets). 0: one per CPU core.");
 
+  public static final Setting DRAIN_GRACE_MS = new Setting("COURIER_DRAIN_GRACE_MS", "30000",
+      "Grace period of a drain (SIGTERM or POST /admin/drain): clients get reconnect with afterMs spread over it; "
+          + "connections still open at its end are closed with 1012.");
+  public static final Setting HEALTH_TIMEOUT_MS = new Setting("COURIER_HEALTH_TIMEOUT_MS", "2000",
+      "How long GET /health/ready waits for its store check before answering 503.");
+
   public static final Setting LOG_FORMAT = new Setting("COURIER_LOG_FORMAT", "json",
       "Log format: json (one object per line, with nodeId/sessionId/userId fields) or text.");
   public static final Setting LOG_LEVEL = new Setting("COURIER_LOG_LEVEL", "INFO",
@@ -108,7 +114,7 @@ public final class ConfigKeys {
       "courier.notify requests this node's bridge may have waiting for the store; more are refused with rate_limited.");
 
   public static final List<Setting> ALL = List.of(
-      NODE_ID, VERTICLES, HOST, PORT, GATEWAY_INSTANCES, LOG_FORMAT, LOG_LEVEL,
+      NODE_ID, VERTICLES, HOST, PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
       MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,

@@ -20,7 +20,7 @@ public final class ServiceBridge {
 
   /** The claim ({@code roles}, an array of strings) and the value a service token must carry. */
   public static final String ROLES_CLAIM = "roles";
-  public static final String ROLE = "service";
+  public static final String ROLE = Roles.SERVICE;
 
   /** A service's messages are stored with {@code from = "system:<name>"}. */
   public static final String SENDER_PREFIX = "system:";
