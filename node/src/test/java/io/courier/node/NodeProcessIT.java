@@ -181,6 +181,6 @@ class NodeProcessIT {
     String rout = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(r.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(r.exitValue()).isEqualTo(2);
-    assertThat(rout).contains("unknown role 'root' (known: admin)");
+    assertThat(rout).contains("unknown role 'root' (known: admin, service)");
   }
 }
