@@ -89,7 +89,7 @@ public final class CourierNode {
       NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance());
       logMembership(ctx);
       return deploy(vertx, ctx, verticles, secret)
-          .map(gw -> new CourierNode(vertx, ctx, verticles, c.getInt(ConfigKeys.PORT), gw))
+          .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
@@ -157,6 +157,7 @@ public final class CourierNode {
     }
   }
 
+  /** The WebSocket port, or 0 when this node runs no gateway. */
   public int port() {
     return port;
   }
