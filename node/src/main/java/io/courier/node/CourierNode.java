@@ -1,6 +1,9 @@
 package io.courier.node;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import io.courier.cluster.ClusterSetup;
+import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.PresenceRegistry;
 import io.courier.connection.Gateway;
@@ -96,14 +99,41 @@ public final class CourierNode {
     return ClusterSetup.startClusteredVertx(c, nodeId, new VertxOptions()).compose(started -> {
       Vertx vertx = started.vertx();
       NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance());
+      logMembership(ctx);
       return deploy(vertx, ctx, verticles, secret)
           .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, secret).map(gw))
-          .map(gw -> new CourierNode(vertx, ctx, verticles, c.getInt(ConfigKeys.PORT), gw))
+          .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
         .addKeyValue("store", c.get(ConfigKeys.STORE)).addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
+        .addKeyValue("members", n.context().hazelcast().getCluster().getMembers().size())
         .log("node started"));
+  }
+
+  /**
+   * Logs every change of cluster membership with the member count, on every node: Hazelcast's own
+   * INFO lines are off, and an operator (or a test) must see members join and leave.
+   */
+  private static void logMembership(NodeContext ctx) {
+    ctx.hazelcast().getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        log(event, "cluster member joined");
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        log(event, "cluster member left");
+      }
+
+      private void log(MembershipEvent event, String what) {
+        LOG.atInfo().addKeyValue("nodeId", ctx.nodeId())
+            .addKeyValue("memberNodeId", String.valueOf(event.getMember().getAttribute(Maps.NODE_ID_ATTRIBUTE)))
+            .addKeyValue("memberAddress", String.valueOf(event.getMember().getAddress()))
+            .addKeyValue("members", event.getMembers().size()).log(what);
+      }
+    });
   }
 
   private static Future<Gateway.Deployed> deploy(Vertx vertx, NodeContext ctx, Set<String> verticles, String secret) {
@@ -152,6 +182,7 @@ public final class CourierNode {
     }
   }
 
+  /** The WebSocket port, or 0 when this node runs no gateway. */
   public int port() {
     return port;
   }
