@@ -189,6 +189,7 @@ lb_state() { lb "show stat" 2>/dev/null | awk -F, -v s="node$1" '$1=="nodes" && 
 await_lb_up() {
   local i="$1" limit="$2" deadline=$((SECONDS + $2))
   until [ "$(lb_state "$i")" = UP ]; do
+    ours haproxy "$(pid_of haproxy)" || die "haproxy exited; see $dir/haproxy.log"
     [ $SECONDS -lt $deadline ] || die "HAProxy does not see node$i UP after ${limit}s (state: $(lb_state "$i"))"
     sleep 0.2
   done

@@ -47,6 +47,8 @@ class RollingRestartIT {
   private final Path root = Path.of(System.getProperty("courier.root", "..")).toAbsolutePath().normalize();
   private final Path jar = Path.of(System.getProperty("courier.jar", "../node/target/courier.jar")).toAbsolutePath();
   private final String secret = "rolling-" + UUID.randomUUID();
+  /** redis (default) or hazelcast: -Dcourier.rolling.store=hazelcast runs the same scenario in memory. */
+  private final String store = System.getProperty("courier.rolling.store", "redis");
 
   @Test
   void threeNodesRestartOneAtATimeWhileClientsTalkThroughHaproxy() throws Exception {
@@ -59,7 +61,7 @@ class RollingRestartIT {
     int front = Ports.free();
     int stats = Ports.free();
     List<String> args = List.of(
-        "--dir", dir.toString(), "--store", "redis", "--redis-port", String.valueOf(Ports.free()),
+        "--dir", dir.toString(), "--store", store, "--redis-port", String.valueOf(Ports.free()),
         "--front-port", String.valueOf(front), "--stats-port", String.valueOf(stats),
         "--admin-port", String.valueOf(Ports.free()),
         "--node-ports", Ports.free() + "," + Ports.free() + "," + Ports.free(),
@@ -149,7 +151,7 @@ class RollingRestartIT {
 
       List<Long> reconnects = connectedAt.subList(connectsBefore, connectedAt.size());
       int maxPerSecond = maxInOneSecond(reconnects);
-      System.out.printf("rolling restart: %d clients, %d messages, restart took %d ms, %d reconnects, "
+      System.out.printf("rolling restart (" + store + "): %d clients, %d messages, restart took %d ms, %d reconnects, "
               + "max %d reconnects in any 1 s window%n", USERS, total, restartMs, reconnects.size(), maxPerSecond);
       // Every client's node was restarted, so every client reconnected; nobody should loop.
       assertThat(reconnects.size()).as("reconnects").isBetween(USERS, USERS * 6);
