@@ -124,7 +124,7 @@ stop_proc() {  # name, seconds to wait after SIGTERM before SIGKILL
 # HTTP status of GET path on a local port ("000" when nothing answers).
 http_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$1$2" 2>/dev/null || true; }
 
-node_ready() { [ "$(http_status "$1" "${ready_path:-/health/ready}")" = "${ready_status:-200}" ]; }
+node_ready() { [ "$(http_status "$1" /health/ready)" = 200 ]; }
 
 start_node() {  # index 1..3
   local i="$1" members=() j
@@ -149,25 +149,6 @@ await_node() {  # index, seconds
   until node_ready "$port"; do
     ours "node$i" "$pid" || die "node$i exited while starting; see $dir/node$i.log"
     [ $SECONDS -lt $deadline ] || die "node$i not ready on :$port after ${limit}s; see $dir/node$i.log"
-    sleep 0.3
-  done
-}
-
-# Before /health/ready exists in the build being run, readiness is "GET /ws answers 400" (the
-# server is up, and refuses a GET without a WebSocket upgrade). Decided once, at 'up'.
-detect_ready_check() {
-  local port="$1" deadline=$((SECONDS + 120)) s
-  while :; do
-    s="$(http_status "$port" /health/ready)"
-    case "$s" in
-      000) ;;
-      404) ready_path=/ws ready_status=400
-           say "this build has no /health/ready; readiness is GET /ws -> 400 until it has"
-           return ;;
-      *) ready_path=/health/ready ready_status=200; return ;;
-    esac
-    ours node1 "$(pid_of node1)" || die "node1 exited while starting; see $dir/node1.log"
-    [ $SECONDS -lt $deadline ] || die "node1 not answering on :$port after 120s; see $dir/node1.log"
     sleep 0.3
   done
 }
@@ -199,7 +180,6 @@ start_haproxy() {
   env COURIER_LB_BIND="127.0.0.1:$front_port" COURIER_LB_STATS="127.0.0.1:$stats_port" \
       COURIER_LB_ADMIN="ipv4@127.0.0.1:$admin_port" \
       COURIER_NODE1="127.0.0.1:${np[0]}" COURIER_NODE2="127.0.0.1:${np[1]}" COURIER_NODE3="127.0.0.1:${np[2]}" \
-      COURIER_LB_CHECK_URI="$ready_path" COURIER_LB_CHECK_STATUS="$ready_status" \
       nohup haproxy -f "$cfg" -db >>"$dir/haproxy.log" 2>&1 </dev/null &
   echo $! >"$dir/haproxy.pid"
 }
@@ -238,8 +218,6 @@ up() {
   trap 'if [ $? -ne 0 ]; then say "start failed; stopping what started"; down_all; fi' EXIT
   if [ "$store" = redis ]; then start_redis; say "redis-server on 127.0.0.1:$redis_port (AOF, appendfsync always)"; fi
   start_node 1
-  detect_ready_check "${np[0]}"
-  echo "ready_path=$ready_path ready_status=$ready_status" >>"$(settings_file)"
   await_node 1 120
   start_node 2
   start_node 3
@@ -278,7 +256,7 @@ status() {
   for n in 1 2 3; do
     pid="$(pid_of "node$n")"; ours "node$n" "$pid" && state=yes || state=no
     printf '%-8s %-8s %-6s %-7s %s\n' "node$n" "${pid:--}" "$state" "${np[$((n - 1))]}" \
-        "$(http_status "${np[$((n - 1))]}" "$ready_path") / $(lb_state "$n" || true)"
+        "$(http_status "${np[$((n - 1))]}" /health/ready) / $(lb_state "$n" || true)"
   done
   pid="$(pid_of haproxy)"; ours haproxy "$pid" && state=yes || state=no
   printf '%-8s %-8s %-6s %-7s %s\n' haproxy "${pid:--}" "$state" "$front_port" "stats :$stats_port/stats"
