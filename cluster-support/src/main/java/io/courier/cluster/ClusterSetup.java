@@ -102,7 +102,7 @@ public final class ClusterSetup {
 
   public static Future<Started> startClusteredVertx(CourierConfig cfg, String nodeId, VertxOptions options) {
     HazelcastClusterManager mgr = new HazelcastClusterManager(hazelcastConfig(cfg, nodeId));
-    VertxOptions opts = NodeMetrics.withMetrics(options);
+    VertxOptions opts = NodeMetrics.withMetrics(options, nodeId);
     PrometheusMeterRegistry metrics = NodeMetrics.newRegistry(nodeId);
     opts.setEventBusOptions(new EventBusOptions(opts.getEventBusOptions())
         .setHost(cfg.get(ConfigKeys.CLUSTER_HOST)).setPort(0));

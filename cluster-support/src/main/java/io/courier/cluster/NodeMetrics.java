@@ -37,9 +37,12 @@ public final class NodeMetrics {
    * Vert.x metrics into {@code registry}. Quantiles are configured per meter, never through
    * {@code VertxPrometheusOptions.setPublishQuantiles} (that turns every timer into a histogram).
    */
-  static VertxOptions withMetrics(VertxOptions options) {
+  static VertxOptions withMetrics(VertxOptions options, String nodeId) {
+    // Vert.x keeps backends by registry name, JVM-wide: under the default name a second node in the
+    // same JVM would be handed the first node's registry. A name of its own per start avoids that.
     return new VertxOptions(options).setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
+        .setRegistryName("courier-" + nodeId + "-" + java.util.UUID.randomUUID())
         .setJvmMetricsEnabled(true)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
