@@ -186,6 +186,48 @@ class MetricsTest {
     }
   }
 
+  /**
+   * Every series the provisioned Grafana dashboard queries exists on running nodes (A with the
+   * gateway, B scraped on its metrics port) after some traffic, so no panel stays empty by a typo.
+   */
+  @Test
+  void everyMetricTheDashboardQueriesExists() throws Exception {
+    java.nio.file.Path dashboard = repoFile("compose/grafana/dashboards/courier.json");
+    JsonObject d = new JsonObject(java.nio.file.Files.readString(dashboard));
+    java.util.Set<String> queried = new java.util.TreeSet<>();
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile("\\b(?:courier|jvm|vertx|process)_[a-zA-Z0-9_]+");
+    for (Object p : d.getJsonArray("panels")) {
+      for (Object t : ((JsonObject) p).getJsonArray("targets")) {
+        java.util.regex.Matcher m = name.matcher(((JsonObject) t).getString("expr"));
+        while (m.find()) {
+          queried.add(m.group());
+        }
+      }
+    }
+    assertThat(queried).hasSizeGreaterThan(20);
+    String user = "dash-" + UUID.randomUUID();
+    try (WsProbe p = connect(a, user)) {
+      p.send(new JsonObject().put("type", "send").put("id", "d1").put("to", user).put("body", "x"));
+      p.next("sent");
+      p.send(new JsonObject().put("type", "ack").put("seq", p.next("msg").getLong("seq")));
+    }
+    awaitScrape(a.port(), s -> s.has("courier_connections_closed_total"));
+    java.util.Set<String> exported = new java.util.HashSet<>(scrape(a.port()).names());
+    exported.addAll(scrape(bMetricsPort).names());
+    assertThat(exported).containsAll(queried);
+    // And every name MetricNames promises is exported (a timer at least as its _count series).
+    assertThat(MetricNames.PROMETHEUS).allMatch(n -> exported.contains(n) || exported.contains(n + "_count"));
+  }
+
+  private static java.nio.file.Path repoFile(String relative) {
+    java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
+    while (dir != null && !java.nio.file.Files.exists(dir.resolve(relative))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as(relative + " above the working directory").isNotNull();
+    return dir.resolve(relative);
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   private static String token(String user) {
