@@ -14,6 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,14 +98,16 @@ public final class ClusterSetup {
   }
 
   /** A started clustered Vert.x together with its cluster manager (for Hazelcast access). */
-  public record Started(Vertx vertx, HazelcastClusterManager clusterManager) {}
+  public record Started(Vertx vertx, HazelcastClusterManager clusterManager, PrometheusMeterRegistry metrics) {}
 
   public static Future<Started> startClusteredVertx(CourierConfig cfg, String nodeId, VertxOptions options) {
     HazelcastClusterManager mgr = new HazelcastClusterManager(hazelcastConfig(cfg, nodeId));
-    VertxOptions opts = new VertxOptions(options);
+    VertxOptions opts = NodeMetrics.withMetrics(options, nodeId);
+    PrometheusMeterRegistry metrics = NodeMetrics.newRegistry(nodeId);
     opts.setEventBusOptions(new EventBusOptions(opts.getEventBusOptions())
         .setHost(cfg.get(ConfigKeys.CLUSTER_HOST)).setPort(0));
-    return Vertx.builder().with(opts).withClusterManager(mgr).buildClustered()
-        .map(v -> new Started(v, mgr));
+    return Vertx.builder().with(opts).withClusterManager(mgr)
+        .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered()
+        .map(v -> new Started(v, mgr, metrics));
   }
 }

@@ -17,7 +17,7 @@ public final class PresenceEntry implements Serializable {
    * start) decides what a departed member takes with it, so a node restarted under the same node id
    * never loses its new connections to the purge of its previous life.
    */
-  public record Device(String nodeId, String memberId) implements Serializable {}
+  public record Device(String nodeId, String memberId, long since) implements Serializable {}
 
   private final HashMap<String, Device> devices = new HashMap<>();
   private long since;

@@ -30,8 +30,9 @@ public final class PresenceRegistry {
 
   /** Registers a connection held by {@code nodeId} in this member. */
   public Future<Void> addDevice(String userId, String sessionId, String nodeId) {
-    PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId);
-    return on(map.submitToKey(userId, new AddDevice(sessionId, device, System.currentTimeMillis()))).mapEmpty();
+    long now = System.currentTimeMillis();
+    PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
+    return on(map.submitToKey(userId, new AddDevice(sessionId, device, now))).mapEmpty();
   }
 
   public Future<Void> removeDevice(String userId, String sessionId) {

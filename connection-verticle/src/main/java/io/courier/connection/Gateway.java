@@ -15,7 +15,7 @@ import java.util.List;
 public final class Gateway {
   private Gateway() {}
 
-  public record Deployed(Sessions sessions, Drain drain, List<String> deploymentIds) {}
+  public record Deployed(Sessions sessions, Drain drain, GatewayMetrics metrics, List<String> deploymentIds) {}
 
   public static Future<Deployed> deploy(Vertx vertx, NodeContext node, String jwtSecret) {
     Sessions sessions = new Sessions();
@@ -25,14 +25,21 @@ public final class Gateway {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + ": " + e.getMessage()));
     }
+    int maxConnections = node.config().getInt(ConfigKeys.MAX_CONNECTIONS);
+    if (maxConnections < 1) {
+      return Future.failedFuture(new IllegalArgumentException(
+          ConfigKeys.MAX_CONNECTIONS.env() + " must be >= 1, got " + maxConnections));
+    }
+    GatewayMetrics metrics = new GatewayMetrics(node.metrics(), sessions, maxConnections);
     int instances = node.config().getInt(ConfigKeys.GATEWAY_INSTANCES);
     if (instances <= 0) {
       instances = Runtime.getRuntime().availableProcessors();
     }
     int n = instances;
-    return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions))
-        .compose(inboxId -> vertx.deployVerticle(() -> new GatewayVerticle(node, sessions, drain, jwtSecret),
+    return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics))
+        .compose(inboxId -> vertx.deployVerticle(
+                () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, jwtSecret),
                 new DeploymentOptions().setInstances(n))
-            .map(gwId -> new Deployed(sessions, drain, List.of(inboxId, gwId))));
+            .map(gwId -> new Deployed(sessions, drain, metrics, List.of(inboxId, gwId))));
   }
 }

@@ -34,11 +34,15 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   /** How long a drain waits for the close handshakes of its 1012 closes before it counts as done. */
   static final long DRAIN_CLOSE_WAIT_MS = 2000;
+  /** Retry-After (seconds) of a handshake refused at COURIER_MAX_CONNECTIONS. */
+  static final int FULL_RETRY_AFTER_S = 5;
 
   private final NodeContext node;
   private final Sessions sessions;
   private final String jwtSecret;
   private final Drain drain;
+  private final GatewayMetrics metrics;
+  private final int maxConnections;
   private final Set<Session> local = new HashSet<>();
   private final Drain.Participant participant = new Drain.Participant() {
     @Override
@@ -59,10 +63,13 @@ public final class GatewayVerticle extends VerticleBase {
   private PresenceRegistry presence;
   private HttpServer server;
 
-  public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, String jwtSecret) {
+  public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, GatewayMetrics metrics, int maxConnections,
+                        String jwtSecret) {
     this.node = node;
     this.sessions = sessions;
     this.drain = drain;
+    this.metrics = metrics;
+    this.maxConnections = maxConnections;
     this.jwtSecret = jwtSecret;
   }
 
@@ -80,7 +87,8 @@ public final class GatewayVerticle extends VerticleBase {
     if (healthTimeoutMs <= 0) {
       throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + healthTimeoutMs);
     }
-    new OpsRoutes(node, drain, sessions, verifier, new DeliveryClient(vertx.eventBus(), healthTimeoutMs)).mount(router);
+    new OpsRoutes(node, drain, sessions, verifier, new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence,
+        metrics, maxConnections).mount(router);
 
     // The transport takes messages up to max(4x the frame limit, limit + 1 KiB) so that a merely
     // large frame gets a too_large error frame. A larger message is refused by Vert.x's message
@@ -94,6 +102,7 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     vertx.setPeriodic(settings.tickMs(), id -> tick());
+    io.courier.cluster.NodeMetrics.startLagProbe(vertx, node.metrics());
     server = vertx.createHttpServer(options).requestHandler(router);
     drain.register(participant);
     return server.listen(node.config().getInt(ConfigKeys.PORT), node.config().get(ConfigKeys.HOST));
@@ -116,7 +125,7 @@ public final class GatewayVerticle extends VerticleBase {
   private void handshake(RoutingContext rc) {
     HttpServerRequest req = rc.request();
     if (!"websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
-      refuse(rc, 400, "upgrade", "WebSocket upgrade required");
+      refuse(rc, 400, "upgrade", "upgrade", "WebSocket upgrade required");
       return;
     }
     if (drain.isDraining()) {
@@ -124,7 +133,13 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     if (!origins.allows(req.getHeader(HttpHeaders.ORIGIN))) {
-      refuse(rc, 403, "origin", "origin not allowed");
+      refuse(rc, 403, "origin", "origin", "origin not allowed");
+      return;
+    }
+    // Checked before the token: a full node spends nothing on a handshake it cannot take.
+    if (!sessions.tryAdmit(maxConnections)) {
+      rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(FULL_RETRY_AFTER_S));
+      refuse(rc, 503, "limit", "limit", "node at its connection limit, retry later");
       return;
     }
     // The header wins over ?token= whenever it is present, even when it is not a Bearer token.
@@ -134,24 +149,31 @@ public final class GatewayVerticle extends VerticleBase {
     req.pause();
     verifier.verify(token).onComplete(ar -> {
       if (ar.failed()) {
+        sessions.release();
         req.resume();
         String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
-        refuse(rc, 401, reason, "token " + reason);
+        metrics.authFailure(reason);
+        refuse(rc, 401, reason, "auth", "token " + reason);
         return;
       }
       if (drain.isDraining()) {
+        sessions.release();
         req.resume();
         refuseDraining(rc);
         return;
       }
       req.toWebSocket()
           .onSuccess(ws -> open(ws, ar.result()))
-          .onFailure(err -> LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", err.toString())
-              .log("upgrade failed"));
+          .onFailure(err -> {
+            sessions.release();
+            LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", err.toString())
+                .log("upgrade failed");
+          });
     });
   }
 
-  private void refuse(RoutingContext rc, int status, String reason, String message) {
+  private void refuse(RoutingContext rc, int status, String reason, String metricReason, String message) {
+    metrics.refused(metricReason);
     LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("status", status).addKeyValue("reason", reason)
         .addKeyValue("remote", String.valueOf(rc.request().remoteAddress())).log("handshake refused");
     rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(message);
@@ -160,7 +182,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** Before the upgrade: the client should retry later, which a load balancer sends to another node. */
   private void refuseDraining(RoutingContext rc) {
     rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Drain.retryAfterSeconds()));
-    refuse(rc, 503, "draining", "node draining, retry later");
+    refuse(rc, 503, "draining", "draining", "node draining, retry later");
   }
 
   static String bearer(String header) {
@@ -174,25 +196,30 @@ public final class GatewayVerticle extends VerticleBase {
   private void open(ServerWebSocket ws, Identity identity) {
     if (drain.isDraining()) {
       // The drain started while this upgrade was completing: no session, no presence, just go.
+      sessions.release();
       ws.close(CloseCodes.SERVICE_RESTART, Session.DRAINING);
       return;
     }
     ws.pause();
     String sessionId = UUID.randomUUID().toString();
-    Session s = new Session(ws, context, sessionId, identity, settings, delivery, verifier);
+    Session s = new Session(ws, context, sessionId, identity, settings, delivery, verifier, metrics);
     local.add(s);
     sessions.add(s);
+    metrics.opened();
     Future<Void> registered = presence.addDevice(identity.userId(), sessionId, node.nodeId());
     s.start(() -> {
       local.remove(s);
       sessions.remove(s);
+      sessions.release();
+      long durationMs = System.currentTimeMillis() - s.openedAt();
+      metrics.closed(ws.closeStatusCode(), durationMs);
       checkDrained();
       // Removal waits for the registration so a quick disconnect cannot leave a ghost device.
       registered.eventually(() -> presence.removeDevice(identity.userId(), sessionId));
       LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
           .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", ws.closeStatusCode())
           .addKeyValue("closeReason", ws.closeReason())
-          .addKeyValue("durationMs", System.currentTimeMillis() - s.openedAt())
+          .addKeyValue("durationMs", durationMs)
           .addKeyValue("unacked", s.unackedCount()).log("disconnected");
     });
     registered.compose(v -> delivery.read(identity.userId(), 0, 0))

@@ -22,13 +22,15 @@ final class LiveStream {
   private final BiConsumer<Short, String> close;
   private final InboxSequencer sequencer;
   private final UnackedBuffer unacked;
+  private final GatewayMetrics metrics;
   private String epoch;
   private long gapTimer = -1;
   private boolean gapFilling;
   private boolean stopped;
 
   LiveStream(Context context, DeliveryClient delivery, String userId, GatewaySettings settings,
-             Consumer<String> write, BiConsumer<Short, String> close) {
+             Consumer<String> write, BiConsumer<Short, String> close, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.context = context;
     this.delivery = delivery;
     this.userId = userId;
@@ -67,18 +69,27 @@ final class LiveStream {
   }
 
   void ack(long seq) {
-    unacked.ack(seq);
+    long now = System.currentTimeMillis();
+    int n = unacked.ack(seq, acceptedAt -> metrics.acked(acceptedAt, now));
+    metrics.unackedChanged(-n);
   }
 
   void retransmitDue(long now) {
     if (sequencer.started()) {
-      for (String frame : unacked.due(now)) {
+      List<String> due = unacked.due(now);
+      for (String frame : due) {
         write.accept(frame);
+      }
+      if (!due.isEmpty()) {
+        metrics.retransmitted(due.size());
       }
     }
   }
 
   void stop() {
+    if (!stopped) {
+      metrics.unackedChanged(-unacked.size());
+    }
     stopped = true;
     if (gapTimer >= 0) {
       context.owner().cancelTimer(gapTimer);
@@ -140,11 +151,33 @@ final class LiveStream {
     long now = System.currentTimeMillis();
     for (InboxSequencer.Out o : outs) {
       write.accept(o.frame());
-      unacked.track(o.seq(), o.frame(), now);
+      long acceptedAt = acceptedAt(o.frame());
+      metrics.delivered(acceptedAt, now);
+      if (!stopped && unacked.track(o.seq(), o.frame(), now, acceptedAt)) {
+        metrics.unackedChanged(1);
+      }
     }
     if (unacked.size() > settings.maxUnacked()) {
       // A client that never acks would grow this without bound; its messages stay in the inbox.
+      metrics.slowConsumerClosed();
       close.accept(CloseCodes.TRY_AGAIN_LATER, "too many un-acked messages");
     }
+  }
+
+  /** The msg frame's ts (when the store accepted it), which InboxMessage.toFrameText writes last. 0 if absent. */
+  static long acceptedAt(String frame) {
+    int i = frame.lastIndexOf(",\"ts\":");
+    if (i < 0) {
+      return 0;
+    }
+    long v = 0;
+    for (int k = i + 6; k < frame.length(); k++) {
+      char c = frame.charAt(k);
+      if (c < '0' || c > '9') {
+        return c == '}' ? v : 0;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return 0;
   }
 }

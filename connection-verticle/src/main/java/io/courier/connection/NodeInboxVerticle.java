@@ -15,10 +15,12 @@ import io.vertx.core.json.JsonObject;
 public final class NodeInboxVerticle extends VerticleBase {
   private final String nodeId;
   private final Sessions sessions;
+  private final GatewayMetrics metrics;
 
-  public NodeInboxVerticle(String nodeId, Sessions sessions) {
+  public NodeInboxVerticle(String nodeId, Sessions sessions, GatewayMetrics metrics) {
     this.nodeId = nodeId;
     this.sessions = sessions;
+    this.metrics = metrics;
   }
 
   @Override
@@ -39,6 +41,9 @@ public final class NodeInboxVerticle extends VerticleBase {
     String frame = p.getString(Bus.FRAME);
     if (to == null || epoch == null || frame == null) {
       return;
+    }
+    if (p.getValue(Bus.SENT_AT) instanceof Number sentAt) {
+      metrics.routed(sentAt.longValue(), System.currentTimeMillis());
     }
     for (Session s : sessions.of(to)) {
       s.context().runOnContext(v -> s.onPush(seq, epoch, frame));

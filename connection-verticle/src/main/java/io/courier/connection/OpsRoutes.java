@@ -1,6 +1,14 @@
 package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
+import io.courier.cluster.NodeMetrics;
+import io.courier.cluster.PresenceEntry;
+import io.courier.cluster.PresenceRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonArray;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +25,11 @@ final class OpsRoutes {
   static final String LIVE = "/health/live";
   static final String READY = "/health/ready";
   static final String ADMIN_DRAIN = "/admin/drain";
+  static final String ADMIN_CONNECTIONS = "/admin/connections";
+  static final String ADMIN_USER = "/admin/users/:userId";
+  static final String METRICS = "/metrics";
+  /** Users listed by name in GET /admin/connections (those with the most connections here). */
+  static final int TOP_USERS = 20;
   /** The role claim ({@code "roles": ["admin"]}) a token needs for the admin endpoints. */
   static final String ADMIN_ROLE = io.courier.protocol.Roles.ADMIN;
   /** The inbox the store check reads the head of (limit 0: no messages are read). */
@@ -30,9 +43,16 @@ final class OpsRoutes {
   private final Sessions sessions;
   private final TokenVerifier verifier;
   private final DeliveryClient storeProbe;
+  private final PresenceRegistry presence;
+  private final GatewayMetrics metrics;
+  private final int maxConnections;
 
   /** {@code storeProbe} is a delivery client whose timeout bounds the store check. */
-  OpsRoutes(NodeContext node, Drain drain, Sessions sessions, TokenVerifier verifier, DeliveryClient storeProbe) {
+  OpsRoutes(NodeContext node, Drain drain, Sessions sessions, TokenVerifier verifier, DeliveryClient storeProbe,
+            PresenceRegistry presence, GatewayMetrics metrics, int maxConnections) {
+    this.presence = presence;
+    this.metrics = metrics;
+    this.maxConnections = maxConnections;
     this.node = node;
     this.drain = drain;
     this.sessions = sessions;
@@ -44,6 +64,87 @@ final class OpsRoutes {
     router.get(LIVE).handler(this::live);
     router.get(READY).handler(this::ready);
     router.post(ADMIN_DRAIN).handler(this::adminDrain);
+    router.get(ADMIN_CONNECTIONS).handler(rc -> asAdmin(rc, "connections", who -> adminConnections(rc)));
+    router.get(ADMIN_USER).handler(rc -> asAdmin(rc, "user", who -> adminUser(rc)));
+    router.get(METRICS).handler(rc -> scrape(rc, node.metrics()));
+  }
+
+  /** The Prometheus text format of the node's registry. */
+  static void scrape(RoutingContext rc, PrometheusMeterRegistry registry) {
+    rc.response().putHeader(HttpHeaders.CONTENT_TYPE, NodeMetrics.CONTENT_TYPE)
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(registry.scrape());
+  }
+
+  /** Runs {@code then} for a valid token with the admin role; answers 401 or 403 otherwise. */
+  private void asAdmin(RoutingContext rc, String what, java.util.function.Consumer<Identity> then) {
+    String token = GatewayVerticle.bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
+    verifier.verify(token).onComplete(ar -> {
+      if (ar.failed()) {
+        String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
+        metrics.authFailure(reason);
+        rc.response().putHeader("WWW-Authenticate", "Bearer");
+        plain(rc, 401, "token " + reason);
+        return;
+      }
+      Identity who = ar.result();
+      if (!who.roles().contains(ADMIN_ROLE)) {
+        LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", who.userId())
+            .addKeyValue("endpoint", what).log("admin call refused: no admin role");
+        plain(rc, 403, "admin role required");
+        return;
+      }
+      then.accept(who);
+    });
+  }
+
+  /**
+   * This node's connections: the count against the limit, and how they spread over users (how many
+   * users hold 1, 2, ... connections, and the users holding the most).
+   */
+  private void adminConnections(RoutingContext rc) {
+    Map<String, Integer> perUser = sessions.perUser();
+    JsonObject spread = new JsonObject();
+    new TreeMap<>(perUser.values().stream().collect(Collectors.groupingBy(n -> n, Collectors.counting())))
+        .forEach((n, users) -> spread.put(String.valueOf(n), users));
+    JsonArray top = new JsonArray();
+    perUser.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .limit(TOP_USERS)
+        .forEach(e -> top.add(new JsonObject().put("userId", e.getKey()).put("connections", e.getValue())));
+    int open = sessions.size();
+    json(rc, 200, new JsonObject().put("nodeId", node.nodeId()).put("connections", open)
+        .put("limit", maxConnections).put("capacityRatio", (double) open / maxConnections)
+        .put("draining", drain.isDraining()).put("users", perUser.size())
+        .put("usersByConnections", spread).put("topUsers", top));
+  }
+
+  /** One user's connections in the whole cluster, from the presence map. */
+  private void adminUser(RoutingContext rc) {
+    String userId = rc.pathParam("userId");
+    if (userId == null || userId.isBlank() || userId.length() > 256) {
+      plain(rc, 400, "a user id of 1-256 characters is required");
+      return;
+    }
+    presence.get(userId).onComplete(ar -> {
+      if (ar.failed()) {
+        plain(rc, 503, "presence unavailable: " + ar.cause().getMessage());
+        return;
+      }
+      PresenceEntry e = ar.result();
+      JsonArray connections = new JsonArray();
+      if (e != null) {
+        new TreeMap<>(e.devices()).forEach((sessionId, d) -> connections.add(new JsonObject()
+            .put("sessionId", sessionId).put("nodeId", d.nodeId()).put("since", d.since())));
+      }
+      JsonObject body = new JsonObject().put("userId", userId).put("online", e != null && e.online())
+          .put("connections", connections);
+      if (e != null && e.online()) {
+        body.put("onlineSince", e.since());
+      } else if (e != null && e.lastSeen() > 0) {
+        body.put("lastSeen", e.lastSeen());
+      }
+      json(rc, 200, body);
+    });
   }
 
   private void live(RoutingContext rc) {
@@ -71,6 +172,7 @@ final class OpsRoutes {
     verifier.verify(token).onComplete(ar -> {
       if (ar.failed()) {
         String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
+        metrics.authFailure(reason);
         rc.response().putHeader("WWW-Authenticate", "Bearer");
         plain(rc, 401, "token " + reason);
         return;

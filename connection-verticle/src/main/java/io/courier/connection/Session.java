@@ -47,9 +47,12 @@ final class Session {
   private Future<Void> sendChain = Future.succeededFuture();
   private Future<Void> syncChain = Future.succeededFuture();
   private final SyncReplay syncReplay;
+  private final GatewayMetrics metrics;
+  private boolean synced;
 
   Session(ServerWebSocket ws, Context context, String sessionId, Identity identity, GatewaySettings settings,
-          DeliveryClient delivery, TokenVerifier verifier) {
+          DeliveryClient delivery, TokenVerifier verifier, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.ws = ws;
     this.context = context;
     this.sessionId = sessionId;
@@ -57,9 +60,10 @@ final class Session {
     this.settings = settings;
     this.delivery = delivery;
     this.verifier = verifier;
-    this.live = new LiveStream(context, delivery, identity.userId(), settings, this::write, this::close);
+    this.live = new LiveStream(context, delivery, identity.userId(), settings, this::write, this::close,
+        metrics);
     this.syncReplay = new SyncReplay(delivery, identity.userId(), settings.syncPage(), this::write, this::drained,
-        () -> closed);
+        () -> closed, metrics);
     this.openedAt = System.currentTimeMillis();
     this.lastActivity = openedAt;
     this.lastPing = openedAt;
@@ -138,6 +142,7 @@ final class Session {
       return;
     }
     FrameParser.Result r = FrameParser.parse(text);
+    metrics.frameIn(r.ok() ? typeOf(r.frame()) : "invalid");
     if (!r.ok()) {
       FrameError e = r.error();
       writeError(e.code(), e.message(), e.ref());
@@ -149,6 +154,11 @@ final class Session {
     } else if (f instanceof ClientFrame.Ack a) {
       live.ack(a.seq());
     } else if (f instanceof ClientFrame.Sync s) {
+      if (!synced && s.after() > 0) {
+        // The client carries a position from an earlier session: this connection resumes it.
+        metrics.reconnect();
+      }
+      synced = true;
       syncChain = syncChain.transform(ignored -> syncReplay.run(s).recover(err -> {
         writeFailure(err, s.ref());
         return Future.succeededFuture();
@@ -172,6 +182,7 @@ final class Session {
       return;
     }
     if (pendingSends >= settings.maxPendingSends()) {
+      metrics.rateLimited();
       writeError(ErrorCodes.RATE_LIMITED, "too many sends waiting to be stored; resend later", f.ref());
       return;
     }
@@ -254,6 +265,7 @@ final class Session {
   private void write(String text) {
     if (!closed && !closing) {
       ws.writeTextMessage(text);
+      metrics.frameOut(text);
     }
   }
 
@@ -306,6 +318,23 @@ final class Session {
     closed = true;
     live.stop();
     onClosed.run();
+  }
+
+  static String typeOf(ClientFrame f) {
+    if (f instanceof ClientFrame.Send) {
+      return FrameTypes.SEND;
+    } else if (f instanceof ClientFrame.Ack) {
+      return FrameTypes.ACK;
+    } else if (f instanceof ClientFrame.Sync) {
+      return FrameTypes.SYNC;
+    } else if (f instanceof ClientFrame.Ping) {
+      return FrameTypes.PING;
+    } else if (f instanceof ClientFrame.Refresh) {
+      return FrameTypes.REFRESH;
+    } else if (f instanceof ClientFrame.Users u) {
+      return u.type();
+    }
+    return f instanceof ClientFrame.Join ? FrameTypes.JOIN : FrameTypes.LEAVE;
   }
 
   static int utf8Length(String s) {

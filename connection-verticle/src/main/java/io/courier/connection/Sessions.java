@@ -13,6 +13,37 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Sessions {
   private final ConcurrentHashMap<String, Set<Session>> byUser = new ConcurrentHashMap<>();
   private final AtomicInteger count = new AtomicInteger();
+  /** Connections open or on their way (handshake accepted, upgrade not finished): what the limit counts. */
+  private final AtomicInteger admitted = new AtomicInteger();
+
+  /** Takes a place under {@code limit} for a handshake; false when the node is full. */
+  boolean tryAdmit(int limit) {
+    while (true) {
+      int n = admitted.get();
+      if (n >= limit) {
+        return false;
+      }
+      if (admitted.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Gives back a place taken by {@link #tryAdmit}: the handshake failed or the connection closed. */
+  void release() {
+    admitted.decrementAndGet();
+  }
+
+  /** Users with open connections here: userId -> connection count (a snapshot). */
+  public java.util.Map<String, Integer> perUser() {
+    java.util.Map<String, Integer> out = new java.util.HashMap<>();
+    byUser.forEach((u, set) -> {
+      if (!set.isEmpty()) {
+        out.put(u, set.size());
+      }
+    });
+    return out;
+  }
 
   void add(Session s) {
     byUser.computeIfAbsent(s.userId(), u -> ConcurrentHashMap.newKeySet()).add(s);

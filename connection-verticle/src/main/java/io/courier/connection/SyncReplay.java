@@ -21,9 +21,11 @@ final class SyncReplay {
   private final Consumer<String> write;
   private final Supplier<Future<Void>> drained;
   private final BooleanSupplier closed;
+  private final GatewayMetrics metrics;
 
   SyncReplay(DeliveryClient delivery, String userId, int pageSize, Consumer<String> write,
-             Supplier<Future<Void>> drained, BooleanSupplier closed) {
+             Supplier<Future<Void>> drained, BooleanSupplier closed, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.delivery = delivery;
     this.userId = userId;
     this.pageSize = pageSize;
@@ -46,6 +48,7 @@ final class SyncReplay {
     boolean truncated = first.lastSeq() > after && first.firstAvailable() > after + 1;
     long target = first.lastSeq();
     return writePages(first, target, -1).map(highest -> {
+      metrics.synced(truncated);
       write.accept(ServerFrames.synced(after, highest >= 0 ? highest : first.lastSeq(), first.epoch(), truncated,
           first.firstAvailable(), ref).encode());
       return null;

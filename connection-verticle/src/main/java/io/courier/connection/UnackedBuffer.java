@@ -14,11 +14,13 @@ import java.util.TreeMap;
 final class UnackedBuffer {
   private static final class Entry {
     final String frame;
+    final long acceptedAt;
     long dueAt;
     long interval;
 
-    Entry(String frame, long dueAt, long interval) {
+    Entry(String frame, long acceptedAt, long dueAt, long interval) {
       this.frame = frame;
+      this.acceptedAt = acceptedAt;
       this.dueAt = dueAt;
       this.interval = interval;
     }
@@ -34,13 +36,26 @@ final class UnackedBuffer {
   }
 
   void track(long seq, String frame, long now) {
-    entries.put(seq, new Entry(frame, now + initialMs, initialMs));
+    track(seq, frame, now, 0);
+  }
+
+  /** Tracks a written frame; {@code acceptedAt} is when the store took the message (0: unknown). True if new. */
+  boolean track(long seq, String frame, long now, long acceptedAt) {
+    return entries.put(seq, new Entry(frame, acceptedAt, now + initialMs, initialMs)) == null;
   }
 
   /** Forgets every seq <= {@code seq}; returns how many were acked. */
   int ack(long seq) {
+    return ack(seq, at -> {});
+  }
+
+  /** As {@link #ack(long)}, handing each acked message's acceptedAt to {@code acceptedAt}. */
+  int ack(long seq, java.util.function.LongConsumer acceptedAt) {
     Map<Long, Entry> head = entries.headMap(seq, true);
     int n = head.size();
+    for (Entry e : head.values()) {
+      acceptedAt.accept(e.acceptedAt);
+    }
     head.clear();
     return n;
   }

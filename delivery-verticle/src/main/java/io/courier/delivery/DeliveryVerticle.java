@@ -33,6 +33,7 @@ public final class DeliveryVerticle extends VerticleBase {
   private MessageStore store;
   private PresenceRegistry presence;
   private Fanout fanout;
+  private DeliveryMetrics metrics;
 
   public DeliveryVerticle(NodeContext node) {
     this.node = node;
@@ -43,6 +44,7 @@ public final class DeliveryVerticle extends VerticleBase {
     store = Stores.create(vertx, node);
     presence = new PresenceRegistry(vertx, node.hazelcast());
     fanout = new Fanout(vertx.eventBus());
+    metrics = new DeliveryMetrics(node.metrics());
     store.configurationWarnings().onSuccess(warnings -> warnings.forEach(w ->
         LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("store", node.config().get(
             io.courier.protocol.ConfigKeys.STORE)).log(w)));
@@ -71,8 +73,10 @@ public final class DeliveryVerticle extends VerticleBase {
     }
     long ts = req.getLong(Bus.TS, System.currentTimeMillis());
     InboxMessage draft = new InboxMessage(0, null, id, from, to, null, body, ts);
+    var sample = metrics.start();
     store.append(to, draft)
         .onSuccess(r -> {
+          metrics.appended(sample, r.dup());
           msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, r.ts()).put(Bus.DUP, r.dup())
               .put(Bus.SEQ, r.seq()).put(Bus.EPOCH, r.epoch()));
           if (!r.dup()) {
@@ -81,7 +85,10 @@ public final class DeliveryVerticle extends VerticleBase {
             redeliver(to, r.seq());
           }
         })
-        .onFailure(err -> fail(msg, "append", to, err));
+        .onFailure(err -> {
+          metrics.failed(sample, DeliveryMetrics.APPEND, err instanceof StoreUnavailableException);
+          fail(msg, "append", to, err);
+        });
   }
 
   private static InboxMessage stored(InboxMessage draft, AppendResult r) {
@@ -128,15 +135,20 @@ public final class DeliveryVerticle extends VerticleBase {
       msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "read needs user, after and limit"));
       return;
     }
+    var sample = metrics.start();
     store.read(user, after, Math.min(limit, MAX_READ_LIMIT))
         .onSuccess(r -> {
+          metrics.read(sample);
           JsonArray messages = new JsonArray();
           r.messages().forEach(m -> messages.add(m.toBus()));
           msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.EPOCH, r.epoch())
               .put(Bus.LAST_SEQ, r.lastSeq()).put(Bus.FIRST_AVAILABLE, r.firstAvailable())
               .put(Bus.MESSAGES, messages));
         })
-        .onFailure(err -> fail(msg, "read", user, err));
+        .onFailure(err -> {
+          metrics.failed(sample, DeliveryMetrics.READ, err instanceof StoreUnavailableException);
+          fail(msg, "read", user, err);
+        });
   }
 
   private boolean versionOk(Message<JsonObject> msg, JsonObject req) {

@@ -43,7 +43,7 @@ final class Fanout {
     if (nodes.isEmpty()) {
       return 0;
     }
-    JsonObject doc = push(recipient, m);
+    JsonObject doc = push(recipient, m).put(Bus.SENT_AT, System.currentTimeMillis());
     for (String node : nodes) {
       bus.send(Addresses.node(node), doc);
     }

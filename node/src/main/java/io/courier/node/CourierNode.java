@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipListener;
 import io.courier.cluster.ClusterSetup;
 import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
+import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.PresenceRegistry;
 import io.courier.connection.Gateway;
 import io.courier.connection.TcpBridge;
@@ -17,6 +18,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -37,6 +41,8 @@ public final class CourierNode {
   public static final String DELIVERY = "delivery";
   public static final String PRESENCE = "presence";
   private static final Set<String> KNOWN = Set.of(CONNECTION, DELIVERY, PRESENCE);
+  static final String METRICS_PATH = "/metrics";
+  static final String LIVE_PATH = "/health/live";
 
   private final Vertx vertx;
   private final NodeContext context;
@@ -90,6 +96,7 @@ public final class CourierNode {
       if (verticles.contains(CONNECTION)) {
         checkDrainSettings(cfg);
       }
+      checkMetricsSettings(cfg);
       secret = verticles.contains(CONNECTION) || TcpBridge.enabled(cfg) ? resolveSecret(cfg) : null;
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -98,10 +105,12 @@ public final class CourierNode {
     String nodeId = c.get(ConfigKeys.NODE_ID);
     return ClusterSetup.startClusteredVertx(c, nodeId, new VertxOptions()).compose(started -> {
       Vertx vertx = started.vertx();
-      NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance());
+      NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance(), started.metrics());
+      NodeMetrics.bindNode(vertx, ctx.hazelcast(), ctx.metrics());
       logMembership(ctx);
       return deploy(vertx, ctx, verticles, secret)
           .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, secret).map(gw))
+          .compose(gw -> startMetricsServer(vertx, ctx).map(gw))
           .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
@@ -151,11 +160,50 @@ public final class CourierNode {
     return chain.map(v -> null);
   }
 
+  /**
+   * With COURIER_METRICS_PORT set, a small HTTP server of its own with GET /metrics and
+   * GET /health/live: how a node without the connection verticle (delivery, presence) is scraped.
+   */
+  private static Future<Void> startMetricsServer(Vertx vertx, NodeContext ctx) {
+    int port = ctx.config().getInt(ConfigKeys.METRICS_PORT);
+    if (port == 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.createHttpServer().requestHandler(req -> {
+      if (req.method() != HttpMethod.GET) {
+        req.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET").end();
+      } else if (METRICS_PATH.equals(req.path())) {
+        req.response().putHeader(HttpHeaders.CONTENT_TYPE, NodeMetrics.CONTENT_TYPE).end(ctx.metrics().scrape());
+      } else if (LIVE_PATH.equals(req.path())) {
+        req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+            .end(new JsonObject().put("status", "UP").put("nodeId", ctx.nodeId()).encode());
+      } else {
+        req.response().setStatusCode(404).end();
+      }
+    }).listen(port, ctx.config().get(ConfigKeys.HOST)).onSuccess(s -> LOG.atInfo().addKeyValue("nodeId", ctx.nodeId())
+        .addKeyValue("port", s.actualPort()).log("metrics server listening")).mapEmpty();
+  }
+
+  private static void checkMetricsSettings(CourierConfig cfg) {
+    int port = cfg.getInt(ConfigKeys.METRICS_PORT);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(ConfigKeys.METRICS_PORT.env() + " must be 0-65535, got " + port);
+    }
+    if (port != 0 && port == cfg.getInt(ConfigKeys.PORT)) {
+      throw new IllegalArgumentException(ConfigKeys.METRICS_PORT.env() + " must differ from "
+          + ConfigKeys.PORT.env() + " (" + port + "); the gateway serves /metrics there already");
+    }
+  }
+
   /** Refused before the cluster is joined, with the setting's name in the message. */
   private static void checkDrainSettings(CourierConfig cfg) {
     long grace = cfg.getLong(ConfigKeys.DRAIN_GRACE_MS);
     if (grace < 0) {
       throw new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + " must be >= 0, got " + grace);
+    }
+    int max = cfg.getInt(ConfigKeys.MAX_CONNECTIONS);
+    if (max < 1) {
+      throw new IllegalArgumentException(ConfigKeys.MAX_CONNECTIONS.env() + " must be >= 1, got " + max);
     }
     long health = cfg.getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
     if (health <= 0) {

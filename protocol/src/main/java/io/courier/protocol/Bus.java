@@ -30,8 +30,10 @@ public final class Bus {
   public static final String FIRST_AVAILABLE = "firstAvailable";
   public static final String MESSAGES = "messages";
 
-  // node push: {v, to, seq, epoch, frame: <the msg wire frame as text, encoded once>}
+  // node push: {v, to, seq, epoch, frame: <the msg wire frame as text, encoded once>, sentAt?}
   public static final String FRAME = "frame";
+  /** Optional in a node push: when the delivery verticle sent it (ms), for the routing-latency metric. */
+  public static final String SENT_AT = "sentAt";
 
   // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
   public static final String USERS = "users";

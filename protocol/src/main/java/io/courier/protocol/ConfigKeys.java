@@ -15,6 +15,12 @@ public final class ConfigKeys {
       "Address the WebSocket/HTTP server binds to.");
   public static final Setting PORT = new Setting("COURIER_PORT", "8080",
       "Port of the WebSocket/HTTP server (0: any free port).");
+  public static final Setting MAX_CONNECTIONS = new Setting("COURIER_MAX_CONNECTIONS", "10000",
+      "Open connections this node accepts; past it handshakes get 503 with Retry-After. "
+          + "courier_connection_capacity_ratio is open connections / this.");
+  public static final Setting METRICS_PORT = new Setting("COURIER_METRICS_PORT", "0",
+      "Port of a separate HTTP server with GET /metrics and /health/live, on COURIER_HOST. 0: none "
+          + "(a node with the connection verticle serves /metrics on COURIER_PORT anyway).");
   public static final Setting GATEWAY_INSTANCES = new Setting("COURIER_GATEWAY_INSTANCES", "0",
       "Connection-verticle instances (event loops serving sockets). 0: one per CPU core.");
 
@@ -114,7 +120,7 @@ public final class ConfigKeys {
       "courier.notify requests this node's bridge may have waiting for the store; more are refused with rate_limited.");
 
   public static final List<Setting> ALL = List.of(
-      NODE_ID, VERTICLES, HOST, PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
+      NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
       MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,

@@ -1,0 +1,192 @@
+package io.courier.connection;
+
+import io.courier.protocol.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The gateway's meters, shared by a node's gateway instances (each on its own event loop, so
+ * everything here is thread-safe). Labels hold bounded values only: close codes, frame types,
+ * refusal reasons; never a user id. Names: {@link MetricNames}; meaning: docs/operations.md.
+ */
+public final class GatewayMetrics {
+  /** Handshake refusals and auth failures with these reasons exist (at 0) from the start. */
+  static final String[] AUTH_REASONS = {"missing", "malformed", "claims", "expired", "bad_signature", "invalid"};
+  static final String[] REFUSAL_REASONS = {"limit", "draining", "origin", "upgrade", "auth"};
+  private static final double[] QUANTILES = {0.5, 0.95, 0.99};
+
+  private final MeterRegistry registry;
+  private final Counter opened;
+  private final Counter reconnects;
+  private final Counter retransmits;
+  private final Counter slowConsumerCloses;
+  private final Counter syncs;
+  private final Counter syncsTruncated;
+  private final Counter rateLimited;
+  private final Timer duration;
+  private final Timer delivered;
+  private final Timer acked;
+  private final Timer routing;
+  private final AtomicLong unacked = new AtomicLong();
+  private final Map<String, Counter> closed = new ConcurrentHashMap<>();
+  private final Map<String, Counter> framesIn = new ConcurrentHashMap<>();
+  private final Map<String, Counter> framesOut = new ConcurrentHashMap<>();
+  private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+  private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
+
+  GatewayMetrics(MeterRegistry registry, Sessions sessions, int connectionLimit) {
+    this.registry = registry;
+    Gauge.builder(MetricNames.CONNECTIONS, sessions, Sessions::size)
+        .description("Open WebSocket connections on this node").register(registry);
+    Gauge.builder(MetricNames.CONNECTION_LIMIT, () -> connectionLimit)
+        .description("COURIER_MAX_CONNECTIONS of this node").register(registry);
+    Gauge.builder(MetricNames.CONNECTION_CAPACITY_RATIO, sessions, s -> (double) s.size() / connectionLimit)
+        .description("Open connections / COURIER_MAX_CONNECTIONS: what autoscaling follows").register(registry);
+    Gauge.builder(MetricNames.UNACKED, unacked, AtomicLong::get)
+        .description("Live messages written and not yet acked, over all connections").register(registry);
+    opened = Counter.builder(MetricNames.CONNECTIONS_OPENED).description("Connections upgraded and opened")
+        .register(registry);
+    reconnects = Counter.builder(MetricNames.RECONNECTS)
+        .description("Connections that resumed a previous session (first sync with after > 0)").register(registry);
+    retransmits = Counter.builder(MetricNames.RETRANSMITS).description("Live messages written again, not acked in time")
+        .register(registry);
+    slowConsumerCloses = Counter.builder(MetricNames.SLOW_CONSUMER_CLOSES)
+        .description("Connections closed with 1013 for holding more than COURIER_MAX_UNACKED un-acked messages")
+        .register(registry);
+    syncs = Counter.builder(MetricNames.SYNCS).description("sync replays answered with synced").register(registry);
+    syncsTruncated = Counter.builder(MetricNames.SYNCS_TRUNCATED)
+        .description("synced with truncated:true: the client missed messages retention had dropped")
+        .register(registry);
+    rateLimited = Counter.builder(MetricNames.RATE_LIMITED)
+        .description("sends refused with rate_limited (COURIER_MAX_PENDING_SENDS)").register(registry);
+    duration = Timer.builder(MetricNames.CONNECTION_DURATION).description("Lifetime of closed connections")
+        .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1),
+            Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(4),
+            Duration.ofHours(12), Duration.ofHours(24))
+        .register(registry);
+    delivered = latency(MetricNames.STAGE_DELIVERED);
+    acked = latency(MetricNames.STAGE_ACKED);
+    routing = Timer.builder(MetricNames.ROUTING_LATENCY)
+        .description("From the delivery verticle's push to this node's inbox (clocks of two nodes)")
+        .publishPercentiles(QUANTILES).distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+    for (String r : AUTH_REASONS) {
+      authFailure(r, 0);
+    }
+    for (String r : REFUSAL_REASONS) {
+      refused(r, 0);
+    }
+  }
+
+  private Timer latency(String stage) {
+    return Timer.builder(MetricNames.DELIVERY_LATENCY)
+        .description("From the store accepting a message to its live write (delivered) and to its ack (acked)")
+        .tag(MetricNames.STAGE, stage).publishPercentiles(QUANTILES)
+        .distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+  }
+
+  void opened() {
+    opened.increment();
+  }
+
+  void closed(Short code, long durationMs) {
+    String c = code == null ? "none" : String.valueOf(code);
+    closed.computeIfAbsent(c, k -> Counter.builder(MetricNames.CONNECTIONS_CLOSED)
+        .description("Connections closed, by close code").tag(MetricNames.CODE, k).register(registry)).increment();
+    duration.record(Math.max(0, durationMs), TimeUnit.MILLISECONDS);
+  }
+
+  void refused(String reason) {
+    refused(reason, 1);
+  }
+
+  private void refused(String reason, int n) {
+    refused.computeIfAbsent(reason, k -> Counter.builder(MetricNames.HANDSHAKES_REFUSED)
+        .description("Handshakes refused before the upgrade, by reason").tag(MetricNames.REASON, k)
+        .register(registry)).increment(n);
+  }
+
+  void authFailure(String reason) {
+    authFailure(reason, 1);
+  }
+
+  private void authFailure(String reason, int n) {
+    authFailures.computeIfAbsent(reason, k -> Counter.builder(MetricNames.AUTH_FAILURES)
+        .description("Tokens refused (handshake, admin endpoints), by reason").tag(MetricNames.REASON, k)
+        .register(registry)).increment(n);
+  }
+
+  void reconnect() {
+    reconnects.increment();
+  }
+
+  void frameIn(String type) {
+    framesIn.computeIfAbsent(type, k -> Counter.builder(MetricNames.FRAMES_IN)
+        .description("Client frames received, by type").tag(MetricNames.TYPE, k).register(registry)).increment();
+  }
+
+  void frameOut(String text) {
+    framesOut.computeIfAbsent(typeOf(text), k -> Counter.builder(MetricNames.FRAMES_OUT)
+        .description("Frames written to clients, by type").tag(MetricNames.TYPE, k).register(registry)).increment();
+  }
+
+  void delivered(long acceptedAt, long now) {
+    if (acceptedAt > 0) {
+      delivered.record(Math.max(0, now - acceptedAt), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  void acked(long acceptedAt, long now) {
+    if (acceptedAt > 0) {
+      acked.record(Math.max(0, now - acceptedAt), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  void routed(long sentAt, long now) {
+    if (sentAt > 0) {
+      routing.record(Math.max(0, now - sentAt), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  void retransmitted(int n) {
+    retransmits.increment(n);
+  }
+
+  void unackedChanged(long delta) {
+    unacked.addAndGet(delta);
+  }
+
+  void slowConsumerClosed() {
+    slowConsumerCloses.increment();
+  }
+
+  void synced(boolean truncated) {
+    syncs.increment();
+    if (truncated) {
+      syncsTruncated.increment();
+    }
+  }
+
+  void rateLimited() {
+    rateLimited.increment();
+  }
+
+  /**
+   * The type of a server frame: every one starts with {@code {"type":"..."}} (ServerFrames and
+   * InboxMessage put it first). Anything else counts as "other".
+   */
+  static String typeOf(String frame) {
+    String prefix = "{\"type\":\"";
+    if (!frame.startsWith(prefix)) {
+      return "other";
+    }
+    int end = frame.indexOf('"', prefix.length());
+    return end < 0 || end - prefix.length() > 32 ? "other" : frame.substring(prefix.length(), end);
+  }
+}

@@ -1,0 +1,328 @@
+package io.courier.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
+import io.courier.protocol.MetricNames;
+import io.courier.testing.Ports;
+import io.courier.testing.TestCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The Prometheus endpoint after real traffic, per-node labels of two nodes in one JVM, the
+ * connection limit at its edge, and the admin connection endpoints' 401/403/200.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsTest {
+  static final String SECRET = "metrics-" + UUID.randomUUID();
+  static final int LIMIT = 2;
+
+  Vertx client;
+  HttpClient http;
+  /** Gateway, delivery and presence. */
+  CourierNode a;
+  /** Delivery and presence only, joined to A, scraped on COURIER_METRICS_PORT. */
+  CourierNode b;
+  int bMetricsPort;
+  /** A cluster of its own with COURIER_MAX_CONNECTIONS = LIMIT. */
+  CourierNode full;
+
+  @BeforeAll
+  void start() {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("metrics")).with(ConfigKeys.JWT_SECRET, SECRET)
+        .with(ConfigKeys.GATEWAY_INSTANCES, 1);
+    a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "metrics-a")).await();
+    bMetricsPort = Ports.free();
+    b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "metrics-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
+        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))
+        .with(ConfigKeys.VERTICLES, "delivery,presence").with(ConfigKeys.METRICS_PORT, bMetricsPort)).await();
+    full = CourierNode.start(TestCluster.config(Ports.uniqueName("metrics-full")).with(ConfigKeys.JWT_SECRET, SECRET)
+        .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.NODE_ID, "metrics-full")
+        .with(ConfigKeys.MAX_CONNECTIONS, LIMIT)).await();
+    client = Vertx.vertx();
+    http = client.createHttpClient();
+  }
+
+  @AfterAll
+  void stop() {
+    try {
+      client.close().await();
+    } finally {
+      full.closeNow().await();
+      b.closeNow().await();
+      a.closeNow().await();
+    }
+  }
+
+  @Test
+  void countersAndLatencyQuantilesMoveWithAMessageExchange() {
+    String alice = "alice-" + UUID.randomUUID();
+    String bob = "bob-" + UUID.randomUUID();
+    Scrape before = scrape(a.port());
+    double sendsBefore = before.value("courier_frames_in_total", "type=\"send\"");
+    try (WsProbe al = connect(a, alice); WsProbe bo = connect(a, bob)) {
+      al.send(new JsonObject().put("type", "send").put("id", "m1").put("to", bob).put("body", "hi"));
+      al.next("sent");
+      long seq = bo.next("msg").getLong("seq");
+      bo.send(new JsonObject().put("type", "ack").put("seq", seq));
+      Scrape after = awaitScrape(a.port(), s -> s.value("courier_delivery_latency_seconds_count",
+          "stage=\"acked\"") >= 1);
+      assertThat(after.value("courier_frames_in_total", "type=\"send\"")).isEqualTo(sendsBefore + 1);
+      assertThat(after.value("courier_frames_out_total", "type=\"msg\"")).isGreaterThanOrEqualTo(1);
+      assertThat(after.value("courier_frames_out_total", "type=\"welcome\"")).isGreaterThanOrEqualTo(2);
+      assertThat(after.value("courier_connections", "")).isEqualTo(2);
+      assertThat(after.value("courier_connection_capacity_ratio", "")).isEqualTo(2.0 / 10000);
+      assertThat(after.value("courier_delivery_latency_seconds_count", "stage=\"delivered\"")).isGreaterThanOrEqualTo(1);
+      for (String q : List.of("0.5", "0.95", "0.99")) {
+        assertThat(after.has("courier_delivery_latency_seconds", "stage=\"acked\"", "quantile=\"" + q + "\""))
+            .as("acked latency quantile " + q).isTrue();
+      }
+      assertThat(after.value("courier_routing_latency_seconds_count", "")).isGreaterThanOrEqualTo(1);
+      assertThat(after.value("courier_unacked_messages", "")).isEqualTo(0);
+      // The store call was served by the delivery verticle of A or of B.
+      double appends = after.value("courier_store_latency_seconds_count", "op=\"append\"")
+          + scrape(bMetricsPort).value("courier_store_latency_seconds_count", "op=\"append\"");
+      assertThat(appends).isGreaterThanOrEqualTo(1);
+    }
+    // Bob comes back with his position: a reconnect. His earlier connection closed with 1000.
+    try (WsProbe bo = connect(a, bob)) {
+      bo.send(new JsonObject().put("type", "sync").put("after", 1));
+      bo.next("synced");
+      Scrape s = awaitScrape(a.port(), x -> x.value("courier_reconnects_total", "") >= 1
+          && x.value("courier_connections_closed_total", "code=\"1000\"") >= 2);
+      assertThat(s.value("courier_syncs_total", "")).isGreaterThanOrEqualTo(1);
+      assertThat(s.value("courier_connection_duration_seconds_count", "")).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void twoNodesInOneJvmEachExportOnlyTheirOwnLabel() {
+    try (WsProbe p = connect(a, "label-" + UUID.randomUUID())) {
+      Scrape onA = scrape(a.port());
+      Scrape onB = scrape(bMetricsPort);
+      assertThat(onA.courierLines()).isNotEmpty().allMatch(l -> l.contains("node=\"metrics-a\""));
+      assertThat(onB.courierLines()).isNotEmpty().allMatch(l -> l.contains("node=\"metrics-b\""));
+      assertThat(onA.value("courier_cluster_members", "")).isEqualTo(2);
+      assertThat(onB.value("courier_cluster_members", "")).isEqualTo(2);
+      assertThat(onA.value("courier_connections", "")).isGreaterThanOrEqualTo(1);
+      assertThat(onB.has("courier_connections", "")).as("no gateway on B").isFalse();
+      assertThat(onB.has("courier_event_loop_lag_seconds_count", "")).isTrue();
+      assertThat(onB.names()).as("Vert.x and JVM meters of B in B's registry")
+          .anyMatch(n -> n.startsWith("vertx_")).anyMatch(n -> n.startsWith("jvm_"));
+    }
+  }
+
+  @Test
+  void atTheConnectionLimitTheNextHandshakeGets503WithRetryAfter() {
+    awaitScrape(full.port(), s -> s.value("courier_connections", "") == 0);
+    double refusedBefore = scrape(full.port()).value("courier_handshakes_refused_total", "reason=\"limit\"");
+    WsProbe first = connect(full, "l1-" + UUID.randomUUID());
+    try (WsProbe second = connect(full, "l2-" + UUID.randomUUID())) {
+      UpgradeRejectedException refused = refusedHandshake(full.port(), token("l3-" + UUID.randomUUID()));
+      assertThat(refused.getStatus()).isEqualTo(503);
+      assertThat(refused.getHeaders().get("Retry-After")).isEqualTo("5");
+      Scrape s = scrape(full.port());
+      assertThat(s.value("courier_connection_capacity_ratio", "")).isEqualTo(1.0);
+      assertThat(s.value("courier_handshakes_refused_total", "reason=\"limit\"")).isEqualTo(refusedBefore + 1);
+      // A place freed is a place taken again.
+      first.close();
+      awaitScrape(full.port(), x -> x.value("courier_connections", "") == LIMIT - 1);
+      try (WsProbe third = connect(full, "l4-" + UUID.randomUUID())) {
+        assertThat(third.isClosed()).isFalse();
+      }
+    } finally {
+      first.close();
+    }
+  }
+
+  @Test
+  void adminConnectionEndpointsNeedAnAdminToken() {
+    String user = "multi-" + UUID.randomUUID();
+    String admin = TokenIssuer.issue(SECRET, "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+    try (WsProbe p1 = WsProbe.connect(client, a.port(), token(user));
+         WsProbe p2 = WsProbe.connect(client, a.port(), token(user))) {
+      String s1 = p1.next("welcome").getString("sessionId");
+      String s2 = p2.next("welcome").getString("sessionId");
+      for (String path : List.of("/admin/connections", "/admin/users/" + user)) {
+        assertThat(get(a.port(), path, null).status).as(path + " without a token").isEqualTo(401);
+        String forged = TokenIssuer.issue("another-secret", "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+        assertThat(get(a.port(), path, forged).status).as(path + " forged").isEqualTo(401);
+        assertThat(get(a.port(), path, token("ops")).status).as(path + " without the role").isEqualTo(403);
+      }
+      Reply conns = get(a.port(), "/admin/connections", admin);
+      assertThat(conns.status).isEqualTo(200);
+      JsonObject c = new JsonObject(conns.body);
+      assertThat(c.getString("nodeId")).isEqualTo("metrics-a");
+      assertThat(c.getInteger("connections")).isGreaterThanOrEqualTo(2);
+      assertThat(c.getInteger("limit")).isEqualTo(10000);
+      assertThat(c.getJsonArray("topUsers").getJsonObject(0))
+          .isEqualTo(new JsonObject().put("userId", user).put("connections", 2));
+
+      Reply one = get(a.port(), "/admin/users/" + user, admin);
+      assertThat(one.status).isEqualTo(200);
+      JsonObject u = new JsonObject(one.body);
+      assertThat(u.getBoolean("online")).isTrue();
+      JsonArray list = u.getJsonArray("connections");
+      assertThat(list.stream().map(o -> ((JsonObject) o).getString("sessionId"))).containsExactlyInAnyOrder(s1, s2);
+      assertThat(list.stream().map(o -> ((JsonObject) o).getString("nodeId"))).containsOnly("metrics-a");
+      assertThat(list.stream().map(o -> ((JsonObject) o).getLong("since"))).allMatch(t -> t > 0);
+      assertThat(new JsonObject(get(a.port(), "/admin/users/nobody-" + UUID.randomUUID(), admin).body)
+          .getBoolean("online")).isFalse();
+    }
+  }
+
+  /**
+   * Every series the provisioned Grafana dashboard queries exists on running nodes (A with the
+   * gateway, B scraped on its metrics port) after some traffic, so no panel stays empty by a typo.
+   */
+  @Test
+  void everyMetricTheDashboardQueriesExists() throws Exception {
+    java.nio.file.Path dashboard = repoFile("compose/grafana/dashboards/courier.json");
+    JsonObject d = new JsonObject(java.nio.file.Files.readString(dashboard));
+    java.util.Set<String> queried = new java.util.TreeSet<>();
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile("\\b(?:courier|jvm|vertx|process)_[a-zA-Z0-9_]+");
+    for (Object p : d.getJsonArray("panels")) {
+      for (Object t : ((JsonObject) p).getJsonArray("targets")) {
+        java.util.regex.Matcher m = name.matcher(((JsonObject) t).getString("expr"));
+        while (m.find()) {
+          queried.add(m.group());
+        }
+      }
+    }
+    assertThat(queried).hasSizeGreaterThan(20);
+    String user = "dash-" + UUID.randomUUID();
+    try (WsProbe p = connect(a, user)) {
+      p.send(new JsonObject().put("type", "send").put("id", "d1").put("to", user).put("body", "x"));
+      p.next("sent");
+      p.send(new JsonObject().put("type", "ack").put("seq", p.next("msg").getLong("seq")));
+    }
+    awaitScrape(a.port(), s -> s.has("courier_connections_closed_total"));
+    java.util.Set<String> exported = new java.util.HashSet<>(scrape(a.port()).names());
+    exported.addAll(scrape(bMetricsPort).names());
+    assertThat(exported).containsAll(queried);
+    // And every name MetricNames promises is exported (a timer at least as its _count series).
+    assertThat(MetricNames.PROMETHEUS).allMatch(n -> exported.contains(n) || exported.contains(n + "_count"));
+  }
+
+  private static java.nio.file.Path repoFile(String relative) {
+    java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
+    while (dir != null && !java.nio.file.Files.exists(dir.resolve(relative))) {
+      dir = dir.getParent();
+    }
+    assertThat(dir).as(relative + " above the working directory").isNotNull();
+    return dir.resolve(relative);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private static String token(String user) {
+    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+  }
+
+  private WsProbe connect(CourierNode node, String user) {
+    WsProbe p = WsProbe.connect(client, node.port(), token(user));
+    p.next("welcome");
+    return p;
+  }
+
+  private UpgradeRejectedException refusedHandshake(int port, String token) {
+    WebSocketClient c = client.createWebSocketClient();
+    try {
+      c.connect(WsProbe.options(port, token)).await();
+      throw new AssertionError("handshake was accepted");
+    } catch (UpgradeRejectedException e) {
+      return e;
+    } finally {
+      c.close();
+    }
+  }
+
+  record Reply(int status, String body) {}
+
+  private Reply get(int port, String path, String bearer) {
+    return http.request(HttpMethod.GET, port, "127.0.0.1", path).compose(req -> {
+      if (bearer != null) {
+        req.putHeader("Authorization", "Bearer " + bearer);
+      }
+      return req.send().compose(resp -> resp.body().map(body -> new Reply(resp.statusCode(), body.toString())));
+    }).await();
+  }
+
+  Scrape scrape(int port) {
+    Reply r = get(port, "/metrics", null);
+    assertThat(r.status).isEqualTo(200);
+    return new Scrape(r.body);
+  }
+
+  Scrape awaitScrape(int port, Predicate<Scrape> condition) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    Scrape s = scrape(port);
+    while (!condition.test(s)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("metrics never met the condition:\n" + String.join("\n", s.courierLines()));
+      }
+      client.timer(50).await();
+      s = scrape(port);
+    }
+    return s;
+  }
+
+  /** One scrape in the Prometheus text format. */
+  record Scrape(String text) {
+    static final List<String> NO_LABELS = List.of();
+
+    List<String> lines() {
+      return text.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+    }
+
+    List<String> courierLines() {
+      return lines().stream().filter(l -> l.startsWith("courier_")).toList();
+    }
+
+    /** Series of {@code name} whose labels contain every fragment. */
+    List<String> series(String name, String... fragments) {
+      return lines().stream().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+          .filter(l -> java.util.Arrays.stream(fragments).allMatch(l::contains)).toList();
+    }
+
+    boolean has(String name, String... fragments) {
+      return !series(name, fragments).isEmpty();
+    }
+
+    /** Sum of the matching series (0 when there is none). */
+    double value(String name, String... fragments) {
+      return series(name, fragments).stream()
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** Every series name in the scrape. */
+    java.util.Set<String> names() {
+      java.util.Set<String> out = new java.util.HashSet<>();
+      for (String l : lines()) {
+        int end = l.indexOf('{');
+        out.add(end > 0 ? l.substring(0, end) : l.substring(0, l.indexOf(' ')));
+      }
+      return out;
+    }
+  }
+
+  static {
+    // The names the docs and dashboard use come from MetricNames; keep the test honest about it.
+    assert MetricNames.counter(MetricNames.RECONNECTS).equals("courier_reconnects_total");
+  }
+}

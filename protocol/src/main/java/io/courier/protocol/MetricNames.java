@@ -1,0 +1,87 @@
+package io.courier.protocol;
+
+import java.util.List;
+
+/**
+ * Every metric a Courier node exports, named as Micrometer meters (dots). The Prometheus endpoint
+ * turns them into Prometheus names: dots become underscores, counters get {@code _total}, timers
+ * get {@code _seconds} (e.g. {@code courier.connections.opened} is scraped as
+ * {@code courier_connections_opened_total}). docs/operations.md lists them with their labels.
+ * Every meter carries the label {@link #NODE}; labels never hold a user id.
+ */
+public final class MetricNames {
+  private MetricNames() {}
+
+  // labels
+  /** Every meter: the node id. */
+  public static final String NODE = "node";
+  /** Close code of a connection (1000, 1001, 4001, ..., or "none"). */
+  public static final String CODE = "code";
+  /** Frame type ({@code send}, {@code msg}, ...; "invalid" for an unparseable client frame). */
+  public static final String TYPE = "type";
+  /** Why something was refused or failed. */
+  public static final String REASON = "reason";
+  /** Delivery stage: {@link #STAGE_DELIVERED} or {@link #STAGE_ACKED}. */
+  public static final String STAGE = "stage";
+  public static final String STAGE_DELIVERED = "delivered";
+  public static final String STAGE_ACKED = "acked";
+  /** Store operation: {@code append} or {@code read}. */
+  public static final String OP = "op";
+
+  // connections (gateway)
+  public static final String CONNECTIONS = "courier.connections";
+  public static final String CONNECTION_LIMIT = "courier.connection.limit";
+  public static final String CONNECTION_CAPACITY_RATIO = "courier.connection.capacity.ratio";
+  public static final String CONNECTIONS_OPENED = "courier.connections.opened";
+  public static final String CONNECTIONS_CLOSED = "courier.connections.closed";
+  public static final String CONNECTION_DURATION = "courier.connection.duration";
+  public static final String HANDSHAKES_REFUSED = "courier.handshakes.refused";
+  public static final String AUTH_FAILURES = "courier.auth.failures";
+  public static final String RECONNECTS = "courier.reconnects";
+
+  // frames and delivery (gateway)
+  public static final String FRAMES_IN = "courier.frames.in";
+  public static final String FRAMES_OUT = "courier.frames.out";
+  public static final String DELIVERY_LATENCY = "courier.delivery.latency";
+  public static final String ROUTING_LATENCY = "courier.routing.latency";
+  public static final String RETRANSMITS = "courier.retransmits";
+  public static final String UNACKED = "courier.unacked.messages";
+  public static final String SLOW_CONSUMER_CLOSES = "courier.slow.consumer.closes";
+  public static final String SYNCS = "courier.syncs";
+  public static final String SYNCS_TRUNCATED = "courier.syncs.truncated";
+  public static final String RATE_LIMITED = "courier.rate.limited";
+
+  // store (delivery)
+  public static final String MESSAGES_STORED = "courier.messages.stored";
+  public static final String STORE_LATENCY = "courier.store.latency";
+  public static final String STORE_ERRORS = "courier.store.errors";
+
+  // node
+  public static final String EVENT_LOOP_LAG = "courier.event.loop.lag";
+  public static final String CLUSTER_MEMBERS = "courier.cluster.members";
+
+  /** Prometheus name of a counter. */
+  public static String counter(String name) {
+    return prometheus(name) + "_total";
+  }
+
+  /** Prometheus base name of a timer (its series add _count, _sum, _max, {quantile} or _bucket). */
+  public static String timer(String name) {
+    return prometheus(name) + "_seconds";
+  }
+
+  /** Prometheus name of a gauge. */
+  public static String prometheus(String name) {
+    return name.replace('.', '_');
+  }
+
+  /** Every Prometheus series name a node with all verticles exports (base names of timers). */
+  public static final List<String> PROMETHEUS = List.of(
+      prometheus(CONNECTIONS), prometheus(CONNECTION_LIMIT), prometheus(CONNECTION_CAPACITY_RATIO),
+      counter(CONNECTIONS_OPENED), counter(CONNECTIONS_CLOSED), timer(CONNECTION_DURATION),
+      counter(HANDSHAKES_REFUSED), counter(AUTH_FAILURES), counter(RECONNECTS),
+      counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
+      counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
+      counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(MESSAGES_STORED), timer(STORE_LATENCY),
+      counter(STORE_ERRORS), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS));
+}
