@@ -143,7 +143,7 @@ final class Report {
       notes.add("raw forwarder");
     }
     return String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s |",
-        r.getString("scenario"), r.getString("label", ""), c.getInteger("opened"), fmt(m.getDouble("offeredRate")),
+        r.getString("scenario"), java.util.Objects.toString(r.getString("label"), ""), c.getInteger("opened"), fmt(m.getDouble("offeredRate")),
         fmt(m.getDouble("deliveredPerSec")), l.getValue("p50"), l.getValue("p95"), l.getValue("p99"), l.getValue("p999"),
         l.getValue("max"), m.getLong("lost"), m.getLong("duplicated"), rssPer == null ? "-" : String.format(Locale.ROOT, "%.1f KiB", rssPer / 1024.0),
         String.join("; ", notes));

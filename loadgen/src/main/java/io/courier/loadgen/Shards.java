@@ -17,6 +17,8 @@ import org.HdrHistogram.Histogram;
  * histograms merge, the slowest reconnect wins.
  */
 final class Shards {
+  private static final java.util.Set<String> RATES = java.util.Set.of("offeredRate", "deliveredPerSec", "connectPerSec");
+
   private Shards() {}
 
   static JsonObject run(Options o, String[] args, PrintStream err) {
@@ -108,8 +110,7 @@ final class Shards {
       Object a = into.getValue(k);
       Object b = from.getValue(k);
       if (a instanceof Number x && b instanceof Number y) {
-        into.put(k, (x instanceof Double || y instanceof Double || x instanceof Float) ? Report.round(x.doubleValue() + y.doubleValue())
-            : x.longValue() + y.longValue());
+        into.put(k, RATES.contains(k) ? Report.round(x.doubleValue() + y.doubleValue()) : x.longValue() + y.longValue());
       }
     }
   }

@@ -218,6 +218,30 @@ class LoadgenTest {
   }
 
   @Test
+  void shardResultsMergeIntoOne() {
+    org.HdrHistogram.Histogram a = new org.HdrHistogram.Histogram(Delivery.MAX_LATENCY_NANOS, 3);
+    a.recordValue(1_000_000);
+    org.HdrHistogram.Histogram b = new org.HdrHistogram.Histogram(Delivery.MAX_LATENCY_NANOS, 3);
+    b.recordValue(9_000_000);
+    JsonObject merged = Shards.merge(List.of(shard(a, 10, true), shard(b, 7, true)));
+    assertThat(merged.getJsonObject("messages").getValue("received")).isEqualTo(17L);
+    assertThat(merged.getJsonObject("messages").getDouble("deliveredPerSec")).isEqualTo(3.0);
+    assertThat(merged.getJsonObject("connections").getJsonArray("sourceAddresses")).hasSize(2);
+    assertThat(merged.getJsonObject("latencyMs").getLong("count")).isEqualTo(2);
+    assertThat(merged.getJsonObject("latencyMs").getDouble("max")).isBetween(8.9, 9.1);
+    assertThat(merged.getBoolean("ok")).isTrue();
+    assertThat(Shards.merge(List.of(shard(a, 1, true), shard(b, 1, false))).getBoolean("ok")).isFalse();
+  }
+
+  private static JsonObject shard(org.HdrHistogram.Histogram h, int received, boolean ok) {
+    return new JsonObject().put("ok", ok).put("durationMs", 1000).put("histogram", Report.encode(h))
+        .put("connections", new JsonObject().put("requested", 5).put("opened", 5).put("failed", 0).put("connectPerSec", 10.0)
+            .put("reconnects", 0).put("connectMs", 100).put("sourceAddresses", new io.vertx.core.json.JsonArray().add("127.0.0." + received)))
+        .put("messages", new JsonObject().put("offeredRate", 1.5).put("sent", received).put("received", received)
+            .put("deliveredPerSec", 1.5));
+  }
+
+  @Test
   void heapIsReadFromPrometheusText() {
     String text = """
         # HELP jvm_memory_used_bytes The amount of used memory
