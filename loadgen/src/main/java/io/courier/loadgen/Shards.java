@@ -110,7 +110,12 @@ final class Shards {
       Object a = into.getValue(k);
       Object b = from.getValue(k);
       if (a instanceof Number x && b instanceof Number y) {
-        into.put(k, RATES.contains(k) ? Report.round(x.doubleValue() + y.doubleValue()) : x.longValue() + y.longValue());
+        // Not a ?: expression: that would promote the long sum to double.
+        if (RATES.contains(k)) {
+          into.put(k, Report.round(x.doubleValue() + y.doubleValue()));
+        } else {
+          into.put(k, x.longValue() + y.longValue());
+        }
       }
     }
   }
