@@ -26,6 +26,8 @@ final class Bench {
   private final List<ServerProbe.Sample> samples = Collections.synchronizedList(new ArrayList<>());
   private volatile String phase = "connect";
   private final long startNanos = System.nanoTime();
+  /** Sends handed to connections by the scheduler (each becomes exactly one counted `sent`). */
+  private final AtomicLong dispatched = new AtomicLong();
 
   Bench(Options o, String secret, PrintStream err) {
     this.o = o;
@@ -120,6 +122,7 @@ final class Bench {
       for (int i = 0; i < dropped.size() && !kept.isEmpty(); i++) {
         Conn from = kept.get(i % kept.size());
         Conn to = dropped.get(i);
+        dispatched.incrementAndGet();
         from.run(() -> from.send(to, ""));
       }
     });
@@ -189,23 +192,18 @@ final class Bench {
     List<Conn> conns = fleet.conns;
     int n = conns.size();
     String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
+    dispatched.set(0);
     long start = System.nanoTime();
     long[] issued = {0};
     boolean[] halfDone = {halfway == null};
     long nextSample = start + o.interval.toNanos();
+    Object lock = new Object();
+    boolean[] stopped = {false};
     long timer = vertx.setPeriodic(2, t -> {
-      long now = System.nanoTime();
-      long due = (long) (rate * Math.min(now - start, nanos) / 1e9) - issued[0];
-      ThreadLocalRandom rnd = ThreadLocalRandom.current();
-      for (long k = 0; k < due && n > 1; k++) {
-        Conn from = conns.get(rnd.nextInt(n));
-        Conn to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
-        from.run(() -> from.send(to, padding));
-      }
-      issued[0] += Math.max(0, due);
-      if (!halfDone[0] && now - start >= nanos / 2) {
-        halfDone[0] = true;
-        halfway.run();
+      synchronized (lock) {
+        if (!stopped[0]) {
+          tick(conns, rate, nanos, start, issued, halfDone, halfway, padding);
+        }
       }
     });
     try {
@@ -218,14 +216,39 @@ final class Bench {
       }
     } finally {
       vertx.cancelTimer(timer);
+      synchronized (lock) {
+        stopped[0] = true; // a tick running now has finished; none starts after this
+      }
     }
     return System.nanoTime() - start;
+  }
+
+  private void tick(List<Conn> conns, double rate, long nanos, long start, long[] issued, boolean[] halfDone, Runnable halfway,
+      String padding) {
+    int n = conns.size();
+    long now = System.nanoTime();
+    long due = (long) (rate * Math.min(now - start, nanos) / 1e9) - issued[0];
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    for (long k = 0; k < due && n > 1; k++) {
+      Conn from = conns.get(rnd.nextInt(n));
+      Conn to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
+      dispatched.incrementAndGet();
+      from.run(() -> from.send(to, padding));
+    }
+    issued[0] += Math.max(0, due);
+    if (!halfDone[0] && now - start >= nanos / 2) {
+      halfDone[0] = true;
+      halfway.run();
+    }
   }
 
   /** Waits (at most --drain) until every send is confirmed and every confirmed message delivered. */
   private void drain(Fleet fleet) {
     Delivery d = fleet.delivery;
-    waitFor(() -> d.unconfirmed() == 0 && d.confirmedCount.sum() <= d.received.sum() && d.lost() == 0, o.drain.toNanos());
+    // Sends handed to connections just before the scheduler stopped must be counted before the
+    // check below can mean anything (otherwise it may pass on a count that is still growing).
+    fleet.barrier().await();
+    waitFor(() -> d.sent.sum() >= dispatched.get() && d.unconfirmed() == 0 && d.confirmedCount.sum() <= d.received.sum() && d.lost() == 0, o.drain.toNanos());
   }
 
   private void holdAndSample(Fleet fleet, long nanos, BooleanSupplier stop) {

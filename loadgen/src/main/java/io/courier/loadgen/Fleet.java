@@ -102,6 +102,20 @@ final class Fleet {
     return done.future();
   }
 
+  /**
+   * Completes once every task queued on every connection's context before this call has run (each
+   * context runs its tasks in order): after it, no send the scheduler handed out is still uncounted.
+   */
+  Future<Void> barrier() {
+    List<Future<Void>> fs = new ArrayList<>();
+    for (Conn c : conns) {
+      Promise<Void> p = Promise.promise();
+      c.run(p::complete);
+      fs.add(p.future());
+    }
+    return Future.join(fs).mapEmpty();
+  }
+
   Future<Void> closeAll() {
     List<Future<Void>> fs = new ArrayList<>();
     for (Conn c : conns) {
