@@ -1,0 +1,315 @@
+package io.courier.loadgen;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.HdrHistogram.Histogram;
+
+/** Runs one scenario against one target and returns its result (see {@link Report} for the shape). */
+final class Bench {
+  private final Options o;
+  private final String secret;
+  private final PrintStream err;
+  private final Vertx vertx;
+  private final ServerProbe probe;
+  private final List<ServerProbe.Sample> samples = Collections.synchronizedList(new ArrayList<>());
+  private volatile String phase = "connect";
+  private final long startNanos = System.nanoTime();
+  /** Sends handed to connections by the scheduler (each becomes exactly one counted `sent`). */
+  private final AtomicLong dispatched = new AtomicLong();
+
+  Bench(Options o, String secret, PrintStream err) {
+    this.o = o;
+    this.secret = secret;
+    this.err = err;
+    this.probe = new ServerProbe(o.serverPid, o.metricsUrl);
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
+  }
+
+  JsonObject run() {
+    try {
+      JsonObject baseline = null;
+      if (o.baselinePort > 0 && (o.scenario.equals("chat") || o.scenario.equals("soak"))) {
+        baseline = chat(new Fleet(vertx, o, o.host, o.baselinePort, true, secret), true);
+      }
+      JsonObject result = switch (o.scenario) {
+        case "idle" -> idle(new Fleet(vertx, o, o.host, o.port, false, secret));
+        case "chat", "soak" -> chat(new Fleet(vertx, o, o.host, o.port, o.raw, secret), o.raw);
+        case "reconnect-storm" -> storm(new Fleet(vertx, o, o.host, o.port, false, secret));
+        case "room" -> room(new Fleet(vertx, o, o.host, o.port, false, secret));
+        default -> throw new Options.UsageException("no such scenario " + o.scenario);
+      };
+      if (baseline != null) {
+        result.put("baseline", baseline);
+        double raw = baseline.getJsonObject("messages").getDouble("deliveredPerSec");
+        double ours = result.getJsonObject("messages").getDouble("deliveredPerSec");
+        result.put("ratioToRaw", raw > 0 ? Math.round(ours / raw * 1000) / 1000.0 : null);
+      }
+      return result;
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private Fleet.Opened openAll(Fleet fleet) {
+    samples.add(probe.sample(0));
+    long progress = startProgress(fleet);
+    try {
+      phase = "connect";
+      return fleet.open(fleet.conns, o.connectConcurrency).await();
+    } finally {
+      vertx.cancelTimer(progress);
+    }
+  }
+
+  private JsonObject idle(Fleet fleet) {
+    Fleet.Opened opened = openAll(fleet);
+    long progress = startProgress(fleet);
+    phase = "hold";
+    holdAndSample(fleet, o.duration.toNanos(), () -> false);
+    ServerProbe.Sample end = probe.sample(fleet.counters.open.get());
+    samples.add(end);
+    vertx.cancelTimer(progress);
+    fleet.closeAll().await();
+    return Report.build(o, fleet, opened, samples, o.duration.toNanos(), 0, false);
+  }
+
+  private JsonObject chat(Fleet fleet, boolean raw) {
+    Fleet.Opened opened = openAll(fleet);
+    long progress = startProgress(fleet);
+    phase = raw ? "chat(raw)" : "chat";
+    long sendNanos = drive(fleet, o.localRate(), o.duration.toNanos(), null);
+    phase = "drain";
+    drain(fleet);
+    samples.add(probe.sample(fleet.counters.open.get()));
+    vertx.cancelTimer(progress);
+    fleet.closeAll().await();
+    JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, o.localRate(), raw);
+    if (o.scenario.equals("soak")) {
+      r.put("leakCheck", Report.leakCheck(samples));
+    }
+    return r;
+  }
+
+  private JsonObject storm(Fleet fleet) {
+    Fleet.Opened opened = openAll(fleet);
+    long progress = startProgress(fleet);
+    List<Conn> shuffled = new ArrayList<>(fleet.conns);
+    Collections.shuffle(shuffled, new Random(42));
+    List<Conn> dropped = shuffled.subList(0, Math.min(o.localDrop(), shuffled.size()));
+    List<Conn> kept = shuffled.subList(dropped.size(), shuffled.size());
+    List<Future<Long>> back = new ArrayList<>();
+    AtomicLong dropAt = new AtomicLong();
+    phase = "storm";
+    // Background traffic (--rate, may be 0) for --duration, with the drop half-way through.
+    long sendNanos = drive(fleet, o.localRate(), o.duration.toNanos(), () -> {
+      dropAt.set(System.nanoTime());
+      for (Conn c : dropped) {
+        back.add(c.dropAndReconnect());
+      }
+      // Each dropped user gets a message while it is away, so coming back includes a real sync.
+      for (int i = 0; i < dropped.size() && !kept.isEmpty(); i++) {
+        Conn from = kept.get(i % kept.size());
+        Conn to = dropped.get(i);
+        dispatched.incrementAndGet();
+        from.run(() -> from.send(to, ""));
+      }
+    });
+    phase = "reconnect";
+    Future<Void> all = Future.join(new ArrayList<>(back)).mapEmpty();
+    waitFor(() -> all.isComplete(), o.drain.toNanos() + TimeUnit.SECONDS.toNanos(30));
+    Histogram backMs = new Histogram(TimeUnit.HOURS.toMillis(1), 3);
+    int ok = 0;
+    long lastBack = 0;
+    for (Future<Long> f : back) {
+      if (f.succeeded()) {
+        ok++;
+        lastBack = Math.max(lastBack, f.result());
+        backMs.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMillis(f.result() - dropAt.get())));
+      }
+    }
+    phase = "drain";
+    drain(fleet);
+    samples.add(probe.sample(fleet.counters.open.get()));
+    vertx.cancelTimer(progress);
+    fleet.closeAll().await();
+    JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, o.localRate(), false);
+    r.put("reconnect", new JsonObject().put("dropped", dropped.size()).put("back", ok).put("failed", back.size() - ok)
+        .put("allBackAndSyncedMs", ok == back.size() && ok > 0 ? TimeUnit.NANOSECONDS.toMillis(lastBack - dropAt.get()) : null)
+        .put("p50Ms", backMs.getValueAtPercentile(50)).put("p99Ms", backMs.getValueAtPercentile(99))
+        .put("maxMs", backMs.getMaxValue()));
+    if (ok != back.size()) {
+      r.put("ok", false);
+    }
+    return r;
+  }
+
+  private JsonObject room(Fleet fleet) {
+    List<Conn> members = fleet.conns.subList(0, Math.min(o.roomMembers, fleet.conns.size()));
+    Fleet.Opened opened = fleet.open(members, o.connectConcurrency).await();
+    if (opened.ok() == 0) {
+      fleet.closeAll().await();
+      throw new ScenarioUnavailable("room: no connection could be opened (" + fleet.counters.lastFailure + ")");
+    }
+    Conn first = members.get(0);
+    io.vertx.core.Promise<JsonObject> answer = io.vertx.core.Promise.promise();
+    first.frameListener = f -> {
+      if ("join-probe".equals(f.getString("ref")) || "joined".equals(f.getString("type"))) {
+        answer.tryComplete(f);
+      }
+    };
+    first.write(new JsonObject().put("type", "join").put("room", "lg-" + fleet.runId).put("ref", "join-probe").encode());
+    waitFor(() -> answer.future().isComplete(), TimeUnit.SECONDS.toNanos(10));
+    fleet.closeAll().await();
+    JsonObject f = answer.future().isComplete() ? answer.future().result() : null;
+    if (f == null) {
+      throw new ScenarioUnavailable("room: the server did not answer join within 10 s");
+    }
+    if (!"joined".equals(f.getString("type"))) {
+      throw new ScenarioUnavailable("room: rooms are not available on this server yet (join answered "
+          + f.getString("code") + ": " + f.getString("message") + ")");
+    }
+    throw new ScenarioUnavailable("room: the server answers join, but this load generator does not measure room fan-out yet");
+  }
+
+  /**
+   * Offers {@code rate} msgs/s for {@code nanos}: every 2 ms the messages due by now go out, each
+   * from a random open user to a random other user (open loop: a slow server does not slow the
+   * offer). {@code halfway} runs once at half time. Returns the sending time.
+   */
+  private long drive(Fleet fleet, double rate, long nanos, Runnable halfway) {
+    List<Conn> conns = fleet.conns;
+    int n = conns.size();
+    String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
+    dispatched.set(0);
+    long start = System.nanoTime();
+    long[] issued = {0};
+    boolean[] halfDone = {halfway == null};
+    long nextSample = start + o.interval.toNanos();
+    Object lock = new Object();
+    boolean[] stopped = {false};
+    long timer = vertx.setPeriodic(2, t -> {
+      synchronized (lock) {
+        if (!stopped[0]) {
+          tick(conns, rate, nanos, start, issued, halfDone, halfway, padding);
+        }
+      }
+    });
+    try {
+      while (System.nanoTime() - start < nanos) {
+        sleepMs(Math.min(100, Math.max(1, (start + nanos - System.nanoTime()) / 1_000_000)));
+        if (System.nanoTime() >= nextSample) {
+          samples.add(probe.sample(fleet.counters.open.get()));
+          nextSample += o.interval.toNanos();
+        }
+      }
+    } finally {
+      vertx.cancelTimer(timer);
+      synchronized (lock) {
+        stopped[0] = true; // a tick running now has finished; none starts after this
+      }
+    }
+    return System.nanoTime() - start;
+  }
+
+  private void tick(List<Conn> conns, double rate, long nanos, long start, long[] issued, boolean[] halfDone, Runnable halfway,
+      String padding) {
+    int n = conns.size();
+    long now = System.nanoTime();
+    long due = (long) (rate * Math.min(now - start, nanos) / 1e9) - issued[0];
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    for (long k = 0; k < due && n > 1; k++) {
+      Conn from = conns.get(rnd.nextInt(n));
+      Conn to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
+      dispatched.incrementAndGet();
+      from.run(() -> from.send(to, padding));
+    }
+    issued[0] += Math.max(0, due);
+    if (!halfDone[0] && now - start >= nanos / 2) {
+      halfDone[0] = true;
+      halfway.run();
+    }
+  }
+
+  /** Waits (at most --drain) until every send is confirmed and every confirmed message delivered. */
+  private void drain(Fleet fleet) {
+    Delivery d = fleet.delivery;
+    // Sends handed to connections just before the scheduler stopped must be counted before the
+    // check below can mean anything (otherwise it may pass on a count that is still growing).
+    fleet.barrier().await();
+    waitFor(() -> d.sent.sum() >= dispatched.get() && d.unconfirmed() == 0 && d.confirmedCount.sum() <= d.received.sum() && d.lost() == 0, o.drain.toNanos());
+  }
+
+  private void holdAndSample(Fleet fleet, long nanos, BooleanSupplier stop) {
+    long start = System.nanoTime();
+    long nextSample = start + Math.min(o.interval.toNanos(), nanos / 2);
+    while (System.nanoTime() - start < nanos && !stop.getAsBoolean()) {
+      sleepMs(Math.min(100, Math.max(1, (start + nanos - System.nanoTime()) / 1_000_000)));
+      if (System.nanoTime() >= nextSample) {
+        samples.add(probe.sample(fleet.counters.open.get()));
+        nextSample += o.interval.toNanos();
+      }
+    }
+  }
+
+  private static void waitFor(BooleanSupplier condition, long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      sleepMs(20);
+    }
+  }
+
+  private static void sleepMs(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** The live progress line, once a second on stderr. */
+  private long startProgress(Fleet fleet) {
+    long[] last = {0};
+    return vertx.setPeriodic(1000, t -> {
+      if (o.quiet) {
+        fleet.delivery.interval();
+        return;
+      }
+      Delivery d = fleet.delivery;
+      Histogram h = d.interval();
+      long recv = d.received.sum();
+      err.printf("[%s %s %ds] open %d/%d fail %d | sent %d confirmed %d received %d (+%d/s) dup %d | p50 %.1fms p99 %.1fms%n",
+          o.scenario, phase, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), fleet.counters.open.get(),
+          fleet.conns.size(), fleet.counters.connectFailures.sum(), d.sent.sum(), d.confirmedCount.sum(), recv,
+          recv - last[0], d.duplicated.sum(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
+      last[0] = recv;
+    });
+  }
+
+  /** The scenario cannot run against this server (exit status 3, message on stderr). */
+  static final class ScenarioUnavailable extends RuntimeException {
+    ScenarioUnavailable(String message) {
+      super(message);
+    }
+  }
+
+  static JsonArray toJson(List<ServerProbe.Sample> samples) {
+    JsonArray a = new JsonArray();
+    synchronized (samples) {
+      samples.forEach(s -> a.add(s.toJson()));
+    }
+    return a;
+  }
+}

@@ -1,0 +1,343 @@
+package io.courier.loadgen;
+
+import io.courier.protocol.ErrorCodes;
+import io.courier.protocol.FrameTypes;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One simulated user on one WebSocket, speaking just enough of protocol v1 for load: welcome, send
+ * with resend until `sent`, msg with per-seq dedupe and a batched cumulative ack, sync after a
+ * reconnect or a gap. Everything runs on the connection's own context (one event loop), so no
+ * field needs a lock; other threads reach it through {@link #run}.
+ */
+final class Conn {
+  private static final long ACK_DELAY_MS = 20;
+  private static final long RESEND_DELAY_MS = 100;
+
+  final int index;
+  final String userId;
+  private final String token;
+  private final Context ctx;
+  private final WebSocketClient client;
+  private final Target target;
+  private final Delivery delivery;
+  private final Counters counters;
+
+  private WebSocket ws;
+  private boolean stopping;
+  private boolean autoReconnect = true;
+  private boolean everConnected;
+  private int attempts;
+  private String epoch;
+  private long contiguous;
+  private final TreeSet<Long> ahead = new TreeSet<>();
+  private boolean syncing;
+  private boolean ackScheduled;
+  private long ackedUpTo;
+  /** Sends not yet answered with `sent`, by id, in send order (resent in that order after a reconnect). */
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private int nextNumber;
+  private Promise<Long> ready = Promise.promise();
+
+  record Target(String host, int port, boolean raw) {}
+
+  private record Pending(String frame, int recipient, int number) {}
+
+  /** Counters shared by every connection of a run. */
+  static final class Counters {
+    final java.util.concurrent.atomic.LongAdder connects = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder connectFailures = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder closes = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    volatile String lastFailure;
+  }
+
+  Conn(int index, String userId, String token, Context ctx, WebSocketClient client, Target target, Delivery delivery,
+      Counters counters) {
+    this.index = index;
+    this.userId = userId;
+    this.token = token;
+    this.ctx = ctx;
+    this.client = client;
+    this.target = target;
+    this.delivery = delivery;
+    this.counters = counters;
+  }
+
+  void run(Runnable r) {
+    ctx.runOnContext(v -> r.run());
+  }
+
+  /** Connects; the future completes with System.nanoTime() when the connection is ready (welcome, synced if needed). */
+  Future<Long> connect() {
+    Promise<Long> p = Promise.promise();
+    run(() -> {
+      ready = Promise.promise();
+      ready.future().onComplete(p);
+      open();
+    });
+    return p.future();
+  }
+
+  /** Closes the socket as a network drop would end it for the client, then reconnects at once. */
+  Future<Long> dropAndReconnect() {
+    Promise<Long> p = Promise.promise();
+    run(() -> {
+      ready = Promise.promise();
+      ready.future().onComplete(p);
+      if (ws != null && !ws.isClosed()) {
+        ws.close(); // the close handler reconnects
+      } else {
+        open();
+      }
+    });
+    return p.future();
+  }
+
+  Future<Void> close() {
+    Promise<Void> p = Promise.promise();
+    run(() -> {
+      stopping = true;
+      if (ws != null && !ws.isClosed()) {
+        ws.close().onComplete(ar -> p.complete());
+      } else {
+        p.complete();
+      }
+    });
+    return p.future();
+  }
+
+  /** Sends one message to {@code recipient}; call on this connection's context (through {@link #run}). */
+  void send(Conn recipient, String padding) {
+    int number = nextNumber++;
+    String id = "m" + number;
+    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}";
+    String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + recipient.userId + "\",\"body\":" + body + "}";
+    pending.put(id, new Pending(frame, recipient.index, number));
+    delivery.onSent();
+    if (isOpen()) {
+      ws.writeTextMessage(frame);
+    }
+  }
+
+  /** For tests and the room probe: a raw frame. */
+  void write(String frame) {
+    run(() -> {
+      if (isOpen()) {
+        ws.writeTextMessage(frame);
+      }
+    });
+  }
+
+  int pendingSends() {
+    return pending.size();
+  }
+
+  private boolean isOpen() {
+    return ws != null && !ws.isClosed() && epoch != null;
+  }
+
+  java.util.function.Consumer<JsonObject> frameListener;
+
+  private void open() {
+    if (stopping) {
+      return;
+    }
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(target.host()).setPort(target.port())
+        .setURI(target.raw() ? "/ws?user=" + userId : "/ws").setAllowOriginHeader(false);
+    if (!target.raw()) {
+      o.addHeader("Authorization", "Bearer " + token);
+    }
+    client.connect(o).onComplete(ar -> {
+      if (ar.failed()) {
+        counters.connectFailures.increment();
+        counters.lastFailure = String.valueOf(ar.cause().getMessage());
+        if (everConnected && autoReconnect && !stopping) {
+          reconnectLater();
+        } else {
+          // A first connect fails fast: the run counts it instead of hiding it behind retries.
+          ready.tryFail(ar.cause());
+        }
+        return;
+      }
+      attempts = 0;
+      everConnected = true;
+      counters.connects.increment();
+      counters.open.incrementAndGet();
+      ws = ar.result();
+      ws.textMessageHandler(this::onFrame);
+      ws.closeHandler(v -> onClosed());
+      ws.exceptionHandler(err -> counters.lastFailure = String.valueOf(err.getMessage()));
+    });
+  }
+
+
+  private void onClosed() {
+    counters.closes.increment();
+    counters.open.decrementAndGet();
+    ws = null;
+    if (epoch != null) {
+      epochForSync = epoch; // the next welcome is a reconnect: sync from where this socket left off
+    }
+    epoch = null;
+    syncing = false;
+    if (!stopping && autoReconnect) {
+      open();
+    }
+  }
+
+  private String epochForSync;
+
+  private void reconnectLater() {
+    attempts++;
+    long delay = Math.min(2_000, 50L * attempts) + (long) (Math.random() * 50);
+    ctx.owner().setTimer(delay, t -> run(this::open));
+  }
+
+  private void onFrame(String text) {
+    JsonObject f;
+    try {
+      f = new JsonObject(text);
+    } catch (RuntimeException e) {
+      delivery.errors.increment();
+      return;
+    }
+    if (frameListener != null) {
+      frameListener.accept(f);
+    }
+    String type = f.getString("type", "");
+    switch (type) {
+      case FrameTypes.WELCOME -> onWelcome(f);
+      case FrameTypes.MSG -> onMsg(f);
+      case FrameTypes.SENT -> onSentFrame(f);
+      case FrameTypes.SYNCED -> onSynced(f);
+      case FrameTypes.ERROR -> onError(f);
+      case FrameTypes.RECONNECT -> {
+        if (ws != null) {
+          long after = f.getLong("afterMs", 0L);
+          WebSocket s = ws;
+          ctx.owner().setTimer(Math.max(1, after), t -> s.close());
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void onWelcome(JsonObject f) {
+    String newEpoch = f.getString("epoch", "");
+    String previous = epochForSync;
+    if (previous != null && !previous.equals(newEpoch)) {
+      contiguous = 0;
+      ahead.clear();
+    }
+    epoch = newEpoch;
+    long lastSeq = f.getLong("lastSeq", 0L);
+    boolean reconnect = previous != null;
+    for (Pending p : pending.values()) {
+      ws.writeTextMessage(p.frame());
+    }
+    if (!target.raw() && (reconnect || lastSeq > contiguous)) {
+      requestSync();
+    } else {
+      ready.tryComplete(System.nanoTime());
+    }
+  }
+
+  private void requestSync() {
+    if (syncing || ws == null) {
+      return;
+    }
+    syncing = true;
+    JsonObject s = new JsonObject().put("type", FrameTypes.SYNC).put("after", contiguous);
+    if (epoch != null) {
+      s.put("epoch", epoch);
+    }
+    ws.writeTextMessage(s.encode());
+  }
+
+  private void onSynced(JsonObject f) {
+    syncing = false;
+    ready.tryComplete(System.nanoTime());
+    if (!ahead.isEmpty() && ahead.first() > contiguous + 1) {
+      requestSync();
+    }
+  }
+
+  private void onMsg(JsonObject f) {
+    JsonObject body = f.getJsonObject("body");
+    if (!target.raw()) {
+      long seq = f.getLong("seq", -1L);
+      if (seq <= contiguous || ahead.contains(seq)) {
+        delivery.redelivered.increment();
+        scheduleAck();
+        return;
+      }
+      if (seq == contiguous + 1) {
+        contiguous = seq;
+        while (!ahead.isEmpty() && ahead.first() == contiguous + 1) {
+          contiguous = ahead.pollFirst();
+        }
+      } else {
+        ahead.add(seq);
+        requestSync();
+      }
+      scheduleAck();
+    }
+    if (body == null || body.getInteger("s") == null || body.getInteger("n") == null) {
+      delivery.errors.increment();
+      return;
+    }
+    delivery.onReceived(body.getInteger("s"), body.getInteger("n"), index, body.getLong("t", 0L));
+  }
+
+  private void scheduleAck() {
+    if (ackScheduled) {
+      return;
+    }
+    ackScheduled = true;
+    ctx.owner().setTimer(ACK_DELAY_MS, t -> run(() -> {
+      ackScheduled = false;
+      if (contiguous > ackedUpTo && ws != null && !ws.isClosed()) {
+        ackedUpTo = contiguous;
+        ws.writeTextMessage("{\"type\":\"ack\",\"seq\":" + contiguous + "}");
+      }
+    }));
+  }
+
+  private void onSentFrame(JsonObject f) {
+    Pending p = pending.remove(f.getString("id", ""));
+    if (p != null) {
+      delivery.onConfirmed(index, p.number(), p.recipient());
+    }
+  }
+
+  private void onError(JsonObject f) {
+    String code = f.getString("code", "");
+    String ref = f.getString("ref");
+    Pending p = ref == null ? null : pending.get(ref);
+    if (p == null) {
+      delivery.errors.increment();
+      return;
+    }
+    if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.INTERNAL)) {
+      // At-least-once: the same id again, a little later.
+      ctx.owner().setTimer(RESEND_DELAY_MS, t -> run(() -> {
+        if (pending.containsKey(ref) && isOpen()) {
+          ws.writeTextMessage(p.frame());
+        }
+      }));
+    } else {
+      pending.remove(ref);
+      delivery.rejected.increment();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.courier.loadgen;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What the load generator can see of the server: RSS and threads from /proc/PID/status (when the
+ * server's pid is given) and heap from its Prometheus text endpoint (when a metrics URL is given).
+ * Values it cannot read are absent (-1), never guessed.
+ */
+final class ServerProbe {
+  private final int pid;
+  private final String metricsUrl;
+  private final HttpClient http;
+
+  ServerProbe(int pid, String metricsUrl) {
+    this.pid = pid;
+    this.metricsUrl = metricsUrl;
+    this.http = metricsUrl == null ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    if (pid > 0 && !Files.isReadable(Path.of("/proc/" + pid + "/status"))) {
+      throw new Options.UsageException("--server-pid " + pid + ": no readable /proc/" + pid + "/status (is the process running?)");
+    }
+  }
+
+  /** One sample: rssBytes, threads, heapBytes (each -1 when unknown), at epoch ms. */
+  record Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections) {
+    JsonObject toJson() {
+      return new JsonObject().put("atMs", atMs).put("rssBytes", rssBytes).put("threads", threads)
+          .put("heapBytes", heapBytes).put("connections", connections);
+    }
+  }
+
+  Sample sample(int connections) {
+    long rss = -1;
+    long threads = -1;
+    if (pid > 0) {
+      try {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+          if (line.startsWith("VmRSS:")) {
+            rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+          } else if (line.startsWith("Threads:")) {
+            threads = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // The server went away: the sample says unknown.
+      }
+    }
+    return new Sample(System.currentTimeMillis(), rss, threads, heapBytes(), connections);
+  }
+
+  private long heapBytes() {
+    if (http == null) {
+      return -1;
+    }
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsUrl)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? heapFromPrometheus(r.body()) : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Sum of {@code jvm_memory_used_bytes{area="heap",...}} in Prometheus text format; -1 if absent. */
+  static long heapFromPrometheus(String text) {
+    double sum = 0;
+    boolean found = false;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+        String[] parts = line.trim().split("\\s+");
+        try {
+          sum += Double.parseDouble(parts[parts.length == 3 ? 1 : parts.length - 1]);
+          found = true;
+        } catch (NumberFormatException ignored) {
+          // not a sample line
+        }
+      }
+    }
+    return found ? (long) sum : -1;
+  }
+}

@@ -1,0 +1,255 @@
+package io.courier.loadgen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.node.CourierNode;
+import io.courier.protocol.ConfigKeys;
+import io.courier.testing.Ports;
+import io.courier.testing.TestCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The load generator against one real node in this JVM (and the raw forwarder), at small numbers:
+ * every scenario must report what really happened, delivery first.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LoadgenTest {
+  private static final String SECRET = "loadgen-test-" + UUID.randomUUID();
+
+  private CourierNode node;
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  void startNode() {
+    node = CourierNode.start(TestCluster.config(Ports.uniqueName("loadgen"))
+        .with(ConfigKeys.JWT_SECRET, SECRET)
+        .with(ConfigKeys.GATEWAY_INSTANCES, 2)).await();
+  }
+
+  @AfterAll
+  void stopNode() {
+    if (node != null) {
+      node.close().await();
+    }
+  }
+
+  /** Runs `courier bench` in this JVM; returns the exit status, stdout and the result file. */
+  private record Outcome(int status, String stdout, String stderr, JsonObject result) {}
+
+  private Outcome bench(String... args) throws Exception {
+    Path out = dir.resolve(UUID.randomUUID() + ".json");
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--secret", SECRET, "--out", out.toString()));
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int status = Main.run(all.toArray(String[]::new), new PrintStream(o, true, StandardCharsets.UTF_8),
+        new PrintStream(e, true, StandardCharsets.UTF_8));
+    return new Outcome(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8),
+        new JsonObject(Files.readString(out)));
+  }
+
+  private String port() {
+    return String.valueOf(node.port());
+  }
+
+  @Test
+  void chatDeliversEverythingOnceAndMeasuresLatency() throws Exception {
+    Outcome r = bench("chat", "--port", port(), "--connections", "50", "--rate", "200", "--duration", "3s",
+        "--drain", "10s", "--label", "test");
+    JsonObject m = r.result().getJsonObject("messages");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    assertThat(m.getLong("sent")).isBetween(550L, 610L);
+    assertThat(m.getLong("confirmed")).isEqualTo(m.getLong("sent"));
+    assertThat(m.getLong("received")).isEqualTo(m.getLong("confirmed"));
+    assertThat(m.getLong("lost")).isZero();
+    assertThat(m.getLong("duplicated")).isZero();
+    assertThat(m.getLong("recipientsMissingMessages")).isZero();
+    JsonObject l = r.result().getJsonObject("latencyMs");
+    assertThat(l.getLong("count")).isEqualTo(m.getLong("received"));
+    assertThat(l.getDouble("p50")).isGreaterThan(0.0).isLessThanOrEqualTo(l.getDouble("p99"));
+    assertThat(l.getDouble("p99")).isLessThanOrEqualTo(l.getDouble("p999"));
+    assertThat(l.getDouble("p999")).isLessThanOrEqualTo(l.getDouble("max"));
+    assertThat(l.getDouble("max")).isLessThan(5_000.0);
+    assertThat(r.result().getJsonObject("connections").getInteger("opened")).isEqualTo(50);
+    // Live progress on stderr, the Markdown header and row on stdout.
+    assertThat(r.stderr()).contains("[chat chat");
+    assertThat(r.stdout()).startsWith("| scenario | label |").contains("| chat | test | 50 | 200 |");
+  }
+
+  @Test
+  void resultJsonHasTheDocumentedShape() throws Exception {
+    JsonObject r = bench("chat", "--port", port(), "--connections", "4", "--rate", "20", "--duration", "1s").result();
+    assertThat(r.fieldNames()).contains("scenario", "label", "startedAt", "target", "shard", "durationMs", "connections",
+        "messages", "latencyMs", "histogram", "server", "ok");
+    assertThat(r.getJsonObject("connections").fieldNames()).contains("requested", "opened", "failed", "connectPerSec",
+        "connectMs", "reconnects", "sourceAddresses", "fdLimit");
+    assertThat(r.getJsonObject("messages").fieldNames()).contains("offeredRate", "sent", "confirmed", "received", "lost",
+        "duplicated", "redelivered", "rejected", "unconfirmed", "errors", "recipientsMissingMessages", "deliveredPerSec");
+    assertThat(r.getJsonObject("latencyMs").fieldNames()).containsExactlyInAnyOrder("count", "p50", "p95", "p99", "p999",
+        "max", "mean");
+    assertThat(r.getJsonObject("server").getJsonArray("samples")).isNotEmpty();
+    assertThat(Report.decode(r.getString("histogram")).getTotalCount()).isEqualTo(r.getJsonObject("latencyMs").getLong("count"));
+    assertThat(r.getBoolean("ok")).isTrue();
+  }
+
+  @Test
+  void idleHoldsConnectionsFromSeveralSourceAddressesAndReadsServerMemory() throws Exception {
+    long pid = ProcessHandle.current().pid();
+    Outcome r = bench("idle", "--port", port(), "--connections", "200", "--per-address", "100", "--duration", "1s",
+        "--interval", "500ms", "--server-pid", String.valueOf(pid));
+    JsonObject c = r.result().getJsonObject("connections");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    assertThat(c.getInteger("opened")).isEqualTo(200);
+    assertThat(c.getInteger("failed")).isZero();
+    assertThat(c.getJsonArray("sourceAddresses")).containsExactly("127.0.0.2", "127.0.0.3");
+    assertThat(c.getDouble("connectPerSec")).isGreaterThan(0.0);
+    JsonObject s = r.result().getJsonObject("server");
+    assertThat(s.getLong("rssBytesBefore")).isPositive();
+    assertThat(s.containsKey("rssPerConnectionBytes")).isTrue();
+    assertThat(s.getJsonArray("samples").getJsonObject(s.getJsonArray("samples").size() - 1).getInteger("connections"))
+        .isEqualTo(200);
+  }
+
+  @Test
+  void reconnectStormBringsEveryDroppedClientBackSyncedWithNothingLost() throws Exception {
+    Outcome r = bench("reconnect-storm", "--port", port(), "--connections", "100", "--drop", "60", "--rate", "100",
+        "--duration", "2s");
+    JsonObject rc = r.result().getJsonObject("reconnect");
+    JsonObject m = r.result().getJsonObject("messages");
+    assertThat(r.status()).as(r.stderr() + r.result().encodePrettily()).isZero();
+    assertThat(rc.getInteger("dropped")).isEqualTo(60);
+    assertThat(rc.getInteger("back")).isEqualTo(60);
+    assertThat(rc.getLong("allBackAndSyncedMs")).isNotNull().isLessThan(15_000L);
+    // Background traffic plus one message to each dropped user while it was away: all delivered once.
+    assertThat(m.getLong("sent")).isGreaterThanOrEqualTo(150L);
+    assertThat(m.getLong("lost")).isZero();
+    assertThat(m.getLong("duplicated")).isZero();
+    assertThat(r.result().getJsonObject("connections").getLong("reconnects")).isGreaterThanOrEqualTo(60L);
+  }
+
+  @Test
+  void rawForwarderBaselineRunsInTheSameInvocationWithARatio() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      int fwd = Forwarder.start(vertx, "127.0.0.1", 0).await();
+      Outcome r = bench("chat", "--port", port(), "--baseline-port", String.valueOf(fwd), "--connections", "20",
+          "--rate", "200", "--duration", "2s");
+      JsonObject base = r.result().getJsonObject("baseline");
+      assertThat(r.status()).as(r.stderr()).isZero();
+      assertThat(base.getJsonObject("target").getBoolean("raw")).isTrue();
+      assertThat(base.getJsonObject("target").getInteger("port")).isEqualTo(fwd);
+      assertThat(base.getJsonObject("messages").getLong("received")).isGreaterThanOrEqualTo(350L);
+      assertThat(base.getJsonObject("messages").getLong("lost")).isZero();
+      assertThat(r.result().getDouble("ratioToRaw")).isGreaterThan(0.5);
+      assertThat(r.stdout().lines().filter(l -> l.startsWith("| chat |")).count()).isEqualTo(2);
+      assertThat(r.stdout()).contains("raw forwarder");
+
+      Outcome raw = bench("chat", "--raw", "--port", String.valueOf(fwd), "--connections", "10", "--rate", "100",
+          "--duration", "1s");
+      assertThat(raw.status()).isZero();
+      assertThat(raw.result().getJsonObject("messages").getLong("received")).isGreaterThanOrEqualTo(80L);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void roomFailsClearlyWhileTheServerHasNoRooms() {
+    assertThatThrownBy(() -> bench("room", "--port", port(), "--connections", "2", "--duration", "1s"))
+        .isInstanceOf(Bench.ScenarioUnavailable.class).hasMessageContaining("rooms are not available on this server yet");
+  }
+
+  @Test
+  void refusesTargetsOutsideLoopback() {
+    for (String host : List.of("10.1.2.3", "192.168.0.1", "8.8.8.8", "example.com", "::2")) {
+      assertThatThrownBy(() -> Options.parse(new String[] {"chat", "--host", host, "--duration", "1s"}))
+          .as(host).isInstanceOf(Options.UsageException.class).hasMessageContaining("only targets loopback");
+    }
+    assertThatThrownBy(() -> Options.parse(new String[] {"idle", "--metrics-url", "http://10.0.0.1:9090/metrics", "--duration", "1s"}))
+        .isInstanceOf(Options.UsageException.class).hasMessageContaining("only targets loopback");
+    for (String host : List.of("127.0.0.1", "127.3.4.5", "localhost", "::1", "[::1]")) {
+      assertThat(Options.parse(new String[] {"chat", "--host", host, "--duration", "1s"}).host).isEqualTo(host);
+    }
+  }
+
+  @Test
+  void boundsAndLimitsAreCheckedAtTheirEdges() {
+    assertThatThrownBy(() -> Options.parse(new String[] {"chat"})).hasMessageContaining("--duration is required");
+    assertThat(Options.parse(new String[] {"chat", "--duration", "72h"}).duration.toHours()).isEqualTo(72);
+    assertThatThrownBy(() -> Options.parse(new String[] {"chat", "--duration", "73h"})).hasMessageContaining("at most 72h");
+    assertThatThrownBy(() -> Options.parse(new String[] {"chat", "--duration", "1s", "--connections", "1"}))
+        .hasMessageContaining("at least 2");
+    assertThatThrownBy(() -> Options.parse(new String[] {"reconnect-storm", "--duration", "1s", "--connections", "5", "--drop", "6"}))
+        .hasMessageContaining("more than --connections");
+    assertThatThrownBy(() -> Options.parse(new String[] {"nope"})).hasMessageContaining("unknown scenario");
+    assertThatThrownBy(() -> Options.parse(new String[] {"chat", "--duration", "1s", "--bogus", "1"})).hasMessageContaining("unknown option");
+    assertThatThrownBy(() -> Options.parse(new String[] {"idle", "--duration", "1s", "--processes", "2", "--shard", "0/2"}))
+        .hasMessageContaining("not both");
+    // The OS cap: 19,800 fit under 20,000 files; 19,801 do not, and the message says what to do.
+    assertThat(FdLimit.check(19_800, 20_000, 1)).isNull();
+    assertThat(FdLimit.check(19_801, 20_000, 1)).contains("--processes 2").contains("--shard 0/2");
+    assertThat(FdLimit.check(50_000, 20_000, 1)).contains("--processes 3");
+    Options sharded = Options.parse(new String[] {"chat", "--duration", "1s", "--connections", "10", "--rate", "100", "--shard", "2/3"});
+    assertThat(sharded.localConnections()).isEqualTo(3);
+    assertThat(sharded.localRate()).isEqualTo(100.0 / 3);
+  }
+
+  @Test
+  void sourceAddressesWalkThroughLoopback() {
+    assertThat(Fleet.sourceAddress(1)).isEqualTo("127.0.0.2");
+    assertThat(Fleet.sourceAddress(253)).isEqualTo("127.0.0.254");
+    assertThat(Fleet.sourceAddress(254)).isEqualTo("127.0.1.1");
+  }
+
+  @Test
+  void shardResultsMergeIntoOne() {
+    org.HdrHistogram.Histogram a = new org.HdrHistogram.Histogram(Delivery.MAX_LATENCY_NANOS, 3);
+    a.recordValue(1_000_000);
+    org.HdrHistogram.Histogram b = new org.HdrHistogram.Histogram(Delivery.MAX_LATENCY_NANOS, 3);
+    b.recordValue(9_000_000);
+    JsonObject merged = Shards.merge(List.of(shard(a, 10, true), shard(b, 7, true)));
+    assertThat(merged.getJsonObject("messages").getValue("received")).isEqualTo(17L);
+    assertThat(merged.getJsonObject("messages").getDouble("deliveredPerSec")).isEqualTo(3.0);
+    assertThat(merged.getJsonObject("connections").getJsonArray("sourceAddresses")).hasSize(2);
+    assertThat(merged.getJsonObject("latencyMs").getLong("count")).isEqualTo(2);
+    assertThat(merged.getJsonObject("latencyMs").getDouble("max")).isBetween(8.9, 9.1);
+    assertThat(merged.getBoolean("ok")).isTrue();
+    assertThat(Shards.merge(List.of(shard(a, 1, true), shard(b, 1, false))).getBoolean("ok")).isFalse();
+  }
+
+  private static JsonObject shard(org.HdrHistogram.Histogram h, int received, boolean ok) {
+    return new JsonObject().put("ok", ok).put("durationMs", 1000).put("histogram", Report.encode(h))
+        .put("connections", new JsonObject().put("requested", 5).put("opened", 5).put("failed", 0).put("connectPerSec", 10.0)
+            .put("reconnects", 0).put("connectMs", 100).put("sourceAddresses", new io.vertx.core.json.JsonArray().add("127.0.0." + received)))
+        .put("messages", new JsonObject().put("offeredRate", 1.5).put("sent", received).put("received", received)
+            .put("deliveredPerSec", 1.5));
+  }
+
+  @Test
+  void heapIsReadFromPrometheusText() {
+    String text = """
+        # HELP jvm_memory_used_bytes The amount of used memory
+        jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1000.0
+        jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 2.5E3
+        jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 9999.0
+        """;
+    assertThat(ServerProbe.heapFromPrometheus(text)).isEqualTo(3500);
+    assertThat(ServerProbe.heapFromPrometheus("nothing here")).isEqualTo(-1);
+  }
+}
