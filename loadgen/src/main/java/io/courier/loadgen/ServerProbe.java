@@ -78,9 +78,10 @@ final class ServerProbe {
     boolean found = false;
     for (String line : text.split("\n")) {
       if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
-        String[] parts = line.trim().split("\\s+");
+        // Label values may hold spaces ("Eden Space"): the value is the first field after the labels.
+        String[] parts = line.substring(line.lastIndexOf('}') + 1).trim().split("\\s+");
         try {
-          sum += Double.parseDouble(parts[parts.length == 3 ? 1 : parts.length - 1]);
+          sum += Double.parseDouble(parts[0]);
           found = true;
         } catch (NumberFormatException ignored) {
           // not a sample line

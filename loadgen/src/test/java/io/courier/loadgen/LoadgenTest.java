@@ -248,8 +248,9 @@ class LoadgenTest {
         jvm_memory_used_bytes{area="heap",id="G1 Eden Space"} 1000.0
         jvm_memory_used_bytes{area="heap",id="G1 Old Gen"} 2.5E3
         jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 9999.0
+        jvm_memory_used_bytes{area="heap",id="Eden Space",node="n1"} 500.0 1700000000000
         """;
-    assertThat(ServerProbe.heapFromPrometheus(text)).isEqualTo(3500);
+    assertThat(ServerProbe.heapFromPrometheus(text)).isEqualTo(4000);
     assertThat(ServerProbe.heapFromPrometheus("nothing here")).isEqualTo(-1);
   }
 }
