@@ -43,6 +43,12 @@ final class BridgeSocket implements Transport {
 
     /** Reads the inbox head and writes welcome; live pushes start after it. */
     void welcome(Session session);
+
+    /** Runs {@code action} on this socket's context after {@code delayMs}. */
+    void later(long delayMs, Runnable action);
+
+    /** How long an authenticated socket may go without registering its inbox (the idle timeout). */
+    long registerTimeoutMs();
   }
 
   private final SockJSSocket sock;
@@ -111,6 +117,12 @@ final class BridgeSocket implements Transport {
         return;
       }
       session = host.open(this, ar.result());
+      // Idle and expiry checks start with welcome: a socket that never registers is closed here.
+      host.later(host.registerTimeoutMs(), () -> {
+        if (!registered && !closed) {
+          close(CloseCodes.GOING_AWAY, "inbox not registered");
+        }
+      });
       inbox = INBOX_PREFIX + ar.result().userId();
       pushPrefix = "{\"type\":\"rec\",\"address\":" + Json.encode(inbox) + ",\"body\":";
       List<JsonObject> queued = new ArrayList<>(waiting);

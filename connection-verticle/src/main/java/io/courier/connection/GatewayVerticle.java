@@ -222,6 +222,16 @@ public final class GatewayVerticle extends VerticleBase {
       public void welcome(Session session) {
         GatewayVerticle.this.welcome(session, () -> {});
       }
+
+      @Override
+      public void later(long delayMs, Runnable action) {
+        vertx.setTimer(Math.max(1, delayMs), id -> action.run());
+      }
+
+      @Override
+      public long registerTimeoutMs() {
+        return settings.idleTimeoutMs();
+      }
     };
     router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
         .socketHandler(sock -> new BridgeSocket(sock, host, verifier, origins, settings.maxFrameBytes()).start()));

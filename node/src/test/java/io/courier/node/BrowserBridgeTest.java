@@ -28,13 +28,15 @@ import org.junit.jupiter.api.Test;
 class BrowserBridgeTest {
   private static final String SECRET = "bridge-" + UUID.randomUUID();
   private static final int MAX_FRAME = 2048;
+  private static final long IDLE_MS = 4000;
   private static Vertx clientVertx;
   private static CourierNode node;
 
   @BeforeAll
   static void start() {
     CourierConfig cfg = TestCluster.config(Ports.uniqueName("sockjs")).with(ConfigKeys.JWT_SECRET, SECRET)
-        .with(ConfigKeys.MAX_FRAME_BYTES, MAX_FRAME).with(ConfigKeys.GATEWAY_INSTANCES, 1);
+        .with(ConfigKeys.MAX_FRAME_BYTES, MAX_FRAME).with(ConfigKeys.GATEWAY_INSTANCES, 1)
+        .with(ConfigKeys.IDLE_TIMEOUT_MS, IDLE_MS);
     node = CourierNode.start(cfg).await();
     clientVertx = Vertx.vertx();
   }
@@ -137,6 +139,18 @@ class BrowserBridgeTest {
     }
     try (Bridge forged = Bridge.open("/eventbus/websocket?token=" + token(user) + "x")) {
       assertThat(forged.awaitClose()).isEqualTo((short) 1008);
+    }
+  }
+
+  @Test
+  void aSocketThatNeverRegistersItsInboxIsClosedAfterTheIdleTimeout() throws Exception {
+    try (Bridge b = Bridge.open("/eventbus/websocket?token=" + token("frank-" + UUID.randomUUID()))) {
+      long opened = System.nanoTime();
+      b.send(new JsonObject().put("type", "ping"));
+      b.expectNothing(Duration.ofMillis(IDLE_MS - 1500));
+      assertThat(b.closed).as("still open before the timeout").isNull();
+      assertThat(b.awaitClose()).isEqualTo((short) 1001);
+      assertThat(Duration.ofNanos(System.nanoTime() - opened).toMillis()).isGreaterThanOrEqualTo(IDLE_MS - 200);
     }
   }
 
