@@ -15,8 +15,14 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -31,6 +37,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayVerticle extends VerticleBase {
   public static final String WS_PATH = "/ws";
+  /** The SockJS event-bus bridge for browsers ({@link BridgeSocket}). */
+  public static final String BRIDGE_PATH = "/eventbus";
+  /** The demo chat page and the browser client, served from the jar. */
+  static final String WEB_ROOT = "webroot";
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   /** How long a drain waits for the close handshakes of its 1012 closes before it counts as done. */
   static final long DRAIN_CLOSE_WAIT_MS = 2000;
@@ -44,6 +54,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private final int maxConnections;
   private final Set<Session> local = new HashSet<>();
+  private final Map<Session, Future<Void>> registrations = new HashMap<>();
   private final Drain.Participant participant = new Drain.Participant() {
     @Override
     public Context context() {
@@ -89,6 +100,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     new OpsRoutes(node, drain, sessions, verifier, new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence,
         metrics, maxConnections).mount(router);
+    mountBrowserRoutes(router);
 
     // The transport takes messages up to max(4x the frame limit, limit + 1 KiB) so that a merely
     // large frame gets a too_large error frame. A larger message is refused by Vert.x's message
@@ -201,40 +213,104 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     ws.pause();
+    WsTransport transport = new WsTransport(ws);
+    Session s = openSession(transport, identity);
+    transport.bind(s);
+    welcome(s, ws::resume);
+  }
+
+  /**
+   * The SockJS event-bus bridge at {@value #BRIDGE_PATH} (browsers using the Vert.x bridge client),
+   * then the static files: {@code COURIER_WEB_DIR} first when set, then the demo page from the jar.
+   */
+  private void mountBrowserRoutes(Router router) {
+    SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setRegisterWriteHandler(false);
+    BridgeSocket.Host host = new BridgeSocket.Host() {
+      @Override
+      public String nodeId() {
+        return node.nodeId();
+      }
+
+      @Override
+      public boolean draining() {
+        return drain.isDraining();
+      }
+
+      @Override
+      public Session open(Transport transport, Identity identity) {
+        // A bridge socket counts against the node's connection limit like a WebSocket.
+        return sessions.tryAdmit(maxConnections) ? openSession(transport, identity) : null;
+      }
+
+      @Override
+      public void welcome(Session session) {
+        GatewayVerticle.this.welcome(session, () -> {});
+      }
+
+      @Override
+      public void later(long delayMs, Runnable action) {
+        vertx.setTimer(Math.max(1, delayMs), id -> action.run());
+      }
+
+      @Override
+      public long registerTimeoutMs() {
+        return settings.idleTimeoutMs();
+      }
+    };
+    router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)
+        .socketHandler(sock -> new BridgeSocket(sock, host, verifier, origins, settings.maxFrameBytes()).start()));
+    String webDir = node.config().get(ConfigKeys.WEB_DIR);
+    if (webDir != null && !webDir.isBlank()) {
+      router.route("/*").handler(StaticHandler.create(FileSystemAccess.ROOT,
+          java.nio.file.Path.of(webDir).toAbsolutePath().toString()).setCachingEnabled(false));
+    }
+    router.route("/*").handler(StaticHandler.create(WEB_ROOT));
+  }
+
+  /** A session over a transport, registered locally and in presence (a device from now on). */
+  private Session openSession(Transport transport, Identity identity) {
     String sessionId = UUID.randomUUID().toString();
-    Session s = new Session(ws, context, sessionId, identity, settings, delivery, verifier, metrics);
+    Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics);
     local.add(s);
     sessions.add(s);
     metrics.opened();
     Future<Void> registered = presence.addDevice(identity.userId(), sessionId, node.nodeId());
+    registrations.put(s, registered);
     s.start(() -> {
       local.remove(s);
       sessions.remove(s);
       sessions.release();
+      registrations.remove(s);
       long durationMs = System.currentTimeMillis() - s.openedAt();
-      metrics.closed(ws.closeStatusCode(), durationMs);
+      metrics.closed(transport.closeStatusCode(), durationMs);
       checkDrained();
       // Removal waits for the registration so a quick disconnect cannot leave a ghost device.
       registered.eventually(() -> presence.removeDevice(identity.userId(), sessionId));
       LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
-          .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", ws.closeStatusCode())
-          .addKeyValue("closeReason", ws.closeReason())
+          .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", transport.closeStatusCode())
+          .addKeyValue("closeReason", transport.closeReason())
           .addKeyValue("durationMs", durationMs)
           .addKeyValue("unacked", s.unackedCount()).log("disconnected");
     });
-    registered.compose(v -> delivery.read(identity.userId(), 0, 0))
+    return s;
+  }
+
+  /** Once presence has the device: reads the inbox head and writes welcome; then runs {@code after}. */
+  private void welcome(Session s, Runnable after) {
+    Future<Void> registered = registrations.getOrDefault(s, Future.succeededFuture());
+    registered.compose(v -> delivery.read(s.userId(), 0, 0))
         .onSuccess(head -> {
           s.welcome(head.epoch(), head.lastSeq(), node.nodeId());
-          ws.resume();
-          LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
-              .addKeyValue("userId", identity.userId()).addKeyValue("lastSeq", head.lastSeq())
+          after.run();
+          LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", s.sessionId())
+              .addKeyValue("userId", s.userId()).addKeyValue("lastSeq", head.lastSeq())
               .log("connected");
         })
         .onFailure(err -> {
-          LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
-              .addKeyValue("userId", identity.userId()).addKeyValue("error", err.getMessage())
+          LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", s.sessionId())
+              .addKeyValue("userId", s.userId()).addKeyValue("error", err.getMessage())
               .log("connection setup failed");
-          ws.resume();
+          after.run();
           s.close(CloseCodes.TRY_AGAIN_LATER, "service unavailable, reconnect later");
         });
   }

@@ -12,8 +12,6 @@ import io.courier.protocol.ServerFrames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -25,7 +23,7 @@ import io.vertx.core.json.JsonObject;
 final class Session {
   /** The reason of the drain's reconnect frame and of its 1012 close. */
   static final String DRAINING = "draining";
-  private final ServerWebSocket ws;
+  private final Transport transport;
   private final Context context;
   private final String sessionId;
   private final GatewaySettings settings;
@@ -50,10 +48,10 @@ final class Session {
   private final GatewayMetrics metrics;
   private boolean synced;
 
-  Session(ServerWebSocket ws, Context context, String sessionId, Identity identity, GatewaySettings settings,
+  Session(Transport transport, Context context, String sessionId, Identity identity, GatewaySettings settings,
           DeliveryClient delivery, TokenVerifier verifier, GatewayMetrics metrics) {
     this.metrics = metrics;
-    this.ws = ws;
+    this.transport = transport;
     this.context = context;
     this.sessionId = sessionId;
     this.identity = identity;
@@ -89,19 +87,9 @@ final class Session {
     return live.unackedCount();
   }
 
-  /** Installs the socket handlers; frames are read once the caller resumes the socket. */
+  /** Sets what runs once the transport has closed; the transport feeds frames in (e.g. {@link WsTransport#bind}). */
   void start(Runnable onClosed) {
     this.onClosed = onClosed;
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(b -> {
-      touch();
-      writeError(ErrorCodes.BAD_FRAME, "binary frames are not accepted; send JSON text frames", null);
-    });
-    ws.pongHandler(b -> touch());
-    // Every frame counts as liveness, WebSocket pings from the client included.
-    ws.frameHandler(f -> touch());
-    ws.exceptionHandler(this::onSocketError);
-    ws.closeHandler(v -> onSocketClosed());
   }
 
   /** First frame: the inbox head as of now; live pushes start after {@code lastSeq}. */
@@ -135,7 +123,7 @@ final class Session {
 
   // ---- inbound frames ------------------------------------------------------------------------
 
-  private void onText(String text) {
+  void onText(String text) {
     touch();
     if (utf8Length(text) > settings.maxFrameBytes()) {
       writeError(ErrorCodes.TOO_LARGE, "frame exceeds " + settings.maxFrameBytes() + " bytes", null);
@@ -251,30 +239,30 @@ final class Session {
     }
     if (now - lastPing >= settings.heartbeatMs()) {
       lastPing = now;
-      ws.writePing(Buffer.buffer("hb"));
+      transport.ping();
     }
     live.retransmitDue(now);
   }
 
   // ---- output and lifecycle ------------------------------------------------------------------
 
-  private void touch() {
+  void touch() {
     lastActivity = System.currentTimeMillis();
   }
 
   private void write(String text) {
     if (!closed && !closing) {
-      ws.writeTextMessage(text);
+      transport.write(text);
       metrics.frameOut(text);
     }
   }
 
   private Future<Void> drained() {
-    if (!ws.writeQueueFull()) {
+    if (!transport.writeQueueFull()) {
       return Future.succeededFuture();
     }
     Promise<Void> p = Promise.promise();
-    ws.drainHandler(v -> p.tryComplete());
+    transport.drainHandler(p::tryComplete);
     return p.future();
   }
 
@@ -295,14 +283,14 @@ final class Session {
       return;
     }
     closing = true;
-    ws.close(code, reason);
+    transport.close(code, reason);
   }
 
   boolean isClosed() {
     return closed;
   }
 
-  private void onSocketError(Throwable err) {
+  void onSocketError(Throwable err) {
     // A fragmented message whose parts pass the frame limit but whose total passes the message
     // limit is refused here by Vert.x, not by Netty: close as Netty does for a single large frame.
     String m = String.valueOf(err.getMessage());
@@ -311,7 +299,7 @@ final class Session {
     }
   }
 
-  private void onSocketClosed() {
+  void onSocketClosed() {
     if (closed) {
       return;
     }

@@ -201,7 +201,7 @@ class TcpBridgeTest {
     }
   }
 
-  private static String nodeExecutable() {
+  static String nodeExecutable() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       Path p = Path.of(dir, "node");
       if (Files.isExecutable(p)) {

@@ -119,6 +119,11 @@ public final class ConfigKeys {
   public static final Setting TCP_BRIDGE_MAX_PENDING = new Setting("COURIER_TCP_BRIDGE_MAX_PENDING", "256",
       "courier.notify requests this node's bridge may have waiting for the store; more are refused with rate_limited.");
 
+  // Browsers (docs/protocol.md, "Browsers over the event-bus bridge")
+  public static final Setting WEB_DIR = new Setting("COURIER_WEB_DIR", "",
+      "Directory whose files the gateway serves at / ahead of the built-in demo page (e.g. vendored "
+          + "browser libraries). Empty: only the built-in files.");
+
   public static final List<Setting> ALL = List.of(
       NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
@@ -128,5 +133,5 @@ public final class ConfigKeys {
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
-      TCP_BRIDGE_MAX_PENDING);
+      TCP_BRIDGE_MAX_PENDING, WEB_DIR);
 }

@@ -1,0 +1,350 @@
+package io.courier.connection;
+
+import io.courier.protocol.CloseCodes;
+import io.courier.protocol.ErrorCodes;
+import io.courier.protocol.FrameTypes;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One browser socket on {@code /eventbus}, speaking the Vert.x event-bus bridge protocol (the
+ * envelopes of {@code @vertx/eventbus-bridge-client.js}) without touching the event bus: each
+ * permitted envelope becomes the matching {@code /ws} frame of a {@link Session}, and the session's
+ * frames go back as replies or as pushes on the user's inbox address. Nothing is registered in the
+ * cluster per socket; pushes reach the session through the node inbox like any WebSocket's.
+ */
+final class BridgeSocket implements Transport {
+  static final String SEND = "courier.send";
+  static final String ACK = "courier.ack";
+  static final String SYNC = "courier.sync";
+  static final String INBOX_PREFIX = "courier.inbox.";
+  static final String ACCESS_DENIED = "access_denied";
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeSocket.class);
+  /** Reply refs this class gives to frames it feeds into the session; a client's own ref is replaced. */
+  private static final String REPLY_REF = "bridge-reply:";
+
+  /** What the gateway does for a bridge socket. */
+  interface Host {
+    String nodeId();
+
+    boolean draining();
+
+    /**
+     * Creates and registers a session over this transport (counted in presence from now), or null
+     * when the node is at its connection limit.
+     */
+    Session open(Transport transport, Identity identity);
+
+    /** Reads the inbox head and writes welcome; live pushes start after it. */
+    void welcome(Session session);
+
+    /** Runs {@code action} on this socket's context after {@code delayMs}. */
+    void later(long delayMs, Runnable action);
+
+    /** How long an authenticated socket may go without registering its inbox (the idle timeout). */
+    long registerTimeoutMs();
+  }
+
+  private final SockJSSocket sock;
+  private final Host host;
+  private final TokenVerifier verifier;
+  private final OriginPolicy origins;
+  private final int maxFrameBytes;
+  private final Set<String> pendingReplies = new HashSet<>();
+  private final List<JsonObject> waiting = new ArrayList<>();
+  private Session session;
+  private String inbox;
+  private String pushPrefix;
+  private boolean registered;
+  private boolean authenticating;
+  private boolean closed;
+  private Short closeCode;
+  private String closeReason;
+
+  BridgeSocket(SockJSSocket sock, Host host, TokenVerifier verifier, OriginPolicy origins, int maxFrameBytes) {
+    this.sock = sock;
+    this.host = host;
+    this.verifier = verifier;
+    this.origins = origins;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  void start() {
+    sock.handler(this::onEnvelope);
+    sock.closeHandler(v -> {
+      closed = true;
+      if (session != null) {
+        session.onSocketClosed();
+      }
+    });
+    sock.exceptionHandler(err -> LOG.atDebug().addKeyValue("nodeId", host.nodeId())
+        .addKeyValue("error", err.toString()).log("bridge socket error"));
+    if (host.draining()) {
+      refuse(CloseCodes.SERVICE_RESTART, Session.DRAINING);
+      return;
+    }
+    if (!origins.allows(sock.headers().get("Origin"))) {
+      refuse(CloseCodes.POLICY, "origin not allowed");
+      return;
+    }
+    String token = queryParam(sock.uri(), "token");
+    if (token != null) {
+      authenticate(token);
+    }
+    // Without ?token= the first envelope's headers.token authenticates the socket.
+  }
+
+  private void authenticate(String token) {
+    authenticating = true;
+    verifier.verify(token).onComplete(ar -> {
+      authenticating = false;
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
+        refuse(CloseCodes.POLICY, "token " + reason);
+        return;
+      }
+      if (host.draining()) {
+        refuse(CloseCodes.SERVICE_RESTART, Session.DRAINING);
+        return;
+      }
+      session = host.open(this, ar.result());
+      if (session == null) {
+        refuse(CloseCodes.TRY_AGAIN_LATER, "node at its connection limit, retry later");
+        return;
+      }
+      // Idle and expiry checks start with welcome: a socket that never registers is closed here.
+      host.later(host.registerTimeoutMs(), () -> {
+        if (!registered && !closed) {
+          close(CloseCodes.GOING_AWAY, "inbox not registered");
+        }
+      });
+      inbox = INBOX_PREFIX + ar.result().userId();
+      pushPrefix = "{\"type\":\"rec\",\"address\":" + Json.encode(inbox) + ",\"body\":";
+      List<JsonObject> queued = new ArrayList<>(waiting);
+      waiting.clear();
+      queued.forEach(this::handle);
+    });
+  }
+
+  private void refuse(short code, String reason) {
+    LOG.atInfo().addKeyValue("nodeId", host.nodeId()).addKeyValue("reason", reason)
+        .addKeyValue("remote", String.valueOf(sock.remoteAddress())).log("bridge socket refused");
+    close(code, reason);
+  }
+
+  // ---- inbound envelopes ---------------------------------------------------------------------
+
+  private void onEnvelope(Buffer raw) {
+    if (closed) {
+      return;
+    }
+    if (raw.length() > maxFrameBytes + 1024) {
+      writeErr(null, ErrorCodes.TOO_LARGE, "envelope exceeds " + maxFrameBytes + " bytes");
+      return;
+    }
+    JsonObject env;
+    try {
+      env = new JsonObject(raw);
+    } catch (DecodeException | ClassCastException e) {
+      writeErr(null, ErrorCodes.BAD_FRAME, "envelope is not a JSON object");
+      return;
+    }
+    if (session == null) {
+      waiting.add(env);
+      if (!authenticating) {
+        JsonObject headers = env.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+        Object token = headers.getValue("token");
+        if (token instanceof String t) {
+          authenticate(t);
+        } else {
+          refuse(CloseCodes.POLICY, "token missing");
+        }
+      } else if (waiting.size() > 64) {
+        refuse(CloseCodes.POLICY, "too many envelopes before authentication");
+      }
+      return;
+    }
+    handle(env);
+  }
+
+  private void handle(JsonObject env) {
+    if (closed) {
+      return;
+    }
+    session.touch();
+    String type = env.getValue("type") instanceof String t ? t : "";
+    String address = env.getValue("address") instanceof String a ? a : null;
+    String replyAddress = env.getValue("replyAddress") instanceof String r ? r : null;
+    switch (type) {
+      case "ping" -> { }
+      case "register" -> onRegister(address);
+      case "unregister" -> {
+        if (inbox.equals(address)) {
+          // Pushes need a registered inbox; without one the socket has nothing to deliver to.
+          close(CloseCodes.NORMAL, "inbox unregistered");
+        }
+      }
+      case "send" -> onSend(address, env.getValue("body"), replyAddress);
+      default -> denied(replyAddress != null ? replyAddress : address, "'" + type + "' is not permitted");
+    }
+  }
+
+  private void onRegister(String address) {
+    if (!inbox.equals(address)) {
+      LOG.atInfo().addKeyValue("nodeId", host.nodeId()).addKeyValue("sessionId", session.sessionId())
+          .addKeyValue("userId", session.userId()).addKeyValue("address", address)
+          .log("bridge register refused");
+      denied(address, "only " + inbox + " may be registered");
+      return;
+    }
+    if (!registered) {
+      registered = true;
+      host.welcome(session);
+    }
+  }
+
+  private void onSend(String address, Object body, String replyAddress) {
+    String frameType = address == null ? null : switch (address) {
+      case SEND -> FrameTypes.SEND;
+      case ACK -> FrameTypes.ACK;
+      case SYNC -> FrameTypes.SYNC;
+      default -> null;
+    };
+    if (frameType == null) {
+      denied(replyAddress != null ? replyAddress : address, "address not permitted");
+      return;
+    }
+    if (!(body instanceof JsonObject b)) {
+      writeErr(replyAddress, ErrorCodes.BAD_FRAME, "body must be a JSON object");
+      return;
+    }
+    JsonObject frame = b.copy().put("type", frameType);
+    frame.remove("ref");
+    if (replyAddress != null && !FrameTypes.ACK.equals(frameType)) {
+      String ref = REPLY_REF + replyAddress;
+      pendingReplies.add(ref);
+      frame.put("ref", ref);
+    }
+    session.onText(frame.encode());
+  }
+
+  // ---- Transport: session frames out ---------------------------------------------------------
+
+  @Override
+  public void write(String frame) {
+    if (closed) {
+      return;
+    }
+    if (frame.contains("\"ref\":\"" + REPLY_REF)) {
+      JsonObject f = new JsonObject(frame);
+      String ref = f.getString("ref");
+      if (ref != null && pendingReplies.remove(ref)) {
+        f.remove("ref");
+        String replyAddress = ref.substring(REPLY_REF.length());
+        if (FrameTypes.ERROR.equals(f.getString("type"))) {
+          writeErr(replyAddress, f.getString("code"), f.getString("message"));
+        } else {
+          sock.write(new JsonObject().put("type", "rec").put("address", replyAddress).put("body", f).encode());
+        }
+        return;
+      }
+    }
+    if (registered) {
+      // Encoded once by the session; only the envelope is added around it.
+      sock.write(pushPrefix + frame + "}");
+    }
+  }
+
+  private void writeErr(String address, String code, String message) {
+    JsonObject err = new JsonObject().put("type", "err").put("failureCode", failureCode(code))
+        .put("failureType", "RECIPIENT_FAILURE").put("message", code).put("body", new JsonObject()
+            .put("type", FrameTypes.ERROR).put("code", code).put("message", message));
+    if (address != null) {
+      err.put("address", address);
+    }
+    sock.write(err.encode());
+  }
+
+  /** The event-bus bridge's own refusal, {@code {"type":"err","body":"access_denied"}}, plus the address. */
+  private void denied(String address, String message) {
+    JsonObject err = new JsonObject().put("type", "err").put("body", ACCESS_DENIED).put("failureCode", 403)
+        .put("failureType", ACCESS_DENIED).put("message", message);
+    if (address != null) {
+      err.put("address", address);
+    }
+    sock.write(err.encode());
+  }
+
+  static int failureCode(String code) {
+    return switch (code == null ? "" : code) {
+      case ErrorCodes.BAD_FRAME -> 400;
+      case ErrorCodes.FORBIDDEN -> 403;
+      case ErrorCodes.NOT_FOUND -> 404;
+      case ErrorCodes.TOO_LARGE -> 413;
+      case ErrorCodes.RATE_LIMITED -> 429;
+      case ErrorCodes.UNAVAILABLE -> 503;
+      default -> 500;
+    };
+  }
+
+  @Override
+  public void close(short code, String reason) {
+    if (closeCode == null) {
+      closeCode = code;
+      closeReason = reason;
+    }
+    sock.close(code, reason);
+  }
+
+  @Override
+  public void ping() {
+    // SockJS sends its own heartbeat frames; the bridge client pings every 5 s by default.
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return sock.writeQueueFull();
+  }
+
+  @Override
+  public void drainHandler(Runnable onDrained) {
+    sock.drainHandler(v -> onDrained.run());
+  }
+
+  @Override
+  public Short closeStatusCode() {
+    return closeCode;
+  }
+
+  @Override
+  public String closeReason() {
+    return closeReason;
+  }
+
+  static String queryParam(String uri, String name) {
+    int q = uri == null ? -1 : uri.indexOf('?');
+    if (q < 0) {
+      return null;
+    }
+    for (String pair : uri.substring(q + 1).split("&")) {
+      int eq = pair.indexOf('=');
+      String k = eq < 0 ? pair : pair.substring(0, eq);
+      if (k.equals(name)) {
+        return eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+}
