@@ -63,7 +63,7 @@ final class OpsRoutes {
   void mount(Router router) {
     router.get(LIVE).handler(this::live);
     router.get(READY).handler(this::ready);
-    router.post(ADMIN_DRAIN).handler(this::adminDrain);
+    router.post(ADMIN_DRAIN).handler(rc -> asAdmin(rc, "drain", who -> adminDrain(rc, who)));
     router.get(ADMIN_CONNECTIONS).handler(rc -> asAdmin(rc, "connections", who -> adminConnections(rc)));
     router.get(ADMIN_USER).handler(rc -> asAdmin(rc, "user", who -> adminUser(rc)));
     router.get(METRICS).handler(rc -> scrape(rc, node.metrics()));
@@ -167,36 +167,20 @@ final class OpsRoutes {
     });
   }
 
-  private void adminDrain(RoutingContext rc) {
-    String token = GatewayVerticle.bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
-    verifier.verify(token).onComplete(ar -> {
-      if (ar.failed()) {
-        String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
-        metrics.authFailure(reason);
-        rc.response().putHeader("WWW-Authenticate", "Bearer");
-        plain(rc, 401, "token " + reason);
-        return;
-      }
-      Identity who = ar.result();
-      if (!who.roles().contains(ADMIN_ROLE)) {
-        LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", who.userId())
-            .log("admin drain refused: no admin role");
-        plain(rc, 403, "admin role required");
-        return;
-      }
-      boolean already = drain.isDraining();
-      int connections = sessions.size();
-      drain.start();
-      if (!already) {
-        LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", who.userId())
-            .addKeyValue("connections", connections).addKeyValue("graceMs", drain.graceMs())
-            .log("drain requested over the admin endpoint");
-      }
-      json(rc, 202, new JsonObject().put("status", "draining").put("nodeId", node.nodeId())
-          .put("alreadyDraining", already).put("graceMs", drain.graceMs()).put("deadline", drain.deadline())
-          .put("connections", connections));
-    });
+  private void adminDrain(RoutingContext rc, Identity who) {
+    boolean already = drain.isDraining();
+    int connections = sessions.size();
+    drain.start();
+    if (!already) {
+      LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", who.userId())
+          .addKeyValue("connections", connections).addKeyValue("graceMs", drain.graceMs())
+          .log("drain requested over the admin endpoint");
+    }
+    json(rc, 202, new JsonObject().put("status", "draining").put("nodeId", node.nodeId())
+        .put("alreadyDraining", already).put("graceMs", drain.graceMs()).put("deadline", drain.deadline())
+        .put("connections", connections));
   }
+
 
   private static JsonObject up() {
     return new JsonObject().put("status", "UP");
