@@ -36,7 +36,7 @@ public final class Gateway {
       instances = Runtime.getRuntime().availableProcessors();
     }
     int n = instances;
-    return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics))
+    return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics, node.hazelcast()))
         .compose(inboxId -> vertx.deployVerticle(
                 () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, jwtSecret),
                 new DeploymentOptions().setInstances(n))

@@ -68,6 +68,32 @@ final class LiveStream {
     afterOffer();
   }
 
+  /**
+   * Reads what the store holds past the last released seq and releases it: used when pushes may
+   * have been lost with a departed cluster member and no later push would reveal the gap.
+   */
+  void catchUp() {
+    if (stopped || !sequencer.started() || gapFilling) {
+      return;
+    }
+    gapFilling = true;
+    delivery.read(userId, sequencer.released(), settings.syncPage()).onComplete(ar -> {
+      gapFilling = false;
+      if (!stopped && ar.succeeded() && ar.result().epoch().equals(epoch)) {
+        writeLive(sequencer.fill(outs(ar.result().messages()), ar.result().firstAvailable()));
+      }
+      afterOffer();
+    });
+  }
+
+  private static List<InboxSequencer.Out> outs(List<InboxMessage> messages) {
+    List<InboxSequencer.Out> outs = new ArrayList<>(messages.size());
+    for (InboxMessage m : messages) {
+      outs.add(new InboxSequencer.Out(m.seq(), m.toFrameText()));
+    }
+    return outs;
+  }
+
   void ack(long seq) {
     long now = System.currentTimeMillis();
     int n = unacked.ack(seq, acceptedAt -> metrics.acked(acceptedAt, now));
@@ -137,11 +163,7 @@ final class LiveStream {
         return;
       }
       if (ar.succeeded() && ar.result().epoch().equals(epoch)) {
-        List<InboxSequencer.Out> outs = new ArrayList<>();
-        for (InboxMessage m : ar.result().messages()) {
-          outs.add(new InboxSequencer.Out(m.seq(), m.toFrameText()));
-        }
-        writeLive(sequencer.fill(outs, ar.result().firstAvailable()));
+        writeLive(sequencer.fill(outs(ar.result().messages()), ar.result().firstAvailable()));
       }
       afterOffer();
     });

@@ -1,11 +1,17 @@
 package io.courier.connection;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The node's single clustered consumer for pushes ({@code courier.node.<nodeId>}). It hands each
@@ -13,19 +19,52 @@ import io.vertx.core.json.JsonObject;
  * registration per node keeps the cluster's subscription table independent of connection churn.
  */
 public final class NodeInboxVerticle extends VerticleBase {
+  /** Catch-up reads after a member loss are spread over this window, not fired at once. */
+  static final long CATCH_UP_SPREAD_MS = 2000;
+
   private final String nodeId;
   private final Sessions sessions;
   private final GatewayMetrics metrics;
+  private final HazelcastInstance hazelcast;
+  private UUID membership;
 
-  public NodeInboxVerticle(String nodeId, Sessions sessions, GatewayMetrics metrics) {
+  public NodeInboxVerticle(String nodeId, Sessions sessions, GatewayMetrics metrics, HazelcastInstance hazelcast) {
     this.nodeId = nodeId;
     this.sessions = sessions;
     this.metrics = metrics;
+    this.hazelcast = hazelcast;
   }
 
   @Override
   public Future<?> start() {
+    Context ctx = context;
+    // A member that died may have stored messages whose pushes died with it. Nothing else would
+    // reveal them while no later message arrives, so every connection reads its inbox head once.
+    membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {}
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        ctx.runOnContext(v -> catchUpAll());
+      }
+    });
     return vertx.eventBus().<JsonObject>consumer(Addresses.node(nodeId), this::onPush).completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (membership != null) {
+      hazelcast.getCluster().removeMembershipListener(membership);
+    }
+    return Future.succeededFuture();
+  }
+
+  private void catchUpAll() {
+    for (Session s : sessions.all()) {
+      long delay = 1 + ThreadLocalRandom.current().nextLong(CATCH_UP_SPREAD_MS);
+      s.context().runOnContext(v -> s.context().owner().setTimer(delay, id -> s.catchUp()));
+    }
   }
 
   private void onPush(Message<JsonObject> msg) {

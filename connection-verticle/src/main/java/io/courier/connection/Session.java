@@ -212,6 +212,13 @@ final class Session {
 
   // ---- live pushes ---------------------------------------------------------------------------
 
+  /** Reads the inbox head and pushes whatever this connection has not been sent yet. */
+  void catchUp() {
+    if (!closed && !closing) {
+      live.catchUp();
+    }
+  }
+
   void onPush(long seq, String pushEpoch, String frame) {
     if (!closed) {
       live.onPush(seq, pushEpoch, frame);

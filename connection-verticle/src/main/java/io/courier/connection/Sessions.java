@@ -59,6 +59,13 @@ public final class Sessions {
     });
   }
 
+  /** Every open connection of this node (a snapshot). */
+  List<Session> all() {
+    List<Session> out = new java.util.ArrayList<>(count.get());
+    byUser.values().forEach(out::addAll);
+    return out;
+  }
+
   List<Session> of(String userId) {
     Set<Session> set = byUser.get(userId);
     return set == null ? List.of() : List.copyOf(set);

@@ -77,13 +77,12 @@ public final class DeliveryVerticle extends VerticleBase {
     store.append(to, draft)
         .onSuccess(r -> {
           metrics.appended(sample, r.dup());
-          msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, r.ts()).put(Bus.DUP, r.dup())
-              .put(Bus.SEQ, r.seq()).put(Bus.EPOCH, r.epoch()));
-          if (!r.dup()) {
-            deliver(to, stored(draft, r), 0);
-          } else {
-            redeliver(to, r.seq());
-          }
+          // Push first, then answer: if this node dies in between, the client gets no sent, resends,
+          // and the dup path below pushes again. Answering first would leave a stored message
+          // that was never pushed, which the recipient would only see at its next sync.
+          Future<Void> pushed = r.dup() ? redeliver(to, r.seq()) : deliver(to, stored(draft, r), 0);
+          pushed.onComplete(ignored -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, r.ts())
+              .put(Bus.DUP, r.dup()).put(Bus.SEQ, r.seq()).put(Bus.EPOCH, r.epoch())));
         })
         .onFailure(err -> {
           metrics.failed(sample, DeliveryMetrics.APPEND, err instanceof StoreUnavailableException);
@@ -96,17 +95,26 @@ public final class DeliveryVerticle extends VerticleBase {
         draft.bodyJson(), r.ts());
   }
 
-  private void deliver(String recipient, InboxMessage m, int attempt) {
-    presence.get(recipient)
-        .onSuccess(entry -> fanout.send(recipient, m, Fanout.nodesOf(entry)))
-        .onFailure(err -> {
+  /**
+   * Looks up where the recipient is connected and pushes to those nodes. Completes once the push is
+   * handed to the event bus, or at the first failed lookup (further attempts then run in the
+   * background: the message is stored, so the answer to the sender need not wait for them).
+   */
+  private Future<Void> deliver(String recipient, InboxMessage m, int attempt) {
+    return presence.get(recipient)
+        .map(entry -> {
+          fanout.send(recipient, m, Fanout.nodesOf(entry));
+          return (Void) null;
+        })
+        .recover(err -> {
           if (attempt < PUSH_RETRIES) {
             vertx.setTimer(100L << attempt, id -> deliver(recipient, m, attempt + 1));
-            return;
+          } else {
+            // Stored all the same: the recipient gets it with its next push (gap fill) or sync.
+            LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", recipient)
+                .addKeyValue("seq", m.seq()).addKeyValue("error", err.toString()).log("presence lookup failed; push skipped");
           }
-          // Stored all the same: the recipient gets it with its next push (gap fill) or sync.
-          LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", recipient)
-              .addKeyValue("seq", m.seq()).addKeyValue("error", err.toString()).log("presence lookup failed; push skipped");
+          return Future.succeededFuture();
         });
   }
 
@@ -115,13 +123,16 @@ public final class DeliveryVerticle extends VerticleBase {
    * attempt's caller can have timed out after the store wrote it), so push the stored copy again.
    * Connections drop seqs they already released, so a second push costs nothing.
    */
-  private void redeliver(String recipient, long seq) {
-    store.read(recipient, seq - 1, 1)
-        .onSuccess(page -> page.messages().stream().filter(m -> m.seq() == seq).findFirst()
-            .ifPresent(m -> deliver(recipient, m, 0)))
-        .onFailure(err -> LOG.atDebug().addKeyValue("userId", recipient).addKeyValue("seq", seq)
-            .log("re-push of a duplicate skipped"));
+  private Future<Void> redeliver(String recipient, long seq) {
+    return store.read(recipient, seq - 1, 1)
+        .compose(page -> page.messages().stream().filter(m -> m.seq() == seq).findFirst()
+            .map(m -> deliver(recipient, m, 0)).orElse(Future.succeededFuture()))
+        .recover(err -> {
+          LOG.atDebug().addKeyValue("userId", recipient).addKeyValue("seq", seq).log("re-push of a duplicate skipped");
+          return Future.succeededFuture();
+        });
   }
+
 
   private void onRead(Message<JsonObject> msg) {
     JsonObject req = msg.body();
