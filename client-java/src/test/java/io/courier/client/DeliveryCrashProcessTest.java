@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,21 +17,7 @@ import org.junit.jupiter.api.Test;
  * with {@code sent} (the client resends what timed out or failed, with the same id), each is
  * stored once, and recipients see every confirmed message exactly once.
  */
-class DeliveryCrashProcessTest {
-  static final Duration FORM = Duration.ofSeconds(60);
-
-  private final Vertx vertx = Vertx.vertx();
-  private final List<TestUser> users = new ArrayList<>();
-  private ProcessCluster cluster;
-
-  @AfterEach
-  void tearDown() {
-    users.forEach(TestUser::close);
-    vertx.close().await();
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+class DeliveryCrashProcessTest extends ProcessClusterTest {
 
   private TestUser user(String name, int port) {
     TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), cluster.secret(),
@@ -69,7 +54,9 @@ class DeliveryCrashProcessTest {
       cluster.awaitMembers(2, Duration.ofSeconds(15));
       traffic.stop();
       traffic.awaitAllConfirmed(Duration.ofSeconds(30));
-      traffic.assertDeliveredExactlyOnce(everyone, Duration.ofSeconds(20));
+      // Usually done within a few seconds; the bound leaves room for the slowest documented recovery
+      // path (retransmit after 5 s, 10 s and 20 s) on a loaded 2-core machine.
+      traffic.assertDeliveredExactlyOnce(everyone, Duration.ofSeconds(60));
 
       assertThat(everyone).allSatisfy(u -> assertThat(u.client.state()).isEqualTo(ConnectionState.CONNECTED));
       long retries = everyone.stream().mapToLong(u -> u.client.stats().sendRetries()).sum();

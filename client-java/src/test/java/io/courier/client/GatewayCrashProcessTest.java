@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,23 +19,9 @@ import org.junit.jupiter.api.Test;
  * gateway: its presence entries are purged cluster-wide within a bound, its clients reconnect to
  * the other gateway and sync, and every confirmed message is delivered exactly once.
  */
-class GatewayCrashProcessTest {
-  static final Duration FORM = Duration.ofSeconds(60);
+class GatewayCrashProcessTest extends ProcessClusterTest {
   /** Hazelcast notices the closed connections, removes the member, then presence purges: well under this. */
   static final Duration PURGE_BOUND = Duration.ofSeconds(15);
-
-  private final Vertx vertx = Vertx.vertx();
-  private final List<TestUser> users = new ArrayList<>();
-  private ProcessCluster cluster;
-
-  @AfterEach
-  void tearDown() {
-    users.forEach(TestUser::close);
-    vertx.close().await();
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   private TestUser user(String name, CourierClientOptions options) {
     TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), cluster.secret(),

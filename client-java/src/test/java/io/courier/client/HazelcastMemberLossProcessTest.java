@@ -12,30 +12,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * With the Hazelcast store, SIGKILL of one data member (a delivery node without a gateway) loses
  * no stored message: every inbox comes back whole, in the same epoch, from the backups.
  */
-class HazelcastMemberLossProcessTest {
-  static final Duration FORM = Duration.ofSeconds(60);
+class HazelcastMemberLossProcessTest extends ProcessClusterTest {
   static final int RECIPIENTS = 30;
   static final int PER_RECIPIENT = 3;
-
-  private final Vertx vertx = Vertx.vertx();
-  private final List<TestUser> users = new ArrayList<>();
-  private ProcessCluster cluster;
-
-  @AfterEach
-  void tearDown() {
-    users.forEach(TestUser::close);
-    vertx.close().await();
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   private TestUser user(String id, int port) {
     TestUser u = new TestUser(vertx, id, cluster.secret(), List.of(), TestUser.options(port));

@@ -10,28 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A split deployment of four JVMs: two gateway-only nodes, one delivery-only, one presence-only.
  * Users on different gateways exchange messages; seq, ack and sync work across processes.
  */
-class SplitDeploymentProcessTest {
-  static final Duration FORM = Duration.ofSeconds(60);
-
-  private final Vertx vertx = Vertx.vertx();
-  private final List<TestUser> users = new ArrayList<>();
-  private ProcessCluster cluster;
-
-  @AfterEach
-  void tearDown() {
-    users.forEach(TestUser::close);
-    vertx.close().await();
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+class SplitDeploymentProcessTest extends ProcessClusterTest {
 
   private TestUser user(String name, CourierClientOptions options) {
     TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), cluster.secret(),
