@@ -108,8 +108,17 @@ final class Traffic implements AutoCloseable {
   void assertDeliveredExactlyOnce(List<TestUser> recipients, Duration timeout) {
     for (TestUser u : recipients) {
       Set<String> expected = sentTo.getOrDefault(u.id, Set.of());
-      Await.until(u.id + " received " + expected.size() + " messages", timeout,
-          () -> u.messages.size() >= expected.size());
+      try {
+        Await.until(u.id + " received " + expected.size() + " messages", timeout,
+            () -> u.messages.size() >= expected.size());
+      } catch (AssertionError e) {
+        // Say what is missing, so a failure tells which message and where the client stands.
+        Set<String> missing = new java.util.TreeSet<>(expected);
+        u.messages.forEach(m -> missing.remove(m.from() + "/" + m.id()));
+        throw new AssertionError(e.getMessage() + "; missing " + missing + "; client lastSeq " + u.client.lastSeq()
+            + " epoch " + u.client.epoch() + " state " + u.client.state() + "; seqs received "
+            + u.messages.stream().map(InboxMessage::seq).sorted().toList(), e);
+      }
       List<String> got = u.messages.stream().map(m -> m.from() + "/" + m.id()).toList();
       assertThat(got).as("messages of %s", u.id).doesNotHaveDuplicates();
       assertThat(got).as("messages of %s", u.id).containsExactlyInAnyOrderElementsOf(expected);

@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class NodeInboxVerticle extends VerticleBase {
   /** Catch-up reads after a member loss are spread over this window, not fired at once. */
   static final long CATCH_UP_SPREAD_MS = 2000;
+  /** When the second catch-up pass starts, after the member left. */
+  static final long CATCH_UP_SECOND_PASS_MS = 12_000;
 
   private final String nodeId;
   private final Sessions sessions;
@@ -60,10 +62,16 @@ public final class NodeInboxVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /**
+   * Twice: once soon, and once after a store write that was in flight when the member died has
+   * certainly completed or timed out (its caller gave up after the bus timeout).
+   */
   private void catchUpAll() {
-    for (Session s : sessions.all()) {
-      long delay = 1 + ThreadLocalRandom.current().nextLong(CATCH_UP_SPREAD_MS);
-      s.context().runOnContext(v -> s.context().owner().setTimer(delay, id -> s.catchUp()));
+    for (long base : new long[] {0, CATCH_UP_SECOND_PASS_MS}) {
+      for (Session s : sessions.all()) {
+        long delay = 1 + base + ThreadLocalRandom.current().nextLong(CATCH_UP_SPREAD_MS);
+        s.context().runOnContext(v -> s.context().owner().setTimer(delay, id -> s.catchUp()));
+      }
     }
   }
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class DeliveryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryVerticle.class);
   static final int MAX_READ_LIMIT = 1000;
-  private static final int PUSH_RETRIES = 3;
+  private static final int PUSH_RETRIES = 4;
 
   private final NodeContext node;
   private MessageStore store;
@@ -124,14 +124,25 @@ public final class DeliveryVerticle extends VerticleBase {
    * Connections drop seqs they already released, so a second push costs nothing.
    */
   private Future<Void> redeliver(String recipient, long seq) {
+    return redeliver(recipient, seq, 0);
+  }
+
+  /** Retried like a presence lookup: right after a member loss, reads can fail while partitions move. */
+  private Future<Void> redeliver(String recipient, long seq, int attempt) {
     return store.read(recipient, seq - 1, 1)
         .compose(page -> page.messages().stream().filter(m -> m.seq() == seq).findFirst()
             .map(m -> deliver(recipient, m, 0)).orElse(Future.succeededFuture()))
         .recover(err -> {
-          LOG.atDebug().addKeyValue("userId", recipient).addKeyValue("seq", seq).log("re-push of a duplicate skipped");
+          if (attempt < PUSH_RETRIES) {
+            vertx.setTimer(200L << attempt, id -> redeliver(recipient, seq, attempt + 1));
+          } else {
+            LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", recipient).addKeyValue("seq", seq)
+                .addKeyValue("error", err.toString()).log("re-push of a duplicate skipped");
+          }
           return Future.succeededFuture();
         });
   }
+
 
 
   private void onRead(Message<JsonObject> msg) {
