@@ -1,21 +1,15 @@
 package io.courier.testing;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.courier.cluster.FreePorts;
 import java.util.UUID;
 
 /** Free loopback ports and unique names, so tests never collide with each other or the machine. */
 public final class Ports {
   private Ports() {}
 
+  /** A free loopback port below the ephemeral range (see {@link FreePorts}). */
   public static int free() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return FreePorts.pick("127.0.0.1");
   }
 
   public static String uniqueName(String prefix) {

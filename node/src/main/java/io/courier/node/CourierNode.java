@@ -223,12 +223,9 @@ public final class CourierNode {
   }
 
   private static int freePort(String host) {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException("no free port on " + host, e);
-    }
+    return io.courier.cluster.FreePorts.pick(host);
   }
+
 
   /** The WebSocket port, or 0 when this node runs no gateway. */
   public int port() {
