@@ -31,6 +31,16 @@ final class Await {
     }
   }
 
+  /** Whether {@code condition} holds within {@code timeout} (no failure when it does not). */
+  static boolean within(Duration timeout, BooleanSupplier condition) {
+    try {
+      until("condition", timeout, condition);
+      return true;
+    } catch (AssertionError notYet) {
+      return false;
+    }
+  }
+
   static <T> T result(Future<T> f) {
     return f.timeout(DEFAULT.toMillis(), TimeUnit.MILLISECONDS).await();
   }

@@ -106,8 +106,20 @@ final class Traffic implements AutoCloseable {
    * client's dedupe), none missing, and seqs 1..n without a gap (each was stored once).
    */
   void assertDeliveredExactlyOnce(List<TestUser> recipients, Duration timeout) {
+    assertDeliveredExactlyOnce(recipients, timeout, false);
+  }
+
+  /**
+   * With {@code resyncLate}, a recipient still missing messages after {@code timeout} reconnects
+   * (welcome, then sync) and gets {@code timeout} once more: that separates a late live push from a
+   * message the store does not hold, which fails either way.
+   */
+  void assertDeliveredExactlyOnce(List<TestUser> recipients, Duration timeout, boolean resyncLate) {
     for (TestUser u : recipients) {
       Set<String> expected = sentTo.getOrDefault(u.id, Set.of());
+      if (resyncLate && !Await.within(timeout, () -> u.messages.size() >= expected.size())) {
+        u.client.reconnect();
+      }
       try {
         Await.until(u.id + " received " + expected.size() + " messages", timeout,
             () -> u.messages.size() >= expected.size());
