@@ -34,18 +34,10 @@ final class Forwarder extends VerticleBase {
   /** Deploys on {@code vertx}; the future carries the port it listens on. */
   static Future<Integer> start(Vertx vertx, String host, int port) {
     Map<String, ServerWebSocket> users = new ConcurrentHashMap<>();
-    int resolved = port == 0 ? freePort(host) : port;
+    int resolved = port == 0 ? io.courier.cluster.FreePorts.pick(host) : port;
     int instances = Runtime.getRuntime().availableProcessors();
     return vertx.deployVerticle(() -> new Forwarder(users, host, resolved), new DeploymentOptions().setInstances(instances))
         .map(id -> resolved);
-  }
-
-  private static int freePort(String host) {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return s.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("no free port on " + host, e);
-    }
   }
 
   @Override

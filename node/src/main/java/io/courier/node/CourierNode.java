@@ -21,9 +21,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -91,7 +88,7 @@ public final class CourierNode {
       cfg = config.with(ConfigKeys.NODE_ID, nodeId);
       if (verticles.contains(CONNECTION) && cfg.getInt(ConfigKeys.PORT) == 0) {
         // Gateway instances share one port; resolve "any free port" once so they agree.
-        cfg = cfg.with(ConfigKeys.PORT, freePort(cfg.get(ConfigKeys.HOST)));
+        cfg = cfg.with(ConfigKeys.PORT, io.courier.cluster.FreePorts.pick(cfg.get(ConfigKeys.HOST)));
       }
       if (verticles.contains(CONNECTION)) {
         checkDrainSettings(cfg);
@@ -221,11 +218,6 @@ public final class CourierNode {
     }
     return s.secret();
   }
-
-  private static int freePort(String host) {
-    return io.courier.cluster.FreePorts.pick(host);
-  }
-
 
   /** The WebSocket port, or 0 when this node runs no gateway. */
   public int port() {
