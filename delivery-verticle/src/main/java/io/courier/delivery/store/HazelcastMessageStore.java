@@ -17,18 +17,22 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Inboxes in the cluster's memory (the maps of {@link Maps}, partitioned by recipient, one
  * synchronous backup). Each call is one entry processor on the inbox's head entry, so it costs one
- * round trip to the partition owner; see {@link AppendProcessor} for why an append is atomic and
- * survives the loss of one member.
+ * round trip to the partition owner (an append that met a moving partition is submitted again);
+ * see {@link AppendProcessor} for why an append is atomic, stores each send at the seq it answers,
+ * and survives partition migration and the loss of one member.
  *
  * <p>Durability is the cluster's: losing every replica of a partition (with the default one
  * backup, two members at once) loses those inboxes, and they come back with a new epoch.
  */
 public final class HazelcastMessageStore implements MessageStore {
+  private static final long MAX_RETRY_PAUSE_MS = 200;
+
   private final Vertx vertx;
   private final IMap<String, InboxHead> heads;
   private final StoreSettings settings;
@@ -45,9 +49,35 @@ public final class HazelcastMessageStore implements MessageStore {
     return StoreArgs.checkAppend(recipient, draft).compose(v -> {
       AppendProcessor ep = new AppendProcessor(recipient, StoredMessage.of(draft),
           ThreadLocalRandom.current().nextLong(), settings);
-      return call(() -> heads.submitToKey(InboxKeys.head(recipient), ep), ctx, "append")
-          .map(o -> new AppendResult(o.seq(), o.epoch(), o.ts(), o.dup()));
+      return submitAppend(recipient, ep, ctx, System.currentTimeMillis() + settings.opTimeoutMs(), 0);
     });
+  }
+
+  /**
+   * Submits {@code ep} until it runs on the partition's owner. The same processor (same attempt
+   * token) is submitted again, so a try that stored the message and then lost the partition is
+   * recognised as its own by the next one. The whole append stays within one store timeout.
+   */
+  private Future<AppendResult> submitAppend(String recipient, AppendProcessor ep, Context ctx, long deadline,
+                                            int tries) {
+    long left = deadline - System.currentTimeMillis();
+    if (left <= 0) {
+      return Future.failedFuture(new StoreUnavailableException("hazelcast append timed out", null));
+    }
+    return StoreCalls.onContext(() -> heads.submitToKey(InboxKeys.head(recipient), ep), ctx, left, "hazelcast append")
+        .compose(o -> {
+          if (!o.retry()) {
+            return Future.succeededFuture(new AppendResult(o.seq(), o.epoch(), o.ts(), o.dup()));
+          }
+          // Partitions move for a few seconds after a membership change; back off a little per try.
+          long pause = Math.min(MAX_RETRY_PAUSE_MS, 5L << Math.min(tries, 6));
+          if (System.currentTimeMillis() + pause >= deadline) {
+            return Future.failedFuture(new StoreUnavailableException(
+                "hazelcast append could not reach the inbox's owner: " + o.retryReason(), null));
+          }
+          return vertx.timer(pause, TimeUnit.MILLISECONDS)
+              .compose(t -> submitAppend(recipient, ep, ctx, deadline, tries + 1));
+        });
   }
 
   @Override

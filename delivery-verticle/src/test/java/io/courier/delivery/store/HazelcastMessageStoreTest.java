@@ -130,6 +130,42 @@ class HazelcastMessageStoreTest extends MessageStoreContractTest {
     assertThat(readAll(store, bob)).extracting(InboxMessage::id).containsExactly("m1", "m2");
   }
 
+  /**
+   * A dedupe record whose seq holds another send: an append left running on a partition's previous
+   * owner wrote it, then lost that seq to an append on the new owner. The send was never stored, so
+   * its resend is stored now, not answered with the other send's seq.
+   */
+  @Test
+  void aDedupeRecordWhoseSeqHoldsAnotherSendIsIgnored() {
+    MessageStore store = open();
+    String bob = user();
+    String epoch = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
+    await(store.append(bob, draft("carol", bob, "c1", "c")));
+    IMap<String, byte[]> dedupe = hz(first).getMap(Maps.INBOX_DEDUPE);
+    dedupe.set(InboxKeys.dedupe("alice", "m2", bob), new DedupeRecord(epoch, 2, 222, 42).encode());
+
+    long ts = System.currentTimeMillis();
+    AppendResult r = await(open(cfg, 1).append(bob, draft("alice", bob, "m2", "2", ts)));
+    assertThat(r).isEqualTo(new AppendResult(3, epoch, ts, false));
+    assertThat(readAll(store, bob)).extracting(InboxMessage::id).containsExactly("m1", "c1", "m2");
+    assertThat(await(store.append(bob, draft("alice", bob, "m2", "2", ts + 5))))
+        .isEqualTo(new AppendResult(3, epoch, ts, true));
+  }
+
+  /** A send that was stored and then dropped by retention is still a duplicate within the window. */
+  @Test
+  void aResendOfASendDroppedByRetentionIsADuplicate() {
+    MessageStore store = open(cfg.with(ConfigKeys.RETENTION_MAX_MESSAGES, 2), 1);
+    String bob = user();
+    AppendResult first = await(store.append(bob, draft("alice", bob, "a-0", "0")));
+    await(Inboxes.sendSequentially(store, bob, "carol", 3));
+    assertThat(await(store.read(bob, 0, 10)).firstAvailable()).isEqualTo(3);
+
+    AppendResult again = await(store.append(bob, draft("alice", bob, "a-0", "0")));
+    assertThat(again).extracting(AppendResult::seq, AppendResult::dup).containsExactly(first.seq(), true);
+    assertThat(await(store.read(bob, 0, 10)).lastSeq()).isEqualTo(4);
+  }
+
   /** Losing the head (all its replicas) starts a new epoch; the old generation is never shown. */
   @Test
   void aLostHeadStartsANewEpoch() {

@@ -15,14 +15,28 @@ import java.util.Map;
 /**
  * One append, run on the head entry of the recipient's inbox.
  *
- * <p>Atomicity: the processor is {@link Offloadable} and not read-only, so Hazelcast locks the head
- * key on the partition owner, runs this on its offload executor, then writes the new head and
- * unlocks. Appends to one inbox are therefore serialized, and everything else they touch (message
- * and dedupe entries) is in the head's partition. The writes happen in this order, each with its
- * synchronous backup acknowledged: dedupe record, message, head. A fail-over in between leaves at
- * worst a dedupe record pointing past the head (ignored, then overwritten) or a message one past
- * the head (counted as committed by {@link InboxData#committedLastSeq}); never a gap, a reused seq,
- * or a dedupe hit without its message.
+ * <p>Serialization: the processor is {@link Offloadable} and not read-only, so Hazelcast locks the
+ * head key on the partition owner, runs this on its offload executor, then writes the new head and
+ * unlocks. Appends to one inbox are serialized by that lock, and everything else they touch
+ * (message and dedupe entries) is in the head's partition. The writes happen in this order, each
+ * with its synchronous backup acknowledged: dedupe record, message, head. A fail-over in between
+ * leaves at worst a dedupe record that names no stored copy of its send (ignored, then
+ * overwritten) or a message one past the head (counted as committed by
+ * {@link InboxData#committedLastSeq}); never a gap or a reused seq.
+ *
+ * <p>The lock is not enough on its own. It is local to the member that took it and Hazelcast does
+ * not migrate it: when the partition moves while a processor runs, the new owner runs appends on
+ * the same inbox at once, while the old one's processor goes on writing message and dedupe entries
+ * (those calls are routed to the new owner). Both can pick the same seq. So the message write never
+ * overwrites ({@link InboxData#putNew}), a dedupe record counts only if its seq holds its send,
+ * and the head write of a processor whose lock is gone fails and Hazelcast re-runs it on the owner
+ * (a head that lags behind stored messages is corrected by {@link InboxData#committedLastSeq}).
+ * Whatever the interleaving, an answered seq holds the answered send.
+ *
+ * <p>A processor that finds its member no longer owns the partition, or its seq taken, changes
+ * nothing and answers {@link AppendOutcome#retry}; the store submits it again, and it then runs on
+ * the owner. It does not throw for that: Hazelcast would retry as well, but it logs every exception
+ * from an offloaded processor as an unexpected error, and a migration is an expected event.
  *
  * <p>{@code attempt} identifies this call. Hazelcast re-sends the same processor when the owner
  * changes mid-call; finding its own dedupe record then means "already stored by me", not a resend
@@ -55,14 +69,21 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
   public AppendOutcome process(Map.Entry<String, InboxHead> entry) {
     written = null; // a local invocation that Hazelcast retries runs this same instance again
     InboxData data = new InboxData(hz, user);
+    String busy = data.notServing();
+    if (busy != null) {
+      return AppendOutcome.retry(busy);
+    }
     InboxHead stored = entry.getValue();
     InboxHead head = stored != null ? stored : InboxHead.fresh(Epochs.next());
     head = head.withLastSeq(data.committedLastSeq(head));
 
     if (dedupeWindowMs > 0) {
       DedupeRecord seen = data.remembered(msg.from(), msg.id());
-      if (seen != null && seen.epoch().equals(head.epoch()) && seen.seq() <= head.lastSeq()) {
-        data.ensureStillServing();
+      if (seen != null && storedAt(data, head, seen)) {
+        busy = data.notServing();
+        if (busy != null) {
+          return AppendOutcome.retry(busy);
+        }
         if (stored == null || stored.lastSeq() != head.lastSeq()) {
           commit(entry, head);
         }
@@ -70,14 +91,34 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
       }
     }
 
-    data.ensureStillServing();
+    busy = data.notServing();
+    if (busy != null) {
+      return AppendOutcome.retry(busy);
+    }
     long seq = head.lastSeq() + 1;
     if (dedupeWindowMs > 0) {
       data.remember(msg.from(), msg.id(), new DedupeRecord(head.epoch(), seq, msg.ts(), attempt), dedupeWindowMs);
     }
-    data.put(head.epoch(), seq, msg, messageTtl(System.currentTimeMillis()));
+    if (!data.putNew(head.epoch(), seq, msg, messageTtl(System.currentTimeMillis()))) {
+      // The dedupe record just written names a seq that holds another send, so it will not count.
+      return AppendOutcome.retry("seq " + seq + " was taken by a concurrent append");
+    }
     commit(entry, retain(data, head.withLastSeq(seq)));
     return new AppendOutcome(seq, head.epoch(), msg.ts(), false);
+  }
+
+  /**
+   * Whether a dedupe record names where this send is stored. A record is written before its message
+   * and can outlive a write that never happened or lost its seq to a concurrent append (see
+   * {@link InboxData#putNew}), so it counts only if its seq is committed and holds this send. A
+   * committed seq with no message left was dropped or expired by retention: that send was stored.
+   */
+  private boolean storedAt(InboxData data, InboxHead head, DedupeRecord seen) {
+    if (!seen.epoch().equals(head.epoch()) || seen.seq() > head.lastSeq()) {
+      return false;
+    }
+    StoredMessage there = data.get(head.epoch(), seen.seq());
+    return there == null || msg.sameSend(there);
   }
 
   /** Count limit exactly (the head's firstSeq moves now); age limit by TTL, reflected in firstSeq. */

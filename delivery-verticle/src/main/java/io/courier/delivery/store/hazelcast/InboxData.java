@@ -1,5 +1,6 @@
 package io.courier.delivery.store.hazelcast;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableHazelcastException;
@@ -73,13 +74,34 @@ final class InboxData {
   }
 
   /**
-   * Fails the call, for Hazelcast to retry it on the partition's next owner, if this member began
-   * shutting down: its record stores may be cleared while a processor still runs, so what was just
-   * read may be incomplete (seen with an in-process terminate(), which a test uses to simulate a crash).
+   * Why this member must not serve the inbox's partition now, or null if it may:
+   * <ul>
+   *   <li>it began shutting down: its record stores may be cleared while a processor still runs, so
+   *       what was just read may be incomplete (seen with an in-process terminate(), which a test
+   *       uses to simulate a crash);</li>
+   *   <li>the partition migrated away while the processor ran. The offload lock that serializes
+   *       appends to one inbox is local to the member that took it and is not migrated, so the new
+   *       owner may already run appends on the same inbox. Stopping early keeps a stale processor
+   *       from writing at all; {@link #putNew} is what makes a late one harmless.</li>
+   * </ul>
    */
-  void ensureStillServing() {
+  String notServing() {
     if (!hz.getLifecycleService().isRunning()) {
-      throw new RetryableHazelcastException("member is shutting down; retry on the partition's new owner");
+      return "member is shutting down";
+    }
+    // The inbox maps partition by the user id (the text after the first '@' of every key).
+    Member owner = hz.getPartitionService().getPartition(user).getOwner();
+    if (owner == null || !owner.localMember()) {
+      return "inbox partition moved to " + owner;
+    }
+    return null;
+  }
+
+  /** For read-only processors: fails the call, for Hazelcast to retry it on the partition's owner. */
+  void ensureStillServing() {
+    String why = notServing();
+    if (why != null) {
+      throw new RetryableHazelcastException(why + "; retry on the partition's owner");
     }
   }
 
@@ -92,9 +114,24 @@ final class InboxData {
     dedupe.set(InboxKeys.dedupe(from, id, user), record.encode(), windowMs, TimeUnit.MILLISECONDS);
   }
 
-  /** ttlMs 0: kept until dropped by the count limit. */
-  void put(String epoch, long seq, StoredMessage msg, long ttlMs) {
-    messages.set(InboxKeys.message(epoch, seq, user), msg.encode(), ttlMs, TimeUnit.MILLISECONDS);
+  /**
+   * Stores {@code msg} at {@code seq} unless another message is already there; ttlMs 0: kept until
+   * dropped by the count limit. Never overwrites: a processor left running on a partition's previous
+   * owner (see {@link #notServing}) computes its seq from the same entries as an append on the new
+   * owner, and an overwrite would silently replace a message that append already answered.
+   *
+   * @return true if {@code msg} is now at {@code seq}, including when the same send was already
+   *     there (this call's earlier try, or a concurrent resend); false if another message holds it
+   */
+  boolean putNew(String epoch, long seq, StoredMessage msg, long ttlMs) {
+    byte[] there = messages.putIfAbsent(InboxKeys.message(epoch, seq, user), msg.encode(), ttlMs, TimeUnit.MILLISECONDS);
+    return there == null || msg.sameSend(StoredMessage.decode(there));
+  }
+
+  /** The message stored at {@code seq}, or null if there is none (never stored, dropped, expired). */
+  StoredMessage get(String epoch, long seq) {
+    byte[] v = messages.get(InboxKeys.message(epoch, seq, user));
+    return v == null ? null : StoredMessage.decode(v);
   }
 
   /** Removes seqs [from, to); readers already ignore them because the head's firstSeq moved. */

@@ -24,6 +24,11 @@ public record StoredMessage(String id, String from, String to, String room, Stri
     return new InboxMessage(seq, epoch, id, from, to, room, bodyJson, ts);
   }
 
+  /** Same sender and id: the same send, whatever its ts (a resend may carry a later one). */
+  public boolean sameSend(StoredMessage other) {
+    return other != null && id.equals(other.id) && from.equals(other.from);
+  }
+
   public byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + bodyJson.length());
     try (DataOutputStream out = new DataOutputStream(bytes)) {
