@@ -113,11 +113,15 @@ final class Traffic implements AutoCloseable {
    * With {@code resyncLate}, a recipient still missing messages after {@code timeout} reconnects
    * (welcome, then sync) and gets {@code timeout} once more: that separates a late live push from a
    * message the store does not hold, which fails either way.
+   *
+   * @return how many recipients had to be resynced
    */
-  void assertDeliveredExactlyOnce(List<TestUser> recipients, Duration timeout, boolean resyncLate) {
+  int assertDeliveredExactlyOnce(List<TestUser> recipients, Duration timeout, boolean resyncLate) {
+    int resynced = 0;
     for (TestUser u : recipients) {
       Set<String> expected = sentTo.getOrDefault(u.id, Set.of());
       if (resyncLate && !Await.within(timeout, () -> u.messages.size() >= expected.size())) {
+        resynced++;
         u.client.reconnect();
       }
       try {
@@ -139,6 +143,7 @@ final class Traffic implements AutoCloseable {
       assertThat(u.messages.stream().map(InboxMessage::epoch).distinct()).as("epochs of %s", u.id).hasSize(1);
       assertThat(u.losses).as("losses of %s", u.id).isEmpty();
     }
+    return resynced;
   }
 
   @Override
