@@ -37,9 +37,11 @@ class DeliveryCrashProcessTest extends ProcessClusterTest {
 
     List<TestUser> senders = new ArrayList<>();
     List<TestUser> peers = new ArrayList<>();
+    // The first connects reach cold processes (JIT, first inbox reads); on a loaded machine they can
+    // take longer than the usual 10 s, and their speed is not what this test is about.
     for (int i = 0; i < 3; i++) {
-      senders.add(user("s" + i, gateway.port()).connect());
-      peers.add(user("p" + i, gateway.port()).connect());
+      senders.add(user("s" + i, gateway.port()).connect(FORM));
+      peers.add(user("p" + i, gateway.port()).connect(FORM));
     }
     List<TestUser> everyone = new ArrayList<>(senders);
     everyone.addAll(peers);

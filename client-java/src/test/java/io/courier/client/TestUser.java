@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A user with a client and everything the client reported, for integration tests. */
@@ -35,6 +36,12 @@ final class TestUser implements AutoCloseable {
 
   TestUser connect() {
     Await.result(client.connect());
+    return this;
+  }
+
+  /** Connects, waiting up to {@code timeout} for the first welcome (the client retries until then). */
+  TestUser connect(Duration timeout) {
+    client.connect().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).await();
     return this;
   }
 
