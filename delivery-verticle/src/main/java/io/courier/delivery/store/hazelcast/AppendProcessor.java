@@ -32,6 +32,8 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
     Offloadable, HazelcastInstanceAware, DataSerializable {
   private String user;
   private StoredMessage msg;
+  /** msg, encoded once: a room fan-out hands the same bytes to every member's processor. */
+  private byte[] encoded;
   private long attempt;
   private long dedupeWindowMs;
   private long maxMessages;
@@ -43,8 +45,14 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
   public AppendProcessor() {}
 
   public AppendProcessor(String user, StoredMessage msg, long attempt, StoreSettings settings) {
+    this(user, msg, msg.encode(), attempt, settings);
+  }
+
+  /** @param encoded {@code msg.encode()}, computed once by the caller */
+  AppendProcessor(String user, StoredMessage msg, byte[] encoded, long attempt, StoreSettings settings) {
     this.user = user;
     this.msg = msg;
+    this.encoded = encoded;
     this.attempt = attempt;
     this.dedupeWindowMs = settings.dedupeWindowMs();
     this.maxMessages = settings.maxMessages();
@@ -75,7 +83,7 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
     if (dedupeWindowMs > 0) {
       data.remember(msg.from(), msg.id(), new DedupeRecord(head.epoch(), seq, msg.ts(), attempt), dedupeWindowMs);
     }
-    data.put(head.epoch(), seq, msg, messageTtl(System.currentTimeMillis()));
+    data.put(head.epoch(), seq, encoded, messageTtl(System.currentTimeMillis()));
     commit(entry, retain(data, head.withLastSeq(seq)));
     return new AppendOutcome(seq, head.epoch(), msg.ts(), false);
   }
@@ -122,7 +130,7 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(user);
-    out.writeByteArray(msg.encode());
+    out.writeByteArray(encoded);
     out.writeLong(attempt);
     out.writeLong(dedupeWindowMs);
     out.writeLong(maxMessages);
@@ -132,7 +140,8 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     user = in.readString();
-    msg = StoredMessage.decode(in.readByteArray());
+    encoded = in.readByteArray();
+    msg = StoredMessage.decode(encoded);
     attempt = in.readLong();
     dedupeWindowMs = in.readLong();
     maxMessages = in.readLong();

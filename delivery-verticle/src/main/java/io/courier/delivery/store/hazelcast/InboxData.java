@@ -93,8 +93,8 @@ final class InboxData {
   }
 
   /** ttlMs 0: kept until dropped by the count limit. */
-  void put(String epoch, long seq, StoredMessage msg, long ttlMs) {
-    messages.set(InboxKeys.message(epoch, seq, user), msg.encode(), ttlMs, TimeUnit.MILLISECONDS);
+  void put(String epoch, long seq, byte[] encoded, long ttlMs) {
+    messages.set(InboxKeys.message(epoch, seq, user), encoded, ttlMs, TimeUnit.MILLISECONDS);
   }
 
   /** Removes seqs [from, to); readers already ignore them because the head's firstSeq moved. */
