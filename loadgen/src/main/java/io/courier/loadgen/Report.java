@@ -142,6 +142,10 @@ final class Report {
     if (r.getJsonObject("target").getBoolean("raw")) {
       notes.add("raw forwarder");
     }
+    JsonObject room = r.getJsonObject("room");
+    if (room != null) {
+      notes.add("room of " + room.getInteger("members") + ": offered = room sends/s, delivered = member deliveries/s");
+    }
     return String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s |",
         r.getString("scenario"), java.util.Objects.toString(r.getString("label"), ""), c.getInteger("opened"), fmt(m.getDouble("offeredRate")),
         fmt(m.getDouble("deliveredPerSec")), l.getValue("p50"), l.getValue("p95"), l.getValue("p99"), l.getValue("p999"),
