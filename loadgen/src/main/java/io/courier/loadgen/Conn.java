@@ -382,6 +382,7 @@ final class Conn {
       delivery.errors.increment();
       return;
     }
+    delivery.onErrorCode(code);
     if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.INTERNAL)) {
       // At-least-once: the same id again, a little later.
       ctx.owner().setTimer(RESEND_DELAY_MS, t -> run(() -> {

@@ -37,6 +37,8 @@ final class Delivery {
   final LongAdder redelivered = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder errors = new LongAdder();
+  /** Error frames answering sends, by code (resent ones included): what the server pushed back with. */
+  final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes = new java.util.concurrent.ConcurrentHashMap<>();
   private final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
   private final Histogram total = new Histogram(MAX_LATENCY_NANOS, 3);
   private volatile long lastReceiveNanos;
@@ -108,6 +110,10 @@ final class Delivery {
       n += countRecipients ? (k > 0 ? 1 : 0) : k;
     }
     return n;
+  }
+
+  void onErrorCode(String code) {
+    errorCodes.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
   void onSent() {
