@@ -376,6 +376,52 @@ abstract class RoomsContract {
     }
   }
 
+  // ---- metrics -----------------------------------------------------------------------------------
+
+  /** Sum of a counter over both nodes (each node has its own registry), for series matching {@code labels}. */
+  double counter(String name, String labels) {
+    double sum = 0;
+    for (CourierNode n : List.of(a, b)) {
+      Reply r = call(HttpMethod.GET, n, "/metrics", null);
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith(name + "{") && line.contains(labels)) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void roomSendsAndTheirCopiesAreCounted() {
+    String room = unique("r");
+    List<String> claim = List.of(room);
+    String sends = io.courier.protocol.MetricNames.counter(io.courier.protocol.MetricNames.ROOM_SENDS);
+    String copies = io.courier.protocol.MetricNames.counter(io.courier.protocol.MetricNames.FANOUT_RECIPIENTS);
+    double ok = counter(sends, "outcome=\"ok\"");
+    double dup = counter(sends, "outcome=\"dup\"");
+    double forbidden = counter(sends, "outcome=\"forbidden\"");
+    double fresh = counter(copies, "dup=\"false\"");
+    double again = counter(copies, "dup=\"true\"");
+    try (WsProbe p = connect(a, unique("alice"), claim); WsProbe q = connect(b, unique("bob"), claim);
+         WsProbe r = connect(b, unique("carol"), claim)) {
+      r.send(roomSend("early", room, 0));
+      assertThat(answer(r, "early").getString("code")).isEqualTo("forbidden");
+      joined(p, room);
+      joined(q, room);
+      joined(r, room);
+      p.send(roomSend("c1", room, 1));
+      answer(p, "c1");
+      p.send(roomSend("c1", room, 1));
+      assertThat(answer(p, "c1").getBoolean("dup")).isTrue();
+    }
+    assertThat(counter(sends, "outcome=\"ok\"") - ok).isEqualTo(1);
+    assertThat(counter(sends, "outcome=\"dup\"") - dup).isEqualTo(1);
+    assertThat(counter(sends, "outcome=\"forbidden\"") - forbidden).isEqualTo(1);
+    assertThat(counter(copies, "dup=\"false\"") - fresh).isEqualTo(3);
+    assertThat(counter(copies, "dup=\"true\"") - again).isEqualTo(3);
+  }
+
   // ---- admin -------------------------------------------------------------------------------------
 
   @Test
