@@ -12,7 +12,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.courier.protocol.InboxMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -109,7 +112,9 @@ public final class NodeInboxVerticle extends VerticleBase {
   /**
    * A room message for many recipients on this node: the part of the frame after seq and epoch is
    * built once, and each recipient's frame is its own seq and epoch in front of it (all of that
-   * user's connections here share the frame).
+   * user's connections here share the frame). The pushes are handed to each gateway event loop as
+   * one task per loop, not one per connection: a room of thousands would otherwise queue thousands
+   * of tasks per message.
    */
   private void onRoomPush(JsonObject p, JsonArray recipients) {
     String room = p.getString(Bus.ROOM);
@@ -123,6 +128,7 @@ public final class NodeInboxVerticle extends VerticleBase {
       metrics.routed(sentAt.longValue(), System.currentTimeMillis());
     }
     String tail = new InboxMessage(0, null, id, from, null, room, body, ts.longValue()).frameTail();
+    Map<Context, List<Runnable>> byLoop = new HashMap<>();
     for (int i = 0; i < recipients.size(); i++) {
       if (!(recipients.getValue(i) instanceof JsonObject r) || !(r.getValue(Bus.SEQ) instanceof Number seqValue)
           || r.getString(Bus.TO) == null || r.getString(Bus.EPOCH) == null) {
@@ -136,8 +142,9 @@ public final class NodeInboxVerticle extends VerticleBase {
       String epoch = r.getString(Bus.EPOCH);
       String frame = InboxMessage.frameText(seq, epoch, tail);
       for (Session s : local) {
-        s.context().runOnContext(v -> s.onPush(seq, epoch, frame));
+        byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(() -> s.onPush(seq, epoch, frame));
       }
     }
+    byLoop.forEach((ctx, pushes) -> ctx.runOnContext(v -> pushes.forEach(Runnable::run)));
   }
 }
