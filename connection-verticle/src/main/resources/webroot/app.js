@@ -195,8 +195,8 @@ async function joinRoom(room) {
     renderRooms();
     select(`r:${room}`);
   } catch (e) {
-    note.textContent = e.code === 'unavailable'
-      ? 'Rooms are not available on this server yet (join answered “unavailable”).'
+    note.textContent = e.code === 'forbidden'
+      ? `Could not join ${room}: ${e.message || 'not allowed by your token, or a room limit was reached'}`
       : `Could not join ${room}: ${e.code || e.message}`;
   }
 }

@@ -124,15 +124,34 @@ class NodeIntegrationTest {
   }
 
   @Test
-  void roomRequestsSurfaceTheServersAnswersAsErrors() {
-    // This server version has no rooms yet: join answers unavailable and a room send forbidden.
+  void roomsJoinSendAndLeaveThroughTheClient() {
     String room = "r-" + UUID.randomUUID().toString().substring(0, 8);
     TestUser alice = user(uid("alice"), TestUser.options(node.port()), List.of("r-*")).connect();
-    assertThat(((ServerErrorException) Await.failure(alice.client.join(room))).code())
-        .isEqualTo(ErrorCodes.UNAVAILABLE);
-    assertThat(((ServerErrorException) Await.failure(alice.client.sendToRoom(room, TestUser.body(1)))).code())
+    TestUser bob = user(uid("bob"), TestUser.options(node.port()), List.of(room)).connect();
+    // Not a member yet: the send is refused for good, not retried.
+    assertThat(((ServerErrorException) Await.failure(alice.client.sendToRoom(room, TestUser.body(0)))).code())
+        .isEqualTo(ErrorCodes.FORBIDDEN);
+    // Bob's claim names only this room.
+    assertThat(((ServerErrorException) Await.failure(bob.client.join("r-other"))).code())
+        .isEqualTo(ErrorCodes.FORBIDDEN);
+    Await.result(alice.client.join(room));
+    Await.result(bob.client.join(room));
+
+    SendReceipt sent = Await.result(alice.client.sendToRoom(room, TestUser.body(1)));
+    bob.awaitMessages(1);
+    alice.awaitMessages(1);
+    InboxMessage got = bob.messages.get(0);
+    assertThat(got.room()).isEqualTo(room);
+    assertThat(got.to()).isNull();
+    assertThat(got.from()).isEqualTo(alice.id);
+    assertThat(got.id()).isEqualTo(sent.id());
+    assertThat(alice.messages.get(0).room()).as("the sender's own copy").isEqualTo(room);
+
+    Await.result(bob.client.leave(room));
+    assertThat(((ServerErrorException) Await.failure(bob.client.sendToRoom(room, TestUser.body(2)))).code())
         .isEqualTo(ErrorCodes.FORBIDDEN);
     assertThat(alice.client.pendingSends()).isZero();
+    assertThat(bob.client.pendingSends()).isZero();
   }
 
   @Test

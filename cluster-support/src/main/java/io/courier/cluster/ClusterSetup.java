@@ -1,6 +1,7 @@
 package io.courier.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -64,8 +65,15 @@ public final class ClusterSetup {
         .setPartitioningStrategyConfig(byUser));
     hz.addMapConfig(new MapConfig(Maps.INBOX_DEDUPE).setBackupCount(backups)
         .setPartitioningStrategyConfig(byUser));
+    hz.addMapConfig(new MapConfig(Maps.ROOM_MEMBERS).setBackupCount(backups));
+    hz.addMapConfig(new MapConfig(Maps.USER_ROOMS).setBackupCount(backups));
+    // Tasks wait for their appends (which run on the offload executor), so give them their own pool.
+    hz.addExecutorConfig(new ExecutorConfig(Maps.FANOUT_EXECUTOR).setPoolSize(FANOUT_THREADS).setStatisticsEnabled(false));
     return hz;
   }
+
+  /** Threads per member for room fan-out tasks; a task holds one while its group's appends run. */
+  static final int FANOUT_THREADS = 16;
 
   /** cluster.xml from COURIER_CLUSTER_CONFIG, else ./cluster.xml, else the copy in the jar. */
   static Config loadXml(CourierConfig cfg) {

@@ -17,6 +17,13 @@ public final class Maps {
   /** Send dedupe records: key {@code <encoded sender+id>@<recipient>}, with a TTL. */
   public static final String INBOX_DEDUPE = "courier.inbox.dedupe";
 
+  /** Room members: room id -> the set of member user ids. The authority on who is a member. */
+  public static final String ROOM_MEMBERS = "courier.room.members";
+  /** The rooms of each user: user id -> set of room ids (kept with ROOM_MEMBERS for caps and admin reads). */
+  public static final String USER_ROOMS = "courier.room.user";
+  /** Executor that runs a room fan-out's appends on the member owning the inboxes (one task per member). */
+  public static final String FANOUT_EXECUTOR = "courier.fanout";
+
   /** Member attribute carrying Courier's node id, so a removed member maps to its presence entries. */
   public static final String NODE_ID_ATTRIBUTE = "courier.nodeId";
 }

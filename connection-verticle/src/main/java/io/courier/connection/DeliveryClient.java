@@ -77,6 +77,25 @@ final class DeliveryClient {
         });
   }
 
+  /** Adds the user to the room; true if it was not a member before. Caps are checked by delivery. */
+  Future<Boolean> join(String user, String room) {
+    return request(Addresses.ROOM_JOIN, new JsonObject().put(Bus.ROOM, room).put(Bus.USER, user))
+        .map(r -> r.getBoolean(Bus.ADDED, false));
+  }
+
+  /** Removes the user from the room; true if it was a member. */
+  Future<Boolean> leave(String user, String room) {
+    return request(Addresses.ROOM_LEAVE, new JsonObject().put(Bus.ROOM, room).put(Bus.USER, user))
+        .map(r -> r.getBoolean(Bus.REMOVED, false));
+  }
+
+  /** A membership request or admin read on {@code address}: the reply body, or a {@link WireError}. */
+  Future<JsonObject> request(String address, JsonObject body) {
+    return bus.<JsonObject>request(address, body.copy().put(Bus.V, Bus.VERSION), options)
+        .recover(DeliveryClient::mapFailure)
+        .map(io.vertx.core.eventbus.Message::body);
+  }
+
   static <T> Future<T> mapFailure(Throwable err) {
     if (err instanceof ReplyException re) {
       if (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.getMessage() != null) {

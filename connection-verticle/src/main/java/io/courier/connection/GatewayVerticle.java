@@ -98,8 +98,10 @@ public final class GatewayVerticle extends VerticleBase {
     if (healthTimeoutMs <= 0) {
       throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + healthTimeoutMs);
     }
-    new OpsRoutes(node, drain, sessions, verifier, new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence,
-        metrics, maxConnections).mount(router);
+    OpsRoutes ops = new OpsRoutes(node, drain, sessions, verifier,
+        new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence, metrics, maxConnections);
+    ops.mount(router);
+    new RoomAdminRoutes(delivery).mount(router, ops::asAdmin);
     mountBrowserRoutes(router);
 
     // The transport takes messages up to max(4x the frame limit, limit + 1 KiB) so that a merely

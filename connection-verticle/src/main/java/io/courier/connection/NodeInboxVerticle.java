@@ -9,7 +9,13 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.courier.protocol.InboxMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -78,8 +84,14 @@ public final class NodeInboxVerticle extends VerticleBase {
   private void onPush(Message<JsonObject> msg) {
     JsonObject p = msg.body();
     // A document this node cannot read is dropped: the message is stored, sync recovers it.
-    if (p == null || !(p.getValue(Bus.V) instanceof Integer version) || version > Bus.VERSION
-        || !(p.getValue(Bus.SEQ) instanceof Number seqValue)) {
+    if (p == null || !(p.getValue(Bus.V) instanceof Integer version) || version > Bus.VERSION) {
+      return;
+    }
+    if (p.getValue(Bus.RECIPIENTS) instanceof JsonArray recipients) {
+      onRoomPush(p, recipients);
+      return;
+    }
+    if (!(p.getValue(Bus.SEQ) instanceof Number seqValue)) {
       return;
     }
     String to = p.getString(Bus.TO);
@@ -95,5 +107,44 @@ public final class NodeInboxVerticle extends VerticleBase {
     for (Session s : sessions.of(to)) {
       s.context().runOnContext(v -> s.onPush(seq, epoch, frame));
     }
+  }
+
+  /**
+   * A room message for many recipients on this node: the part of the frame after seq and epoch is
+   * built once, and each recipient's frame is its own seq and epoch in front of it (all of that
+   * user's connections here share the frame). The pushes are handed to each gateway event loop as
+   * one task per loop, not one per connection: a room of thousands would otherwise queue thousands
+   * of tasks per message.
+   */
+  private void onRoomPush(JsonObject p, JsonArray recipients) {
+    String room = p.getString(Bus.ROOM);
+    String id = p.getString(Bus.ID);
+    String from = p.getString(Bus.FROM);
+    String body = p.getString(Bus.BODY);
+    if (room == null || id == null || from == null || body == null || !(p.getValue(Bus.TS) instanceof Number ts)) {
+      return;
+    }
+    if (p.getValue(Bus.SENT_AT) instanceof Number sentAt) {
+      metrics.routed(sentAt.longValue(), System.currentTimeMillis());
+    }
+    String tail = new InboxMessage(0, null, id, from, null, room, body, ts.longValue()).frameTail();
+    Map<Context, List<Runnable>> byLoop = new HashMap<>();
+    for (int i = 0; i < recipients.size(); i++) {
+      if (!(recipients.getValue(i) instanceof JsonObject r) || !(r.getValue(Bus.SEQ) instanceof Number seqValue)
+          || r.getString(Bus.TO) == null || r.getString(Bus.EPOCH) == null) {
+        continue;
+      }
+      List<Session> local = sessions.of(r.getString(Bus.TO));
+      if (local.isEmpty()) {
+        continue;
+      }
+      long seq = seqValue.longValue();
+      String epoch = r.getString(Bus.EPOCH);
+      String frame = InboxMessage.frameText(seq, epoch, tail);
+      for (Session s : local) {
+        byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(() -> s.onPush(seq, epoch, frame));
+      }
+    }
+    byLoop.forEach((ctx, pushes) -> ctx.runOnContext(v -> pushes.forEach(Runnable::run)));
   }
 }

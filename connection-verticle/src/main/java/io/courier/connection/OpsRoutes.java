@@ -76,7 +76,7 @@ final class OpsRoutes {
   }
 
   /** Runs {@code then} for a valid token with the admin role; answers 401 or 403 otherwise. */
-  private void asAdmin(RoutingContext rc, String what, java.util.function.Consumer<Identity> then) {
+  void asAdmin(RoutingContext rc, String what, java.util.function.Consumer<Identity> then) {
     String token = GatewayVerticle.bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
     verifier.verify(token).onComplete(ar -> {
       if (ar.failed()) {

@@ -8,6 +8,7 @@ import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameError;
 import io.courier.protocol.FrameParser;
 import io.courier.protocol.FrameTypes;
+import io.courier.protocol.RoomClaims;
 import io.courier.protocol.ServerFrames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -157,18 +158,50 @@ final class Session {
       onRefresh(rf);
     } else if (f instanceof ClientFrame.Users u && FrameTypes.PRESENCE.equals(u.type())) {
       onPresence(u);
+    } else if (f instanceof ClientFrame.Join j) {
+      onMembership(j.room(), j.ref(), true);
+    } else if (f instanceof ClientFrame.Leave l) {
+      onMembership(l.room(), l.ref(), false);
     } else {
-      String type = f instanceof ClientFrame.Users u ? u.type() : f instanceof ClientFrame.Join ? "join" : "leave";
+      String type = ((ClientFrame.Users) f).type();
       writeError(ErrorCodes.UNAVAILABLE, "'" + type + "' is not available on this server yet", f.ref());
     }
   }
 
-  private void onSend(ClientFrame.Send f) {
-    if (f.room() != null) {
-      // Room membership needs a join, and this server does not offer rooms yet: nobody is a member.
-      writeError(ErrorCodes.FORBIDDEN, "not a member of room '" + f.room() + "'", f.ref());
+  /**
+   * join / leave: allowed only for rooms the token's rooms claim covers (the claim of the token the
+   * connection holds now, so a refresh can widen or narrow it). Queued on the send chain, so a join
+   * followed by a room send on this connection is stored in that order, and counted against the
+   * same backlog limit.
+   */
+  private void onMembership(String room, String ref, boolean join) {
+    String type = join ? FrameTypes.JOIN : FrameTypes.LEAVE;
+    if (!RoomClaims.covers(identity.rooms(), room)) {
+      writeError(ErrorCodes.FORBIDDEN, "the token's rooms claim does not cover room '" + room + "'", ref);
       return;
     }
+    if (pendingSends >= settings.maxPendingSends()) {
+      metrics.rateLimited();
+      writeError(ErrorCodes.RATE_LIMITED, "too many requests waiting; resend the " + type + " later", ref);
+      return;
+    }
+    pendingSends++;
+    sendChain = sendChain.transform(ignored -> {
+      Future<Boolean> done = join ? delivery.join(identity.userId(), room) : delivery.leave(identity.userId(), room);
+      return done.transform(ar -> {
+        pendingSends--;
+        if (ar.succeeded()) {
+          write((join ? ServerFrames.joined(room, ref) : ServerFrames.left(room, ref)).encode());
+        } else {
+          writeFailure(ar.cause(), ref);
+        }
+        return Future.<Void>succeededFuture();
+      });
+    });
+  }
+
+  private void onSend(ClientFrame.Send f) {
+    // A room send is checked for membership by delivery, where membership lives, in the same chain.
     if (pendingSends >= settings.maxPendingSends()) {
       metrics.rateLimited();
       writeError(ErrorCodes.RATE_LIMITED, "too many sends waiting to be stored; resend later", f.ref());

@@ -15,6 +15,8 @@ final class DeliveryMetrics {
   static final String READ = "read";
   static final String UNAVAILABLE = "unavailable";
   static final String INTERNAL = "internal";
+  static final String JOIN = "join";
+  static final String LEAVE = "leave";
 
   private final Timer appendLatency;
   private final Timer readLatency;
@@ -24,8 +26,30 @@ final class DeliveryMetrics {
   private final Counter appendInternal;
   private final Counter readUnavailable;
   private final Counter readInternal;
+  private final MeterRegistry registry;
+  private final Counter roomSendsOk;
+  private final Counter roomSendsDup;
+  private final Counter roomSendsForbidden;
+  private final Counter roomSendsFailed;
+  private final Counter fanoutFresh;
+  private final Counter fanoutDup;
+  private final Timer fanoutLatency;
 
   DeliveryMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    roomSendsOk = roomSends(registry, "ok");
+    roomSendsDup = roomSends(registry, "dup");
+    roomSendsForbidden = roomSends(registry, "forbidden");
+    roomSendsFailed = roomSends(registry, "failed");
+    fanoutFresh = Counter.builder(MetricNames.FANOUT_RECIPIENTS)
+        .description("Member inbox copies written by room sends (dup: already there from an earlier attempt)")
+        .tag("dup", "false").register(registry);
+    fanoutDup = Counter.builder(MetricNames.FANOUT_RECIPIENTS).tag("dup", "true").register(registry);
+    fanoutLatency = Timer.builder(MetricNames.FANOUT_LATENCY)
+        .description("Room sends from the membership read until every copy is stored and its push handed to the bus")
+        .publishPercentiles(0.5, 0.95, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
+    membership(JOIN, "ok", 0);
+    membership(LEAVE, "ok", 0);
     appendLatency = latency(registry, APPEND);
     readLatency = latency(registry, READ);
     stored = Counter.builder(MetricNames.MESSAGES_STORED).description("Sends stored (dup: a resend answered as such)")
@@ -46,6 +70,38 @@ final class DeliveryMetrics {
   private static Counter errors(MeterRegistry registry, String op, String reason) {
     return Counter.builder(MetricNames.STORE_ERRORS).description("Failed message store calls")
         .tag(MetricNames.OP, op).tag(MetricNames.REASON, reason).register(registry);
+  }
+
+  private static Counter roomSends(MeterRegistry registry, String outcome) {
+    return Counter.builder(MetricNames.ROOM_SENDS).description("Room sends by outcome")
+        .tag(MetricNames.OUTCOME, outcome).register(registry);
+  }
+
+  /** A join or leave and how it ended (ok, present, absent, full, failed). */
+  void membership(String op, String outcome) {
+    membership(op, outcome, 1);
+  }
+
+  private void membership(String op, String outcome, double n) {
+    Counter.builder(MetricNames.ROOM_MEMBERSHIP).description("Room joins and leaves by outcome")
+        .tag(MetricNames.OP, op).tag(MetricNames.OUTCOME, outcome).register(registry).increment(n);
+  }
+
+  /** A room send whose copies are all stored: how many were new, how many already there. */
+  void fanout(Timer.Sample sample, int fresh, int dups, boolean dup) {
+    sample.stop(fanoutLatency);
+    fanoutFresh.increment(fresh);
+    fanoutDup.increment(dups);
+    (dup ? roomSendsDup : roomSendsOk).increment();
+  }
+
+  void fanoutFailed(Timer.Sample sample) {
+    sample.stop(fanoutLatency);
+    roomSendsFailed.increment();
+  }
+
+  void roomSendForbidden() {
+    roomSendsForbidden.increment();
   }
 
   Timer.Sample start() {

@@ -4,6 +4,8 @@ import io.courier.cluster.NodeContext;
 import io.courier.cluster.PresenceRegistry;
 import io.courier.delivery.store.AppendResult;
 import io.courier.delivery.store.MessageStore;
+import io.courier.delivery.store.RoomSettings;
+import io.courier.delivery.store.RoomStore;
 import io.courier.delivery.store.StoreUnavailableException;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
@@ -20,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts sends (store, then fan out to the recipient's nodes) and serves inbox reads. Stateless
+ * Accepts sends (store, then fan out to the recipient's nodes; a room send goes to every member's
+ * inbox through {@link RoomFanout}), serves inbox reads and room membership ({@link RoomService}). Stateless
  * apart from its store client, so any number of instances on any nodes can serve the same
  * addresses; seq numbers are assigned by the store, not here.
  */
@@ -31,6 +34,8 @@ public final class DeliveryVerticle extends VerticleBase {
 
   private final NodeContext node;
   private MessageStore store;
+  private RoomStore rooms;
+  private RoomFanout roomFanout;
   private PresenceRegistry presence;
   private Fanout fanout;
   private DeliveryMetrics metrics;
@@ -41,37 +46,50 @@ public final class DeliveryVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    store = Stores.create(vertx, node);
+    Stores.Pair stores = Stores.create(vertx, node);
+    store = stores.messages();
+    rooms = stores.rooms();
+    RoomSettings roomSettings = RoomSettings.from(node.config());
     presence = new PresenceRegistry(vertx, node.hazelcast());
     fanout = new Fanout(vertx.eventBus());
     metrics = new DeliveryMetrics(node.metrics());
+    roomFanout = new RoomFanout(vertx, node.nodeId(), store, rooms, presence, fanout, roomSettings, metrics);
     store.configurationWarnings().onSuccess(warnings -> warnings.forEach(w ->
         LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("store", node.config().get(
             io.courier.protocol.ConfigKeys.STORE)).log(w)));
     MessageConsumer<JsonObject> send = vertx.eventBus().consumer(Addresses.DELIVERY_SEND, this::onSend);
     MessageConsumer<JsonObject> read = vertx.eventBus().consumer(Addresses.DELIVERY_READ, this::onRead);
-    return Future.all(send.completion(), read.completion());
+    Future<?> roomService = new RoomService(node.nodeId(), rooms, roomSettings, metrics).register(vertx.eventBus());
+    return Future.all(send.completion(), read.completion(), roomService);
   }
 
   @Override
   public Future<?> stop() {
-    return store == null ? Future.succeededFuture() : store.close();
+    if (store == null) {
+      return Future.succeededFuture();
+    }
+    return rooms.close().transform(ignored -> store.close());
   }
 
   private void onSend(Message<JsonObject> msg) {
     JsonObject req = msg.body();
-    if (!versionOk(msg, req)) {
+    if (!BusReplies.versionOk(msg)) {
       return;
     }
     String from = req.getString(Bus.FROM);
     String to = req.getString(Bus.TO);
+    String room = req.getString(Bus.ROOM);
     String id = req.getString(Bus.ID);
     String body = req.getString(Bus.BODY);
-    if (from == null || id == null || body == null || to == null) {
-      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "send needs from, id, to and body"));
+    if (from == null || id == null || body == null || (to == null) == (room == null)) {
+      BusReplies.invalid(msg, "send needs from, id, body and exactly one of to and room");
       return;
     }
     long ts = req.getLong(Bus.TS, System.currentTimeMillis());
+    if (room != null) {
+      onRoomSend(msg, new InboxMessage(0, null, id, from, null, room, body, ts));
+      return;
+    }
     InboxMessage draft = new InboxMessage(0, null, id, from, to, null, body, ts);
     var sample = metrics.start();
     store.append(to, draft)
@@ -86,7 +104,21 @@ public final class DeliveryVerticle extends VerticleBase {
         })
         .onFailure(err -> {
           metrics.failed(sample, DeliveryMetrics.APPEND, err instanceof StoreUnavailableException);
-          fail(msg, "append", to, err);
+          BusReplies.storeFailure(msg, LOG, node.nodeId(), "append", to, err);
+        });
+  }
+
+  /** The reply carries the sender's own copy's seq and epoch; ts and dup are the room message's. */
+  private void onRoomSend(Message<JsonObject> msg, InboxMessage draft) {
+    roomFanout.send(draft.room(), draft)
+        .onSuccess(o -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, o.ts()).put(Bus.DUP, o.dup())
+            .put(Bus.SEQ, o.sender().seq()).put(Bus.EPOCH, o.sender().epoch())))
+        .onFailure(err -> {
+          if (err instanceof RoomFanout.NotAMember) {
+            BusReplies.forbidden(msg, err.getMessage());
+          } else {
+            BusReplies.storeFailure(msg, LOG, node.nodeId(), "room send", draft.from(), err);
+          }
         });
   }
 
@@ -147,7 +179,7 @@ public final class DeliveryVerticle extends VerticleBase {
 
   private void onRead(Message<JsonObject> msg) {
     JsonObject req = msg.body();
-    if (!versionOk(msg, req)) {
+    if (!BusReplies.versionOk(msg)) {
       return;
     }
     String user = req.getString(Bus.USER);
@@ -169,29 +201,8 @@ public final class DeliveryVerticle extends VerticleBase {
         })
         .onFailure(err -> {
           metrics.failed(sample, DeliveryMetrics.READ, err instanceof StoreUnavailableException);
-          fail(msg, "read", user, err);
+          BusReplies.storeFailure(msg, LOG, node.nodeId(), "read", user, err);
         });
   }
 
-  private boolean versionOk(Message<JsonObject> msg, JsonObject req) {
-    if (req == null || !(req.getValue(Bus.V) instanceof Integer v) || v > Bus.VERSION) {
-      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME,
-          "unsupported document version; this delivery verticle speaks v" + Bus.VERSION));
-      return false;
-    }
-    return true;
-  }
-
-  private void fail(Message<JsonObject> msg, String op, String user, Throwable err) {
-    if (err instanceof StoreUnavailableException) {
-      LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", user).addKeyValue("op", op)
-          .addKeyValue("error", err.getMessage()).log("store unavailable");
-      msg.fail(BusFailures.STORE_UNAVAILABLE,
-          BusFailures.message(ErrorCodes.UNAVAILABLE, "message store unavailable; resend later with the same id"));
-    } else {
-      LOG.atError().addKeyValue("nodeId", node.nodeId()).addKeyValue("userId", user).addKeyValue("op", op)
-          .setCause(err).log("store operation failed");
-      msg.fail(BusFailures.INTERNAL, BusFailures.message(ErrorCodes.INTERNAL, "internal error"));
-    }
-  }
 }

@@ -6,7 +6,13 @@ import io.courier.protocol.Bus;
 import io.courier.protocol.InboxMessage;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
+import io.courier.delivery.store.BatchAppendResult;
+import io.vertx.core.json.JsonArray;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,6 +43,41 @@ final class Fanout {
   static JsonObject push(String recipient, InboxMessage m) {
     return new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TO, recipient).put(Bus.SEQ, m.seq())
         .put(Bus.EPOCH, m.epoch()).put(Bus.FRAME, m.toFrameText());
+  }
+
+  /** One member's copy of a room message, as a node push lists it. */
+  record Copy(String to, long seq, String epoch) {}
+
+  /** The copies grouped by every node holding a connection of their owner (offline owners are left out). */
+  static Map<String, List<Copy>> byNode(List<BatchAppendResult.Appended> copies, Map<String, PresenceEntry> presence) {
+    Map<String, List<Copy>> byNode = new HashMap<>();
+    for (BatchAppendResult.Appended a : copies) {
+      for (String node : nodesOf(presence.get(a.recipient()))) {
+        byNode.computeIfAbsent(node, n -> new ArrayList<>())
+            .add(new Copy(a.recipient(), a.result().seq(), a.result().epoch()));
+      }
+    }
+    return byNode;
+  }
+
+  /**
+   * One bus message per node for a room message: the message once (body as JSON text, not re-encoded
+   * per recipient) and the node's recipients with their own seq and epoch. The node builds each
+   * recipient's frame from it. Returns how many node messages went out.
+   */
+  int sendRoom(InboxMessage ref, Map<String, List<Copy>> byNode) {
+    long now = System.currentTimeMillis();
+    for (Map.Entry<String, List<Copy>> e : byNode.entrySet()) {
+      JsonArray recipients = new JsonArray(new ArrayList<>(e.getValue().size()));
+      for (Copy c : e.getValue()) {
+        recipients.add(new JsonObject().put(Bus.TO, c.to()).put(Bus.SEQ, c.seq()).put(Bus.EPOCH, c.epoch()));
+      }
+      JsonObject doc = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.ROOM, ref.room()).put(Bus.ID, ref.id())
+          .put(Bus.FROM, ref.from()).put(Bus.BODY, ref.bodyJson()).put(Bus.TS, ref.ts())
+          .put(Bus.RECIPIENTS, recipients).put(Bus.SENT_AT, now);
+      bus.send(Addresses.node(e.getKey()), doc);
+    }
+    return byNode.size();
   }
 
   int send(String recipient, InboxMessage m, Set<String> nodes) {

@@ -155,32 +155,81 @@ final class Bench {
     return r;
   }
 
+  /**
+   * Every connection joins one room; then room sends at --rate (each from a random member) for
+   * --duration; every member, the sender included, must receive every confirmed one exactly once.
+   * Delivered msg/s counts member deliveries, so it is about the offered rate times the members.
+   */
   private JsonObject room(Fleet fleet) {
-    List<Conn> members = fleet.conns.subList(0, Math.min(o.roomMembers, fleet.conns.size()));
-    Fleet.Opened opened = fleet.open(members, o.connectConcurrency).await();
+    Fleet.Opened opened = openAll(fleet);
     if (opened.ok() == 0) {
       fleet.closeAll().await();
       throw new ScenarioUnavailable("room: no connection could be opened (" + fleet.counters.lastFailure + ")");
     }
-    Conn first = members.get(0);
-    io.vertx.core.Promise<JsonObject> answer = io.vertx.core.Promise.promise();
-    first.frameListener = f -> {
-      if ("join-probe".equals(f.getString("ref")) || "joined".equals(f.getString("type"))) {
-        answer.tryComplete(f);
-      }
-    };
-    first.write(new JsonObject().put("type", "join").put("room", "lg-" + fleet.runId).put("ref", "join-probe").encode());
-    waitFor(() -> answer.future().isComplete(), TimeUnit.SECONDS.toNanos(10));
+    String room = "lg-" + fleet.runId;
+    long progress = startProgress(fleet);
+    phase = "join";
+    JsonObject refused = membership(fleet, "join", room);
+    if (refused != null) {
+      vertx.cancelTimer(progress);
+      fleet.closeAll().await();
+      throw new ScenarioUnavailable("room: the server refused join (" + refused.getString("code") + ": "
+          + refused.getString("message") + ")");
+    }
+    phase = "room";
+    String padding = "x".repeat(Math.max(0, o.bodyBytes - 50));
+    long sendNanos = drive(fleet, o.localRate(), o.duration.toNanos(), null, (from, rnd) -> from.sendToRoom(room, padding));
+    phase = "drain";
+    drain(fleet);
+    samples.add(probe.sample(fleet.counters.open.get()));
+    phase = "leave";
+    membership(fleet, "leave", room);
+    vertx.cancelTimer(progress);
     fleet.closeAll().await();
-    JsonObject f = answer.future().isComplete() ? answer.future().result() : null;
-    if (f == null) {
-      throw new ScenarioUnavailable("room: the server did not answer join within 10 s");
+    JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, o.localRate(), false);
+    r.put("room", new JsonObject().put("id", room).put("members", fleet.conns.size())
+        .put("sendsConfirmed", fleet.delivery.confirmedCount.sum()));
+    return r;
+  }
+
+  /**
+   * Every open connection sends join (or leave) for {@code room}, at most --connect-concurrency at a
+   * time; returns the first refusal, or null when every one was answered as asked.
+   */
+  private JsonObject membership(Fleet fleet, String type, String room) {
+    List<Conn> conns = fleet.conns;
+    AtomicLong next = new AtomicLong();
+    List<JsonObject> refusals = Collections.synchronizedList(new ArrayList<>());
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    AtomicLong finished = new AtomicLong();
+    Runnable[] step = new Runnable[1];
+    step[0] = () -> {
+      int i = (int) next.getAndIncrement();
+      if (i >= conns.size()) {
+        return;
+      }
+      conns.get(i).membership(type, room).onComplete(ar -> {
+        if (ar.failed()) {
+          refusals.add(new JsonObject().put("code", "closed").put("message", ar.cause().getMessage()));
+        } else if ("error".equals(ar.result().getString("type"))) {
+          refusals.add(ar.result());
+        }
+        if (finished.incrementAndGet() == conns.size()) {
+          done.tryComplete();
+        } else {
+          step[0].run();
+        }
+      });
+    };
+    for (int k = 0; k < Math.min(o.connectConcurrency, conns.size()); k++) {
+      step[0].run();
     }
-    if (!"joined".equals(f.getString("type"))) {
-      throw new ScenarioUnavailable("room: rooms are not available on this server yet (join answered "
-          + f.getString("code") + ": " + f.getString("message") + ")");
+    waitFor(() -> done.future().isComplete(), TimeUnit.SECONDS.toNanos(120));
+    if (!done.future().isComplete()) {
+      return new JsonObject().put("code", "timeout").put("message", finished.get() + " of " + conns.size()
+          + " " + type + "s answered within 120 s");
     }
-    throw new ScenarioUnavailable("room: the server answers join, but this load generator does not measure room fan-out yet");
+    return refusals.isEmpty() ? null : refusals.get(0);
   }
 
   /**
@@ -189,9 +238,22 @@ final class Bench {
    * offer). {@code halfway} runs once at half time. Returns the sending time.
    */
   private long drive(Fleet fleet, double rate, long nanos, Runnable halfway) {
-    List<Conn> conns = fleet.conns;
-    int n = conns.size();
     String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
+    List<Conn> conns = fleet.conns;
+    return drive(fleet, rate, nanos, halfway, (from, rnd) -> {
+      int n = conns.size();
+      Conn to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
+      from.send(to, padding);
+    });
+  }
+
+  /** What one due message does: {@code from} sends it (called on from's context). */
+  interface Sender {
+    void send(Conn from, java.util.Random rnd);
+  }
+
+  private long drive(Fleet fleet, double rate, long nanos, Runnable halfway, Sender sender) {
+    List<Conn> conns = fleet.conns;
     dispatched.set(0);
     long start = System.nanoTime();
     long[] issued = {0};
@@ -202,7 +264,7 @@ final class Bench {
     long timer = vertx.setPeriodic(2, t -> {
       synchronized (lock) {
         if (!stopped[0]) {
-          tick(conns, rate, nanos, start, issued, halfDone, halfway, padding);
+          tick(conns, rate, nanos, start, issued, halfDone, halfway, sender);
         }
       }
     });
@@ -224,16 +286,17 @@ final class Bench {
   }
 
   private void tick(List<Conn> conns, double rate, long nanos, long start, long[] issued, boolean[] halfDone, Runnable halfway,
-      String padding) {
+      Sender sender) {
     int n = conns.size();
     long now = System.nanoTime();
     long due = (long) (rate * Math.min(now - start, nanos) / 1e9) - issued[0];
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    for (long k = 0; k < due && n > 1; k++) {
+    // A direct message needs another user; a room message needs only its sender.
+    int min = o.scenario.equals("room") ? 1 : 2;
+    for (long k = 0; k < due && n >= min; k++) {
       Conn from = conns.get(rnd.nextInt(n));
-      Conn to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
       dispatched.incrementAndGet();
-      from.run(() -> from.send(to, padding));
+      from.run(() -> sender.send(from, ThreadLocalRandom.current()));
     }
     issued[0] += Math.max(0, due);
     if (!halfDone[0] && now - start >= nanos / 2) {

@@ -50,7 +50,11 @@ final class Conn {
 
   record Target(String host, int port, boolean raw) {}
 
-  private record Pending(String frame, int recipient, int number) {}
+  /** {@code room} is the run-wide room message number, or -1 for a direct message. */
+  private record Pending(String frame, int recipient, int number, int room) {}
+
+  /** join/leave frames waiting for their answer, by ref. */
+  private final Map<String, Promise<JsonObject>> requests = new java.util.HashMap<>();
 
   /** Counters shared by every connection of a run. */
   static final class Counters {
@@ -122,11 +126,45 @@ final class Conn {
     String id = "m" + number;
     String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}";
     String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + recipient.userId + "\",\"body\":" + body + "}";
-    pending.put(id, new Pending(frame, recipient.index, number));
+    pending.put(id, new Pending(frame, recipient.index, number, -1));
     delivery.onSent();
     if (isOpen()) {
       ws.writeTextMessage(frame);
     }
+  }
+
+  /** Sends one message to {@code room}, which every member must receive; on this connection's context. */
+  void sendToRoom(String room, String padding) {
+    int number = nextNumber++;
+    int g = delivery.nextRoomMessage();
+    String id = "m" + number;
+    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"g\":" + g + ",\"t\":" + System.nanoTime()
+        + ",\"p\":\"" + padding + "\"}";
+    String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"room\":" + io.vertx.core.json.Json.encode(room)
+        + ",\"body\":" + body + "}";
+    pending.put(id, new Pending(frame, -1, number, g));
+    delivery.onSent();
+    if (isOpen()) {
+      ws.writeTextMessage(frame);
+    }
+  }
+
+  /**
+   * A {@code join} or {@code leave} of {@code room}: completes with the answer frame ({@code joined},
+   * {@code left} or {@code error}); fails if the connection is not open.
+   */
+  Future<JsonObject> membership(String type, String room) {
+    Promise<JsonObject> p = Promise.promise();
+    run(() -> {
+      if (!isOpen()) {
+        p.fail("connection " + userId + " is not open");
+        return;
+      }
+      String ref = type + "-" + room;
+      requests.put(ref, p);
+      ws.writeTextMessage(new JsonObject().put("type", type).put("room", room).put("ref", ref).encode());
+    });
+    return p.future();
   }
 
   /** For tests and the room probe: a raw frame. */
@@ -190,6 +228,8 @@ final class Conn {
     }
     epoch = null;
     syncing = false;
+    requests.values().forEach(r -> r.tryFail("connection closed before the answer"));
+    requests.clear();
     if (!stopping && autoReconnect) {
       open();
     }
@@ -213,6 +253,14 @@ final class Conn {
     }
     if (frameListener != null) {
       frameListener.accept(f);
+    }
+    String ref = f.getString("ref");
+    if (ref != null && !requests.isEmpty()) {
+      Promise<JsonObject> waiting = requests.remove(ref);
+      if (waiting != null) {
+        waiting.complete(f);
+        return;
+      }
     }
     String type = f.getString("type", "");
     switch (type) {
@@ -296,7 +344,11 @@ final class Conn {
       delivery.errors.increment();
       return;
     }
-    delivery.onReceived(body.getInteger("s"), body.getInteger("n"), index, body.getLong("t", 0L));
+    if (body.getValue("g") instanceof Integer g) {
+      delivery.onRoomReceived(g, index, body.getLong("t", 0L));
+    } else {
+      delivery.onReceived(body.getInteger("s"), body.getInteger("n"), index, body.getLong("t", 0L));
+    }
   }
 
   private void scheduleAck() {
@@ -315,7 +367,9 @@ final class Conn {
 
   private void onSentFrame(JsonObject f) {
     Pending p = pending.remove(f.getString("id", ""));
-    if (p != null) {
+    if (p != null && p.room() >= 0) {
+      delivery.onRoomConfirmed(p.room());
+    } else if (p != null) {
       delivery.onConfirmed(index, p.number(), p.recipient());
     }
   }
@@ -328,6 +382,7 @@ final class Conn {
       delivery.errors.increment();
       return;
     }
+    delivery.onErrorCode(code);
     if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.INTERNAL)) {
       // At-least-once: the same id again, a little later.
       ctx.owner().setTimer(RESEND_DELAY_MS, t -> run(() -> {

@@ -22,6 +22,14 @@ final class Delivery {
   private final BitSet[] delivered;
   private final AtomicLongArray expectedPerRecipient;
   private final AtomicLongArray receivedPerRecipient;
+  /**
+   * Room runs: every room message has a run-wide number g; confirmed room messages by g, and per
+   * recipient the g's it received. Every member (the sender included) must receive every confirmed one.
+   */
+  private final BitSet roomConfirmed = new BitSet();
+  private final BitSet[] roomDelivered;
+  private final java.util.concurrent.atomic.AtomicInteger nextRoomMessage = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean room;
   final LongAdder sent = new LongAdder();
   final LongAdder confirmedCount = new LongAdder();
   final LongAdder received = new LongAdder();
@@ -29,6 +37,8 @@ final class Delivery {
   final LongAdder redelivered = new LongAdder();
   final LongAdder rejected = new LongAdder();
   final LongAdder errors = new LongAdder();
+  /** Error frames answering sends, by code (resent ones included): what the server pushed back with. */
+  final java.util.concurrent.ConcurrentHashMap<String, LongAdder> errorCodes = new java.util.concurrent.ConcurrentHashMap<>();
   private final Recorder recorder = new Recorder(MAX_LATENCY_NANOS, 3);
   private final Histogram total = new Histogram(MAX_LATENCY_NANOS, 3);
   private volatile long lastReceiveNanos;
@@ -42,6 +52,68 @@ final class Delivery {
     }
     expectedPerRecipient = new AtomicLongArray(users);
     receivedPerRecipient = new AtomicLongArray(users);
+    roomDelivered = new BitSet[users];
+    for (int i = 0; i < users; i++) {
+      roomDelivered[i] = new BitSet();
+    }
+  }
+
+  /** A new room message's number; from then on lost and duplicated count per member. */
+  int nextRoomMessage() {
+    room = true;
+    return nextRoomMessage.getAndIncrement();
+  }
+
+  void onRoomConfirmed(int g) {
+    synchronized (roomConfirmed) {
+      if (roomConfirmed.get(g)) {
+        return;
+      }
+      roomConfirmed.set(g);
+    }
+    confirmedCount.increment();
+  }
+
+  /** Room message g reached {@code recipient} under a seq it had not seen. */
+  void onRoomReceived(int g, int recipient, long sentNanos) {
+    if (g < 0 || recipient < 0 || recipient >= roomDelivered.length) {
+      errors.increment();
+      return;
+    }
+    BitSet d = roomDelivered[recipient];
+    synchronized (d) {
+      if (d.get(g)) {
+        duplicated.increment();
+        return;
+      }
+      d.set(g);
+    }
+    received.increment();
+    long now = System.nanoTime();
+    lastReceiveNanos = now;
+    recorder.recordValue(Math.min(MAX_LATENCY_NANOS, Math.max(0, now - sentNanos)));
+  }
+
+  /** Per recipient, the confirmed room messages it has not received. */
+  private long roomMissing(boolean countRecipients) {
+    BitSet c;
+    synchronized (roomConfirmed) {
+      c = (BitSet) roomConfirmed.clone();
+    }
+    long n = 0;
+    for (BitSet d : roomDelivered) {
+      BitSet missing = (BitSet) c.clone();
+      synchronized (d) {
+        missing.andNot(d);
+      }
+      int k = missing.cardinality();
+      n += countRecipients ? (k > 0 ? 1 : 0) : k;
+    }
+    return n;
+  }
+
+  void onErrorCode(String code) {
+    errorCodes.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
   void onSent() {
@@ -99,6 +171,9 @@ final class Delivery {
 
   /** Confirmed messages not (yet) delivered to their recipient. */
   long lost() {
+    if (room) {
+      return roomMissing(false);
+    }
     long lost = 0;
     for (int s = 0; s < confirmed.length; s++) {
       BitSet c;
@@ -114,6 +189,9 @@ final class Delivery {
   }
 
   long recipientsMissingMessages() {
+    if (room) {
+      return roomMissing(true);
+    }
     long n = 0;
     for (int r = 0; r < expectedPerRecipient.length(); r++) {
       if (receivedPerRecipient.get(r) < expectedPerRecipient.get(r)) {

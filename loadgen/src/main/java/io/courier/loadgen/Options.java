@@ -132,6 +132,13 @@ final class Options {
         throw new UsageException("chat needs at least 2 connections (users send to each other)");
       }
     }
+    if (scenario.equals("room")) {
+      // Every connection is a member: the members are the users.
+      connections = roomMembers;
+      if (processes > 1 || shardCount > 1) {
+        throw new UsageException("room runs in one process: every member must join the same room");
+      }
+    }
     if (scenario.equals("reconnect-storm")) {
       if (drop < 0) {
         drop = connections;

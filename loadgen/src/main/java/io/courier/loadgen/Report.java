@@ -60,6 +60,7 @@ final class Report {
             .put("rejected", d.rejected.sum())
             .put("unconfirmed", d.unconfirmed())
             .put("errors", d.errors.sum())
+            .put("errorCodes", errorCodes(d))
             .put("recipientsMissingMessages", d.recipientsMissingMessages())
             .put("deliveredPerSec", window > 0 ? round(received * 1e9 / window) : 0.0))
         .put("latencyMs", latency(h))
@@ -67,6 +68,12 @@ final class Report {
         .put("server", server(samples, opened.ok()));
     r.put("ok", opened.failed() == 0 && lost == 0 && dup == 0 && d.unconfirmed() == 0 && d.rejected.sum() == 0);
     return r;
+  }
+
+  private static JsonObject errorCodes(Delivery d) {
+    JsonObject o = new JsonObject();
+    new java.util.TreeMap<>(d.errorCodes).forEach((code, n) -> o.put(code, n.sum()));
+    return o;
   }
 
   static JsonObject latency(Histogram h) {
@@ -141,6 +148,10 @@ final class Report {
     }
     if (r.getJsonObject("target").getBoolean("raw")) {
       notes.add("raw forwarder");
+    }
+    JsonObject room = r.getJsonObject("room");
+    if (room != null) {
+      notes.add("room of " + room.getInteger("members") + ": offered = room sends/s, delivered = member deliveries/s");
     }
     return String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s |",
         r.getString("scenario"), java.util.Objects.toString(r.getString("label"), ""), c.getInteger("opened"), fmt(m.getDouble("offeredRate")),

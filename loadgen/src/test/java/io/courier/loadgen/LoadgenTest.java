@@ -170,9 +170,26 @@ class LoadgenTest {
   }
 
   @Test
-  void roomFailsClearlyWhileTheServerHasNoRooms() {
-    assertThatThrownBy(() -> bench("room", "--port", port(), "--connections", "2", "--duration", "1s"))
-        .isInstanceOf(Bench.ScenarioUnavailable.class).hasMessageContaining("rooms are not available on this server yet");
+  void roomDeliversEverySendToEveryMemberOnce() throws Exception {
+    Outcome r = bench("room", "--port", port(), "--room-members", "30", "--rate", "20", "--duration", "2s");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    JsonObject m = r.result().getJsonObject("messages");
+    long confirmed = m.getLong("confirmed");
+    assertThat(confirmed).isGreaterThanOrEqualTo(30L);
+    assertThat(m.getLong("lost")).isZero();
+    assertThat(m.getLong("duplicated")).isZero();
+    assertThat(m.getLong("unconfirmed")).isZero();
+    assertThat(m.getLong("received")).as("every member, the sender included, gets every message").isEqualTo(confirmed * 30);
+    assertThat(r.result().getJsonObject("room").getInteger("members")).isEqualTo(30);
+    assertThat(r.result().getJsonObject("latencyMs").getLong("count")).isEqualTo(confirmed * 30);
+    assertThat(r.stdout()).contains("room of 30");
+  }
+
+  @Test
+  void roomRunsInOneProcess() {
+    assertThatThrownBy(() -> Options.parse(new String[] {"room", "--duration", "1s", "--processes", "2"}))
+        .isInstanceOf(Options.UsageException.class).hasMessageContaining("one process");
+    assertThat(Options.parse(new String[] {"room", "--duration", "1s", "--room-members", "7"}).connections).isEqualTo(7);
   }
 
   @Test

@@ -205,7 +205,7 @@ class HandshakeAndBadInputTest {
   }
 
   @Test
-  void roomSendIsForbiddenAndJoinUnavailable() {
+  void withoutARoomsClaimJoinAndRoomSendAreForbidden() {
     try (WsProbe p = connected()) {
       p.send(new JsonObject().put("type", "send").put("id", "r1").put("room", "lobby").put("body", 1));
       JsonObject e = p.next("error");
@@ -213,8 +213,10 @@ class HandshakeAndBadInputTest {
       assertThat(e.getString("ref")).isEqualTo("r1");
       p.send(new JsonObject().put("type", "join").put("room", "lobby").put("ref", "j"));
       JsonObject j = p.next("error");
-      assertThat(j.getString("code")).isEqualTo("unavailable");
+      assertThat(j.getString("code")).isEqualTo("forbidden");
       assertThat(j.getString("ref")).isEqualTo("j");
+      p.send(new JsonObject().put("type", "join").put("room", "").put("ref", "j2"));
+      assertThat(p.next("error").getString("code")).isEqualTo("bad_frame");
     }
   }
 

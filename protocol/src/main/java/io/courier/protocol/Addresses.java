@@ -17,6 +17,23 @@ public final class Addresses {
   /** Request/reply: presence of a list of users, cluster-wide. Served by presence. */
   public static final String PRESENCE_QUERY = "courier.presence.query";
 
+  /**
+   * Request/reply: add a user to a room ({@code {v, room, user}} -> {@code {v, room, added}}). Served
+   * by delivery, which owns the store the membership lives in. The gateway checks the token's
+   * {@code rooms} claim before asking; this address checks the caps.
+   */
+  public static final String ROOM_JOIN = "courier.room.join";
+  /** Request/reply: remove a user from a room ({@code {v, room, user}} -> {@code {v, room, removed}}). */
+  public static final String ROOM_LEAVE = "courier.room.leave";
+  /** Request/reply, admin read: a room's members ({@code {v, room}} -> {@code {v, room, count, members[]}}). */
+  public static final String ROOM_MEMBERS = "courier.room.members";
+  /** Request/reply, admin read: a user's rooms ({@code {v, user}} -> {@code {v, user, count, rooms[]}}). */
+  public static final String ROOM_USER_ROOMS = "courier.room.user-rooms";
+  /** Request/reply, admin read: how many rooms have members ({@code {v}} -> {@code {v, rooms}}). */
+  public static final String ROOM_STATS = "courier.room.stats";
+  /** Request/reply, admin: delete a room and every membership in it ({@code {v, room}} -> {@code {v, room, removed}}). */
+  public static final String ROOM_DELETE = "courier.room.delete";
+
   /** Prefix of the per-node address that receives pushes for connections held by that node. */
   public static final String NODE_PREFIX = "courier.node.";
 

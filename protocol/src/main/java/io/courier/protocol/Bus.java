@@ -35,6 +35,23 @@ public final class Bus {
   /** Optional in a node push: when the delivery verticle sent it (ms), for the routing-latency metric. */
   public static final String SENT_AT = "sentAt";
 
+  /**
+   * Node push of a room message (one per node, many recipients): {v, room, id, from, body, ts,
+   * recipients: [{to, seq, epoch}], sentAt?}. The body is JSON text, carried once; the node builds
+   * each recipient's msg frame from it. A node that predates it drops it (no {@link #TO}): the
+   * message is stored, and gap fill or sync brings it.
+   */
+  public static final String RECIPIENTS = "recipients";
+
+  // ROOM_JOIN / ROOM_LEAVE request: {v, room, user}; replies {v, room, added} / {v, room, removed}
+  public static final String ADDED = "added";
+  public static final String REMOVED = "removed";
+  // ROOM_MEMBERS reply: {v, room, count, members[]}; ROOM_USER_ROOMS reply: {v, user, count, rooms[]};
+  // ROOM_STATS reply: {v, rooms}; ROOM_DELETE reply: {v, room, removed}
+  public static final String COUNT = "count";
+  public static final String MEMBERS = "members";
+  public static final String ROOMS = "rooms";
+
   // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
   public static final String USERS = "users";
 }

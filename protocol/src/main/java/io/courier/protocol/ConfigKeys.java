@@ -103,6 +103,16 @@ public final class ConfigKeys {
   public static final Setting DELIVERY_INSTANCES = new Setting("COURIER_DELIVERY_INSTANCES", "1",
       "Delivery-verticle instances in this process.");
 
+  // rooms (docs/protocol.md, "Rooms")
+  public static final Setting MAX_ROOMS_PER_USER = new Setting("COURIER_MAX_ROOMS_PER_USER", "100",
+      "Rooms one user may be a member of; a join past it gets error forbidden.");
+  public static final Setting MAX_ROOM_MEMBERS = new Setting("COURIER_MAX_ROOM_MEMBERS", "10000",
+      "Members one room may have; a join past it gets error forbidden. Bounds the work of one room send.");
+  public static final Setting ROOM_FANOUT_CHUNK = new Setting("COURIER_ROOM_FANOUT_CHUNK", "256",
+      "Member inboxes a room send writes per store round trip (1-10000).");
+  public static final Setting ROOM_FANOUT_PARALLELISM = new Setting("COURIER_ROOM_FANOUT_PARALLELISM", "4",
+      "Chunks of one room send in flight at once (1-64).");
+
   // TCP event-bus bridge for services (docs/protocol.md, "Services over the TCP event-bus bridge")
   public static final Setting TCP_BRIDGE_PORT = new Setting("COURIER_TCP_BRIDGE_PORT", "0",
       "Port of the TCP event-bus bridge for services (courier.notify). 0: no bridge.");
@@ -132,6 +142,7 @@ public final class ConfigKeys {
       MAX_UNACKED, MAX_PENDING_SENDS, GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
+      MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
       TCP_BRIDGE_MAX_PENDING, WEB_DIR);
 }

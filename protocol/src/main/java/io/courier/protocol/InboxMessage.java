@@ -13,11 +13,17 @@ public record InboxMessage(long seq, String epoch, String id, String from, Strin
 
   /** The {@code msg} wire frame, built by hand so the body bytes are copied, not re-encoded. */
   public String toFrameText() {
-    StringBuilder b = new StringBuilder(96 + bodyJson.length());
-    b.append("{\"type\":\"msg\",\"seq\":").append(seq)
-        .append(",\"epoch\":").append(Json.encode(epoch))
-        .append(",\"id\":").append(Json.encode(id))
-        .append(",\"from\":").append(Json.encode(from));
+    return frameText(seq, epoch, frameTail());
+  }
+
+  /**
+   * The part of the {@code msg} frame after {@code seq} and {@code epoch}. It is the same for every
+   * member's copy of a room message, so a room fan-out builds it once and each copy's frame is a
+   * short prefix plus this text.
+   */
+  public String frameTail() {
+    StringBuilder b = new StringBuilder(64 + bodyJson.length());
+    b.append(",\"id\":").append(Json.encode(id)).append(",\"from\":").append(Json.encode(from));
     if (room != null) {
       b.append(",\"room\":").append(Json.encode(room));
     } else {
@@ -25,6 +31,13 @@ public record InboxMessage(long seq, String epoch, String id, String from, Strin
     }
     b.append(",\"body\":").append(bodyJson).append(",\"ts\":").append(ts).append('}');
     return b.toString();
+  }
+
+  /** A {@code msg} frame from its seq, epoch and {@link #frameTail()}. */
+  public static String frameText(long seq, String epoch, String tail) {
+    String e = Json.encode(epoch);
+    return new StringBuilder(32 + e.length() + tail.length())
+        .append("{\"type\":\"msg\",\"seq\":").append(seq).append(",\"epoch\":").append(e).append(tail).toString();
   }
 
   /** Event-bus form (v1): the wire fields with the body kept as text. */

@@ -25,8 +25,10 @@ public final class MetricNames {
   public static final String STAGE = "stage";
   public static final String STAGE_DELIVERED = "delivered";
   public static final String STAGE_ACKED = "acked";
-  /** Store operation: {@code append} or {@code read}. */
+  /** Store operation: {@code append} or {@code read}; room membership: {@code join} or {@code leave}. */
   public static final String OP = "op";
+  /** How a request ended: {@code ok}, {@code dup}, {@code forbidden}, {@code full}, {@code failed}. */
+  public static final String OUTCOME = "outcome";
 
   // connections (gateway)
   public static final String CONNECTIONS = "courier.connections";
@@ -56,6 +58,16 @@ public final class MetricNames {
   public static final String STORE_LATENCY = "courier.store.latency";
   public static final String STORE_ERRORS = "courier.store.errors";
 
+  // rooms (delivery)
+  /** Room sends handled, by {@link #OUTCOME}. */
+  public static final String ROOM_SENDS = "courier.room.sends";
+  /** Inbox copies a room fan-out wrote (label dup: already there from an earlier attempt). */
+  public static final String FANOUT_RECIPIENTS = "courier.room.fanout.recipients";
+  /** A room send from the membership read to the last push handed to the bus (all inboxes written). */
+  public static final String FANOUT_LATENCY = "courier.room.fanout.latency";
+  /** Joins and leaves, by {@link #OP} (join, leave) and {@link #OUTCOME}. */
+  public static final String ROOM_MEMBERSHIP = "courier.room.membership.changes";
+
   // node
   public static final String EVENT_LOOP_LAG = "courier.event.loop.lag";
   public static final String CLUSTER_MEMBERS = "courier.cluster.members";
@@ -83,5 +95,6 @@ public final class MetricNames {
       counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
       counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(MESSAGES_STORED), timer(STORE_LATENCY),
-      counter(STORE_ERRORS), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS));
+      counter(STORE_ERRORS), counter(ROOM_SENDS), counter(FANOUT_RECIPIENTS), timer(FANOUT_LATENCY),
+      counter(ROOM_MEMBERSHIP), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS));
 }

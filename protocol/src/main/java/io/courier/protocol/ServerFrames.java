@@ -36,6 +36,14 @@ public final class ServerFrames {
         .put("message", message), ref);
   }
 
+  public static JsonObject joined(String room, String ref) {
+    return withRef(new JsonObject().put("type", FrameTypes.JOINED).put("room", room), ref);
+  }
+
+  public static JsonObject left(String room, String ref) {
+    return withRef(new JsonObject().put("type", FrameTypes.LEFT).put("room", room), ref);
+  }
+
   public static JsonObject pong(String ref) {
     return withRef(new JsonObject().put("type", FrameTypes.PONG), ref);
   }

@@ -44,6 +44,20 @@ public interface MessageStore {
   Future<AppendResult> append(String recipient, InboxMessage draft);
 
   /**
+   * Appends the same draft to each of {@code recipients}' inboxes, exactly as {@link #append} would
+   * one by one (each inbox assigns its own seq and dedupes on (from, id) by itself), but in batches:
+   * one body encoding and as few round trips as the store allows. This is a room fan-out's write.
+   *
+   * <p>Not atomic across inboxes: the result says, per recipient, whether its copy is stored.
+   * Failures are reported per recipient, never as a failed future (that is kept for arguments no
+   * store could accept, as {@link IllegalArgumentException}). Repeating the call for the same draft
+   * after a partial failure stores each missing copy once and answers dup for the others.
+   *
+   * @param recipients distinct user ids; the caller bounds how many go in one call
+   */
+  Future<BatchAppendResult> appendAll(java.util.List<String> recipients, InboxMessage draft);
+
+  /**
    * Reads up to {@code limit} messages with seq > {@code after}, in seq order, plus the inbox head:
    * epoch, lastSeq, and firstAvailable (the lowest seq still retained, lastSeq + 1 if none). An
    * {@code after} at or past lastSeq reads nothing. {@code limit} 0 reads only the head. An inbox

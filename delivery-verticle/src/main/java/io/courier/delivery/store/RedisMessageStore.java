@@ -56,15 +56,56 @@ public final class RedisMessageStore implements MessageStore {
     Context ctx = vertx.getOrCreateContext();
     return StoreArgs.checkAppend(recipient, draft).compose(v -> {
       long now = System.currentTimeMillis();
-      boolean room = draft.room() != null;
-      List<String> keys = List.of(RedisKeys.meta(recipient), RedisKeys.inbox(recipient),
-          RedisKeys.dedupe(recipient, draft.from(), draft.id()));
-      List<String> args = List.of(Epochs.next(), draft.id(), draft.from(), room ? "r" : "t",
-          room ? draft.room() : draft.to(), draft.bodyJson(), Long.toString(draft.ts()),
-          positive(settings.dedupeWindowMs()), positive(settings.maxMessages()), cutoff(now),
-          Integer.toString(TRIM_BUDGET), positive(settings.maxAgeMs()));
-      return call(() -> InboxScripts.APPEND.run(redis, keys, args), ctx, "append").map(InboxReplies::append);
+      return call(() -> InboxScripts.APPEND.run(redis, appendKeys(recipient, draft), appendArgs(draft, now)), ctx,
+          "append").map(InboxReplies::append);
     });
+  }
+
+  /**
+   * One pipelined batch of append scripts, one per recipient (each inbox stays one atomic script
+   * in its own hash slot). The batch succeeds or fails as a whole as far as this client can tell:
+   * on failure every recipient is reported failed, though some scripts may have run; a repeat
+   * answers those dup.
+   */
+  @Override
+  public Future<BatchAppendResult> appendAll(List<String> recipients, InboxMessage draft) {
+    Context ctx = vertx.getOrCreateContext();
+    return StoreArgs.checkAppendAll(recipients, draft).compose(v -> {
+      long now = System.currentTimeMillis();
+      List<List<String>> keys = new java.util.ArrayList<>(recipients.size());
+      List<List<String>> args = new java.util.ArrayList<>(recipients.size());
+      for (String r : recipients) {
+        keys.add(appendKeys(r, draft));
+        args.add(appendArgs(draft, now));
+      }
+      Future<List<Response>> replies = StoreCalls.onContext(
+          () -> InboxScripts.APPEND.runAll(redis, keys, args).toCompletionStage(), ctx, settings.opTimeoutMs(),
+          "redis fan-out append");
+      return replies.map(rs -> {
+        List<BatchAppendResult.Appended> appended = new java.util.ArrayList<>(rs.size());
+        for (int i = 0; i < rs.size(); i++) {
+          appended.add(new BatchAppendResult.Appended(recipients.get(i), InboxReplies.append(rs.get(i))));
+        }
+        return new BatchAppendResult(appended, java.util.Map.of());
+      }).otherwise(err -> {
+        java.util.Map<String, Throwable> failed = new java.util.HashMap<>();
+        recipients.forEach(r -> failed.put(r, err));
+        return new BatchAppendResult(List.of(), failed);
+      });
+    });
+  }
+
+  private static List<String> appendKeys(String recipient, InboxMessage draft) {
+    return List.of(RedisKeys.meta(recipient), RedisKeys.inbox(recipient),
+        RedisKeys.dedupe(recipient, draft.from(), draft.id()));
+  }
+
+  private List<String> appendArgs(InboxMessage draft, long now) {
+    boolean room = draft.room() != null;
+    return List.of(Epochs.next(), draft.id(), draft.from(), room ? "r" : "t",
+        room ? draft.room() : draft.to(), draft.bodyJson(), Long.toString(draft.ts()),
+        positive(settings.dedupeWindowMs()), positive(settings.maxMessages()), cutoff(now),
+        Integer.toString(TRIM_BUDGET), positive(settings.maxAgeMs()));
   }
 
   @Override
@@ -121,6 +162,11 @@ public final class RedisMessageStore implements MessageStore {
       }
       return (List<String>) warnings;
     }).otherwise(err -> List.of());
+  }
+
+  /** The pooled client, shared with the {@link RedisRoomStore} of the same verticle. */
+  public Redis client() {
+    return redis;
   }
 
   @Override

@@ -17,6 +17,22 @@ final class StoreArgs {
     return Future.succeededFuture();
   }
 
+  static Future<Void> checkAppendAll(java.util.List<String> recipients, InboxMessage draft) {
+    if (recipients == null) {
+      return Future.failedFuture(new IllegalArgumentException("recipients must not be null"));
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String r : recipients) {
+      if (r == null || r.isEmpty()) {
+        return Future.failedFuture(new IllegalArgumentException("recipient must not be empty"));
+      }
+      if (!seen.add(r)) {
+        return Future.failedFuture(new IllegalArgumentException("recipient listed twice: " + r));
+      }
+    }
+    return checkAppend("-", draft);
+  }
+
   static Future<Void> checkAppend(String recipient, InboxMessage draft) {
     if (recipient == null || recipient.isEmpty()) {
       return Future.failedFuture(new IllegalArgumentException("recipient must not be empty"));

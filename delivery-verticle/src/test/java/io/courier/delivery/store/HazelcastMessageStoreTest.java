@@ -91,6 +91,23 @@ class HazelcastMessageStoreTest extends MessageStoreContractTest {
   }
 
   /**
+   * A fan-out sends each member one task for the inboxes it owns; it finds the owner from the user id
+   * alone, which must name the partition the inbox keys live in (else the task's calls go remote).
+   */
+  @Test
+  void theOwnerOfAUserIdIsTheOwnerOfItsInbox() {
+    MessageStore store = open();
+    for (int i = 0; i < 16; i++) {
+      String user = i % 2 == 0 ? user() : "x@" + user() + "@example.com";
+      await(store.append(user, draft("x", user, "id", "1")));
+      com.hazelcast.cluster.Member owner = hz(first).getPartitionService().getPartition(user).getOwner();
+      TestCluster.Member holder = hz(first).getMap(Maps.INBOX_HEAD).localKeySet().contains(InboxKeys.head(user))
+          ? first : second;
+      assertThat(owner).as(user).isEqualTo(hz(holder).getCluster().getLocalMember());
+    }
+  }
+
+  /**
    * The state a fail-over can leave: dedupe record and message written (with backups), head not.
    * The message was possibly acknowledged, so it must count, and a resend must be a duplicate.
    */

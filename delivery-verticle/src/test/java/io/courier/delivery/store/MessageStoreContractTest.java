@@ -338,6 +338,122 @@ public abstract class MessageStoreContractTest {
     assertThat(onCaller.get(20, TimeUnit.SECONDS)).containsExactly(true, true);
   }
 
+  // ---- room fan-out: appendAll ---------------------------------------------------------------
+
+  @Test
+  void aFanOutGivesEveryRecipientItsOwnSeqWithTheRoomSet() {
+    MessageStore store = open();
+    String a = user();
+    String b = user();
+    String c = user();
+    await(Inboxes.sendSequentially(store, b, "dave", 2));
+    InboxMessage draft = Inboxes.roomDraft("alice", "lobby}1", "r-1", "{\"text\":\"hi all\"}");
+
+    BatchAppendResult r = await(store.appendAll(List.of(a, b, c), draft));
+    assertThat(r.complete()).isTrue();
+    assertThat(r.appended()).extracting(BatchAppendResult.Appended::recipient).containsExactlyInAnyOrder(a, b, c);
+    for (BatchAppendResult.Appended x : r.appended()) {
+      assertThat(x.result().seq()).as(x.recipient()).isEqualTo(x.recipient().equals(b) ? 3 : 1);
+      assertThat(x.result().dup()).isFalse();
+      assertThat(x.result().ts()).isEqualTo(draft.ts());
+    }
+    for (String u : List.of(a, b, c)) {
+      List<InboxMessage> all = readAll(store, u);
+      InboxMessage m = all.get(all.size() - 1);
+      assertThat(m.room()).isEqualTo("lobby}1");
+      assertThat(m.to()).isNull();
+      assertThat(m.from()).isEqualTo("alice");
+      assertThat(m.id()).isEqualTo("r-1");
+      assertThat(m.bodyJson()).isEqualTo("{\"text\":\"hi all\"}");
+      assertThat(m.ts()).isEqualTo(draft.ts());
+      assertThat(m.epoch()).isEqualTo(await(store.read(u, 0, 0)).epoch());
+    }
+  }
+
+  @Test
+  void aRepeatedFanOutIsDupEverywhereAndStoresNothing() {
+    MessageStore store = open();
+    List<String> members = List.of(user(), user(), user(), user());
+    InboxMessage draft = Inboxes.roomDraft("alice", "lobby", "r-1", "1");
+    BatchAppendResult first = await(store.appendAll(members, draft));
+    InboxMessage resent = new InboxMessage(0, null, "r-1", "alice", null, "lobby", "1", draft.ts() + 500);
+    BatchAppendResult again = await(store.appendAll(members, resent));
+
+    assertThat(again.complete()).isTrue();
+    for (BatchAppendResult.Appended x : again.appended()) {
+      AppendResult original = first.appended().stream().filter(f -> f.recipient().equals(x.recipient())).findFirst()
+          .orElseThrow().result();
+      assertThat(x.result()).isEqualTo(new AppendResult(original.seq(), original.epoch(), draft.ts(), true));
+    }
+    for (String u : members) {
+      assertThat(readAll(store, u)).hasSize(1);
+    }
+  }
+
+  /** A fan-out that failed halfway is repeated whole: the copies already there answer dup, the others are stored once. */
+  @Test
+  void aRepeatedPartialFanOutStoresOnlyTheMissingCopies() {
+    MessageStore store = open();
+    String a = user();
+    String b = user();
+    String c = user();
+    InboxMessage draft = Inboxes.roomDraft("alice", "lobby", "r-9", "\"x\"");
+    AppendResult early = await(store.append(b, draft));
+    await(store.append(b, Inboxes.draft("dave", b, "later", "2")));
+
+    BatchAppendResult r = await(store.appendAll(List.of(a, b, c), draft));
+    assertThat(r.complete()).isTrue();
+    for (BatchAppendResult.Appended x : r.appended()) {
+      if (x.recipient().equals(b)) {
+        assertThat(x.result()).isEqualTo(new AppendResult(early.seq(), early.epoch(), early.ts(), true));
+      } else {
+        assertThat(x.result().dup()).isFalse();
+        assertThat(x.result().seq()).isEqualTo(1);
+      }
+    }
+    assertThat(readAll(store, b)).extracting(InboxMessage::id).containsExactly("r-9", "later");
+    assertThat(readAll(store, a)).extracting(InboxMessage::id).containsExactly("r-9");
+    assertThat(readAll(store, c)).extracting(InboxMessage::id).containsExactly("r-9");
+  }
+
+  @Test
+  void concurrentFanOutsThroughTwoStoresKeepEveryInboxGapless() {
+    MessageStore first = open(config(), 0);
+    MessageStore second = open(config(), 1);
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      members.add(user());
+    }
+    List<Future<BatchAppendResult>> sends = new ArrayList<>();
+    for (int k = 0; k < 6; k++) {
+      MessageStore via = k % 2 == 0 ? first : second;
+      sends.add(via.appendAll(members, Inboxes.roomDraft("s" + k, "big", "m" + k, "{\"k\":" + k + "}")));
+    }
+    await(Future.all(sends));
+    for (Future<BatchAppendResult> f : sends) {
+      assertThat(f.result().complete()).isTrue();
+      assertThat(f.result().appended()).hasSize(150);
+    }
+    for (String u : members) {
+      List<InboxMessage> all = readAll(first, u);
+      assertThat(all).extracting(InboxMessage::seq).as(u).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+      assertThat(all).extracting(InboxMessage::id).as(u).containsExactlyInAnyOrder("m0", "m1", "m2", "m3", "m4", "m5");
+    }
+  }
+
+  @Test
+  void aFanOutNamesEachRecipientOnceAndAcceptsNone() {
+    MessageStore store = open();
+    String a = user();
+    InboxMessage draft = Inboxes.roomDraft("alice", "lobby", "r-1", "1");
+    assertThat(failure(store.appendAll(List.of(a, a), draft))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(failure(store.appendAll(List.of(a, ""), draft))).isInstanceOf(IllegalArgumentException.class);
+    assertThat(await(store.read(a, 0, 0)).lastSeq()).isZero();
+    BatchAppendResult none = await(store.appendAll(List.of(), draft));
+    assertThat(none.appended()).isEmpty();
+    assertThat(none.complete()).isTrue();
+  }
+
   @Test
   void invalidArgumentsFailWithoutTouchingTheStore() {
     MessageStore store = open();

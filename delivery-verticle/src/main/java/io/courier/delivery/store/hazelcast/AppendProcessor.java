@@ -46,6 +46,8 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
     Offloadable, HazelcastInstanceAware, DataSerializable {
   private String user;
   private StoredMessage msg;
+  /** msg, encoded once: a room fan-out hands the same bytes to every member's processor. */
+  private byte[] encoded;
   private long attempt;
   private long dedupeWindowMs;
   private long maxMessages;
@@ -57,8 +59,14 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
   public AppendProcessor() {}
 
   public AppendProcessor(String user, StoredMessage msg, long attempt, StoreSettings settings) {
+    this(user, msg, msg.encode(), attempt, settings);
+  }
+
+  /** @param encoded {@code msg.encode()}, computed once by the caller */
+  AppendProcessor(String user, StoredMessage msg, byte[] encoded, long attempt, StoreSettings settings) {
     this.user = user;
     this.msg = msg;
+    this.encoded = encoded;
     this.attempt = attempt;
     this.dedupeWindowMs = settings.dedupeWindowMs();
     this.maxMessages = settings.maxMessages();
@@ -99,7 +107,7 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
     if (dedupeWindowMs > 0) {
       data.remember(msg.from(), msg.id(), new DedupeRecord(head.epoch(), seq, msg.ts(), attempt), dedupeWindowMs);
     }
-    if (!data.putNew(head.epoch(), seq, msg, messageTtl(System.currentTimeMillis()))) {
+    if (!data.putNew(head.epoch(), seq, msg, encoded, messageTtl(System.currentTimeMillis()))) {
       // The dedupe record just written names a seq that holds another send, so it will not count.
       return AppendOutcome.retry("seq " + seq + " was taken by a concurrent append");
     }
@@ -163,7 +171,7 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(user);
-    out.writeByteArray(msg.encode());
+    out.writeByteArray(encoded);
     out.writeLong(attempt);
     out.writeLong(dedupeWindowMs);
     out.writeLong(maxMessages);
@@ -173,7 +181,8 @@ public final class AppendProcessor implements EntryProcessor<String, InboxHead, 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     user = in.readString();
-    msg = StoredMessage.decode(in.readByteArray());
+    encoded = in.readByteArray();
+    msg = StoredMessage.decode(encoded);
     attempt = in.readLong();
     dedupeWindowMs = in.readLong();
     maxMessages = in.readLong();

@@ -123,8 +123,8 @@ final class InboxData {
    * @return true if {@code msg} is now at {@code seq}, including when the same send was already
    *     there (this call's earlier try, or a concurrent resend); false if another message holds it
    */
-  boolean putNew(String epoch, long seq, StoredMessage msg, long ttlMs) {
-    byte[] there = messages.putIfAbsent(InboxKeys.message(epoch, seq, user), msg.encode(), ttlMs, TimeUnit.MILLISECONDS);
+  boolean putNew(String epoch, long seq, StoredMessage msg, byte[] encoded, long ttlMs) {
+    byte[] there = messages.putIfAbsent(InboxKeys.message(epoch, seq, user), encoded, ttlMs, TimeUnit.MILLISECONDS);
     return there == null || msg.sameSend(StoredMessage.decode(there));
   }
 

@@ -35,6 +35,24 @@ public final class LuaScript {
     });
   }
 
+  /**
+   * Runs the script once per (keys, args) pair in one pipelined batch: one write, one connection,
+   * replies in order. A batch fails as a whole if any call fails; when the server did not know the
+   * script, it is loaded and the batch sent once more (the callers' scripts are safe to repeat).
+   */
+  public Future<List<Response>> runAll(Redis redis, List<List<String>> keys, List<List<String>> args) {
+    List<Request> batch = new java.util.ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      batch.add(request(Command.EVALSHA, sha, keys.get(i), args.get(i)));
+    }
+    return redis.batch(batch).recover(err -> {
+      if (String.valueOf(err.getMessage()).contains("NOSCRIPT")) {
+        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(text)).compose(loaded -> redis.batch(batch));
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
   private static Request request(Command cmd, String script, List<String> keys, List<String> args) {
     Request r = Request.cmd(cmd).arg(script).arg(keys.size());
     keys.forEach(r::arg);

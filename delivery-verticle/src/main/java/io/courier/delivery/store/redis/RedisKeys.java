@@ -29,6 +29,19 @@ public final class RedisKeys {
     return prefix(user) + "dd:" + SenderIds.encode(from, id);
   }
 
+  /** Set of the user's room ids (the index of {@link #roomMembers}); in the user's slot. */
+  public static String userRooms(String user) {
+    return prefix(user) + "rooms";
+  }
+
+  /** Set of a room's member user ids, tagged by the room (escaped like a user). */
+  public static String roomMembers(String room) {
+    return "courier:room:{" + tag(room) + "}:members";
+  }
+
+  /** Set of the ids of rooms that have members, for the room count. */
+  public static final String ROOMS = "courier:rooms";
+
   private static String prefix(String user) {
     return "courier:{" + tag(user) + "}:";
   }
