@@ -56,6 +56,7 @@ public final class ClusterSetup {
 
     int backups = cfg.getInt(ConfigKeys.HZ_BACKUP_COUNT);
     hz.addMapConfig(new MapConfig(Maps.PRESENCE).setBackupCount(backups));
+    hz.addMapConfig(new MapConfig(Maps.PRESENCE_LEASES).setBackupCount(backups));
     PartitioningStrategyConfig byUser =
         new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName());
     hz.addMapConfig(new MapConfig(Maps.INBOX_HEAD).setBackupCount(backups)

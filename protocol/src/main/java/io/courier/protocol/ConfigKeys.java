@@ -103,6 +103,22 @@ public final class ConfigKeys {
   public static final Setting DELIVERY_INSTANCES = new Setting("COURIER_DELIVERY_INSTANCES", "1",
       "Delivery-verticle instances in this process.");
 
+  // presence (docs/protocol.md §11, docs/architecture.md §6)
+  public static final Setting PRESENCE_MAX_USERS = new Setting("COURIER_PRESENCE_MAX_USERS", "500",
+      "Users one presence request may ask about; more get error bad_frame.");
+  public static final Setting WATCH_MAX_USERS = new Setting("COURIER_WATCH_MAX_USERS", "1000",
+      "Users one connection may watch at a time; a watch frame that would pass it gets error rate_limited "
+          + "and watches none of its users.");
+  public static final Setting PRESENCE_LEASE_MS = new Setting("COURIER_PRESENCE_LEASE_MS", "30000",
+      "Lifetime of a gateway node's presence lease, renewed every third of it. The devices and watches of a "
+          + "member that left the cluster and holds no lease are purged by the next sweep.");
+  public static final Setting PRESENCE_SWEEP_MS = new Setting("COURIER_PRESENCE_SWEEP_MS", "30000",
+      "How often each presence verticle looks for devices and watches of departed members without a lease "
+          + "(the backstop for a missed member-removed event).");
+  public static final Setting PRESENCE_RECONCILE_MS = new Setting("COURIER_PRESENCE_RECONCILE_MS", "30000",
+      "How often a gateway node re-reads the presence of every user its connections watch and pushes what a "
+          + "lost notification left out. 0: never.");
+
   // TCP event-bus bridge for services (docs/protocol.md, "Services over the TCP event-bus bridge")
   public static final Setting TCP_BRIDGE_PORT = new Setting("COURIER_TCP_BRIDGE_PORT", "0",
       "Port of the TCP event-bus bridge for services (courier.notify). 0: no bridge.");
@@ -133,5 +149,6 @@ public final class ConfigKeys {
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
-      TCP_BRIDGE_MAX_PENDING, WEB_DIR);
+      TCP_BRIDGE_MAX_PENDING, WEB_DIR,
+      PRESENCE_MAX_USERS, WATCH_MAX_USERS, PRESENCE_LEASE_MS, PRESENCE_SWEEP_MS, PRESENCE_RECONCILE_MS);
 }

@@ -56,6 +56,24 @@ public final class MetricNames {
   public static final String STORE_LATENCY = "courier.store.latency";
   public static final String STORE_ERRORS = "courier.store.errors";
 
+  // presence (gateway: watches and pushes; presence verticle: purges; any node: notifications)
+  /** Distinct users watched by this node's connections. */
+  public static final String PRESENCE_WATCHED_USERS = "courier.presence.watched.users";
+  /** (connection, watched user) pairs on this node. */
+  public static final String PRESENCE_WATCHES = "courier.presence.watches";
+  /** Watch registrations written to the presence map (one per connection and newly watched user). */
+  public static final String PRESENCE_WATCH_REGISTRATIONS = "courier.presence.watch.registrations";
+  /** watch frames refused at COURIER_WATCH_MAX_USERS. */
+  public static final String PRESENCE_WATCH_REFUSED = "courier.presence.watch.refused";
+  /** presence_changed frames written to connections. */
+  public static final String PRESENCE_CHANGED_PUSHED = "courier.presence.changed.pushed";
+  /** Presence-change messages this node sent to watching nodes (one per node and batch). */
+  public static final String PRESENCE_NOTIFICATIONS = "courier.presence.notifications";
+  /** Departed members whose devices and watches this node purged, by {@link #REASON}. */
+  public static final String PRESENCE_PURGES = "courier.presence.purges";
+  public static final String PURGE_MEMBER_REMOVED = "member_removed";
+  public static final String PURGE_LEASE_EXPIRED = "lease_expired";
+
   // node
   public static final String EVENT_LOOP_LAG = "courier.event.loop.lag";
   public static final String CLUSTER_MEMBERS = "courier.cluster.members";
@@ -83,5 +101,8 @@ public final class MetricNames {
       counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
       counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(MESSAGES_STORED), timer(STORE_LATENCY),
-      counter(STORE_ERRORS), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS));
+      counter(STORE_ERRORS), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS),
+      prometheus(PRESENCE_WATCHED_USERS), prometheus(PRESENCE_WATCHES), counter(PRESENCE_WATCH_REGISTRATIONS),
+      counter(PRESENCE_WATCH_REFUSED), counter(PRESENCE_CHANGED_PUSHED), counter(PRESENCE_NOTIFICATIONS),
+      counter(PRESENCE_PURGES));
 }
