@@ -309,6 +309,10 @@ final class Session implements WatchSink {
     }
     if (now - lastActivity > settings.idleTimeoutMs()) {
       close(CloseCodes.GOING_AWAY, "idle timeout");
+      // A client silent this long is presumed gone. The transport would wait for its close handshake
+      // (up to the WebSocket closing timeout, 10 s) before reporting the close; presence, routing and
+      // the connection count drop it now instead.
+      onSocketClosed();
       return;
     }
     if (!expiringSent && now >= identity.expiresAt() - settings.tokenExpiringMs()) {
