@@ -10,7 +10,9 @@ import java.util.TreeSet;
  * Presence of one user in the cluster map: the open connections (sessionId -> where it is held),
  * when the user came online and when last seen, a revision that grows at every online/offline
  * transition, and which members watch the user (so the step that decides a transition also names
- * whom to tell). Mutated only inside entry processors, on the owning member.
+ * whom to tell). Changed only inside entry processors, on the owning member, and copy-on-write: the
+ * map keeps entries as objects (OBJECT in-memory format), so a stored entry is never mutated while
+ * a query or aggregation may be reading it; the processors change a {@link #copy()}.
  *
  * <p>Java-serialized: fields added later ({@code rev}, {@code watchers}) read as 0/null from an entry
  * written by an older node, so nodes of both versions can share the map during a rolling restart.
@@ -23,21 +25,51 @@ public final class PresenceEntry implements Serializable {
    * start) decides what a departed member takes with it, so a node restarted under the same node id
    * never loses its new connections to the purge of its previous life.
    */
-  public record Device(String nodeId, String memberId, long since) implements Serializable {}
+  public record Device(String nodeId, String memberId, long since) implements Serializable {
+    /**
+     * Node and member ids repeat in every entry of a node: interned, they are one string per member
+     * however many devices and copies (deserialization goes through this constructor too).
+     */
+    public Device {
+      nodeId = nodeId.intern();
+      memberId = memberId.intern();
+    }
+  }
 
   /**
    * The connections of one member that watch this user: {@code count} is changed by +1/-1 per
    * connection, which commutes, so watch and unwatch requests may reach the map in any order. The
    * member is told about transitions while its count is above 0.
    */
-  public record Watcher(String nodeId, int count) implements Serializable {}
+  public record Watcher(String nodeId, int count) implements Serializable {
+    public Watcher {
+      nodeId = nodeId.intern();
+    }
+  }
 
-  private final HashMap<String, Device> devices = new HashMap<>();
+  private final HashMap<String, Device> devices;
   private long since;
   private long lastSeen;
   private long rev;
   /** memberId -> watcher; null while no member watches (most entries), which saves a map. */
   private HashMap<String, Watcher> watchers;
+
+  public PresenceEntry() {
+    devices = new HashMap<>(2);
+  }
+
+  private PresenceEntry(PresenceEntry other) {
+    devices = new HashMap<>(other.devices);
+    since = other.since;
+    lastSeen = other.lastSeen;
+    rev = other.rev;
+    watchers = other.watchers == null ? null : new HashMap<>(other.watchers);
+  }
+
+  /** A copy to change (devices and watchers are immutable records, so the maps are copied shallowly). */
+  PresenceEntry copy() {
+    return new PresenceEntry(this);
+  }
 
   public Map<String, Device> devices() {
     return devices;
@@ -152,7 +184,8 @@ public final class PresenceEntry implements Serializable {
         watchers = null;
       }
     } else {
-      watchers.put(memberId, new Watcher(nodeId, count));
+      // The key is interned like Device's ids: one string per member across all entries.
+      watchers.put(memberId.intern(), new Watcher(nodeId, count));
     }
   }
 

@@ -21,7 +21,7 @@ final class PresenceProcessors {
       implements EntryProcessor<String, PresenceEntry, Transition> {
     @Override
     public Transition process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue();
+      PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue().copy();
       boolean cameOnline = e.add(sessionId, device, now);
       entry.setValue(e);
       return cameOnline ? new Transition(e.state(user), e.watchingNodes()) : null;
@@ -32,10 +32,11 @@ final class PresenceProcessors {
       implements EntryProcessor<String, PresenceEntry, Transition> {
     @Override
     public Transition process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue();
-      if (e == null || !e.devices().containsKey(sessionId)) {
+      PresenceEntry stored = entry.getValue();
+      if (stored == null || !stored.devices().containsKey(sessionId)) {
         return null;
       }
+      PresenceEntry e = stored.copy();
       boolean wentOffline = e.remove(sessionId, now);
       entry.setValue(e);
       return wentOffline ? new Transition(e.state(user), e.watchingNodes()) : null;
@@ -50,10 +51,11 @@ final class PresenceProcessors {
   record PurgeMember(String memberId, long now) implements EntryProcessor<String, PresenceEntry, Transition> {
     @Override
     public Transition process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue();
-      if (e == null || !e.holds(memberId)) {
+      PresenceEntry stored = entry.getValue();
+      if (stored == null || !stored.holds(memberId)) {
         return null;
       }
+      PresenceEntry e = stored.copy();
       boolean wentOffline = e.removeMember(memberId, now);
       entry.setValue(e.empty() ? null : e);
       return wentOffline ? new Transition(e.state(entry.getKey()), e.watchingNodes()) : null;
@@ -70,7 +72,7 @@ final class PresenceProcessors {
     public PresenceState process(Map.Entry<String, PresenceEntry> entry) {
       PresenceEntry e = entry.getValue();
       if (delta != 0) {
-        e = e == null ? new PresenceEntry() : e;
+        e = e == null ? new PresenceEntry() : e.copy();
         e.watch(memberId, nodeId, delta);
         entry.setValue(e.empty() ? null : e);
       }

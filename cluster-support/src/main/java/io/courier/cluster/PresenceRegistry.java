@@ -1,6 +1,7 @@
 package io.courier.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import io.courier.cluster.PresenceProcessors.AddDevice;
 import io.courier.cluster.PresenceProcessors.PurgeMember;
@@ -66,12 +67,12 @@ public final class PresenceRegistry {
   public Future<Void> addDevice(String userId, String sessionId, String nodeId) {
     long now = System.currentTimeMillis();
     PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
-    return on(map.submitToKey(userId, new AddDevice(userId, sessionId, device, now))).map(this::notifyOne);
+    return on(map.submitToKey(userId, untyped(new AddDevice(userId, sessionId, device, now)))).map(this::notifyOne);
   }
 
   /** Removes a connection; when it was the user's last, tells the watchers. */
   public Future<Void> removeDevice(String userId, String sessionId) {
-    return on(map.submitToKey(userId, new RemoveDevice(userId, sessionId, System.currentTimeMillis())))
+    return on(map.submitToKey(userId, untyped(new RemoveDevice(userId, sessionId, System.currentTimeMillis()))))
         .map(this::notifyOne);
   }
 
@@ -110,12 +111,12 @@ public final class PresenceRegistry {
    */
   public Future<List<PresenceState>> purgeMember(String memberId) {
     long now = System.currentTimeMillis();
-    return vertx.executeBlocking(() -> map.executeOnEntries(new PurgeMember(memberId, now)), false)
+    return vertx.executeBlocking(() -> map.executeOnEntries(untyped(new PurgeMember(memberId, now))), false)
         .map(results -> {
           List<Transition> offline = new ArrayList<>();
           results.values().forEach(t -> {
-            if (t != null) {
-              offline.add(t);
+            if (t instanceof Transition transition) {
+              offline.add(transition);
             }
           });
           notifyAll(offline);
@@ -142,8 +143,12 @@ public final class PresenceRegistry {
     return map;
   }
 
-  private Void notifyOne(Transition t) {
-    if (t != null) {
+  /**
+   * Object, not Transition: during a rolling restart the key's owner may run the previous version,
+   * whose processors answer a Boolean; that user's watchers then hear from the re-read instead.
+   */
+  private Void notifyOne(Object result) {
+    if (result instanceof Transition t) {
       notifyAll(List.of(t));
     }
     return null;
@@ -172,6 +177,12 @@ public final class PresenceRegistry {
         }
       }
     });
+  }
+
+  /** A processor whose result is read as Object (see {@link #notifyOne}). */
+  @SuppressWarnings("unchecked")
+  private static EntryProcessor<String, PresenceEntry, Object> untyped(EntryProcessor<String, PresenceEntry, ?> p) {
+    return (EntryProcessor<String, PresenceEntry, Object>) p;
   }
 
   private <T> Future<T> on(CompletionStage<T> stage) {
