@@ -56,7 +56,9 @@ public final class ClusterSetup {
     }
 
     int backups = cfg.getInt(ConfigKeys.HZ_BACKUP_COUNT);
-    hz.addMapConfig(new MapConfig(Maps.PRESENCE).setBackupCount(backups));
+    // OBJECT: purges and sweeps visit every entry; stored as objects they are not deserialized for it.
+    hz.addMapConfig(new MapConfig(Maps.PRESENCE).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
+    hz.addMapConfig(new MapConfig(Maps.PRESENCE_LEASES).setBackupCount(backups));
     PartitioningStrategyConfig byUser =
         new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName());
     hz.addMapConfig(new MapConfig(Maps.INBOX_HEAD).setBackupCount(backups)

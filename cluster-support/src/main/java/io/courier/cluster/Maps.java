@@ -10,6 +10,8 @@ public final class Maps {
 
   /** userId -> {@link PresenceEntry}. */
   public static final String PRESENCE = "courier.presence";
+  /** memberId -> nodeId with a TTL: members that keep presence data renew it ({@link PresenceLeases}). */
+  public static final String PRESENCE_LEASES = "courier.presence.leases";
   /** Inbox heads: key {@code h@<user>}; per-inbox epoch, last seq, first retained seq. */
   public static final String INBOX_HEAD = "courier.inbox.head";
   /** Inbox messages: key {@code <epoch>:<seq>@<user>}. */

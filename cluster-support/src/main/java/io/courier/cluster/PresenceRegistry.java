@@ -3,40 +3,77 @@ package io.courier.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import io.courier.cluster.PresenceProcessors.AddDevice;
+import io.courier.cluster.PresenceProcessors.PurgeMember;
+import io.courier.cluster.PresenceProcessors.RemoveDevice;
+import io.courier.cluster.PresenceProcessors.Transition;
+import io.courier.cluster.PresenceProcessors.Watch;
+import io.courier.protocol.Addresses;
+import io.courier.protocol.Bus;
+import io.courier.protocol.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 
 /**
- * The cluster-wide connection registry: userId -> open connections with the node holding each.
- * Backed by a Hazelcast IMap; every mutation is an entry processor, so concurrent connects and
- * disconnects of one user on several nodes never lose a device. Calls never block the caller's
- * event loop: they use Hazelcast's async operations and complete on the caller's context.
+ * The cluster-wide connection registry: userId -> open connections with the node holding each, and
+ * which members watch the user. Backed by a Hazelcast IMap; every mutation is an entry processor
+ * ({@link PresenceProcessors}), so concurrent connects and disconnects of one user on several nodes
+ * never lose a device and give exactly one transition. Whoever applies a transition tells the
+ * watching nodes at once: one message per node on {@link Addresses#presenceChanged}. Calls never
+ * block the caller's event loop: they use Hazelcast's async operations or a worker thread and
+ * complete on the caller's context.
  */
 public final class PresenceRegistry {
+  /** Changes per presence-change message; a purge of many users is split into messages of this size. */
+  static final int CHANGES_PER_MESSAGE = 500;
+
   private final IMap<String, PresenceEntry> map;
   private final Vertx vertx;
   private final String localMemberId;
+  private final Counter notifications;
 
   public PresenceRegistry(Vertx vertx, HazelcastInstance hz) {
+    this(vertx, hz, null);
+  }
+
+  /** With {@code metrics}, counts the change messages sent ({@link MetricNames#PRESENCE_NOTIFICATIONS}). */
+  public PresenceRegistry(Vertx vertx, HazelcastInstance hz, MeterRegistry metrics) {
     this.vertx = vertx;
     this.map = hz.getMap(Maps.PRESENCE);
     this.localMemberId = hz.getCluster().getLocalMember().getUuid().toString();
+    this.notifications = metrics == null ? null : Counter.builder(MetricNames.PRESENCE_NOTIFICATIONS)
+        .description("Presence-change messages sent to watching nodes").register(metrics);
   }
 
-  /** Registers a connection held by {@code nodeId} in this member. */
+  public String localMemberId() {
+    return localMemberId;
+  }
+
+  /** Registers a connection held by {@code nodeId} in this member; on the user's first, tells the watchers. */
   public Future<Void> addDevice(String userId, String sessionId, String nodeId) {
     long now = System.currentTimeMillis();
     PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
-    return on(map.submitToKey(userId, new AddDevice(sessionId, device, now))).mapEmpty();
+    return on(map.submitToKey(userId, untyped(new AddDevice(userId, sessionId, device, now)))).map(this::notifyOne);
   }
 
+  /** Removes a connection; when it was the user's last, tells the watchers. */
   public Future<Void> removeDevice(String userId, String sessionId) {
-    return on(map.submitToKey(userId, new RemoveDevice(sessionId, System.currentTimeMillis()))).mapEmpty();
+    return on(map.submitToKey(userId, untyped(new RemoveDevice(userId, sessionId, System.currentTimeMillis()))))
+        .map(this::notifyOne);
   }
 
   /** The user's entry, or null if never seen. */
@@ -51,63 +88,105 @@ public final class PresenceRegistry {
   }
 
   /**
-   * Removes every device registered by the Hazelcast member {@code memberId} (a crashed or departed
-   * member). Runs on a worker: executeOnEntries is a blocking cluster-wide call.
+   * Changes this member's watch count of each user by {@code delta} (+1: one more connection of
+   * {@code nodeId} watches; 0: only read) in one batched call, and returns each user's state as of
+   * that change: transitions after it are told to {@code nodeId}.
    */
-  public Future<Void> purgeMember(String memberId) {
-    return vertx.executeBlocking(() -> {
-      map.executeOnEntries(new PurgeMember(memberId, System.currentTimeMillis()));
-      return null;
-    }, false);
+  public Future<Map<String, PresenceState>> watch(Collection<String> users, String nodeId, int delta) {
+    if (users.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return on(map.submitToKeys(new HashSet<>(users), new Watch(localMemberId, nodeId, delta)));
   }
 
-  /** Removes the devices this member registered (on an orderly shutdown). */
-  public Future<Void> purgeLocal() {
+  /** One connection of this member no longer watches these users. */
+  public Future<Void> unwatch(Collection<String> users, String nodeId) {
+    return watch(users, nodeId, -1).mapEmpty();
+  }
+
+  /**
+   * Removes every device and watch registered by the Hazelcast member {@code memberId} (a crashed or
+   * departed member), then tells the watchers of each user who went offline with it. Runs on a
+   * worker: executeOnEntries is a blocking cluster-wide call. Returns the users who went offline.
+   */
+  public Future<List<PresenceState>> purgeMember(String memberId) {
+    long now = System.currentTimeMillis();
+    return vertx.executeBlocking(() -> map.executeOnEntries(untyped(new PurgeMember(memberId, now))), false)
+        .map(results -> {
+          List<Transition> offline = new ArrayList<>();
+          results.values().forEach(t -> {
+            if (t instanceof Transition transition) {
+              offline.add(transition);
+            }
+          });
+          notifyAll(offline);
+          return offline.stream().map(Transition::state).toList();
+        });
+  }
+
+  /** Removes the devices and watches this member registered (on an orderly shutdown). */
+  public Future<List<PresenceState>> purgeLocal() {
     return purgeMember(localMemberId);
+  }
+
+  /** Every member id holding a device or a watch in the map (one aggregation over all partitions). */
+  public Future<Set<String>> memberIds() {
+    return vertx.executeBlocking(() -> map.aggregate(new PresenceAggregators.MemberIds()), false);
+  }
+
+  /** Online users, devices and watched users, in total and per node (one aggregation). */
+  public Future<PresenceAggregators.Counts> counts() {
+    return vertx.executeBlocking(() -> map.aggregate(new PresenceAggregators.Count()), false);
   }
 
   public IMap<String, PresenceEntry> map() {
     return map;
   }
 
-  private <T> Future<T> on(java.util.concurrent.CompletionStage<T> stage) {
+  /**
+   * Object, not Transition: during a rolling restart the key's owner may run the previous version,
+   * whose processors answer a Boolean; that user's watchers then hear from the re-read instead.
+   */
+  private Void notifyOne(Object result) {
+    if (result instanceof Transition t) {
+      notifyAll(List.of(t));
+    }
+    return null;
+  }
+
+  /** One message per watching node (split at {@link #CHANGES_PER_MESSAGE}), each change encoded once. */
+  private void notifyAll(List<Transition> transitions) {
+    Map<String, JsonArray> byNode = new TreeMap<>();
+    Map<PresenceState, JsonObject> encoded = new LinkedHashMap<>();
+    for (Transition t : transitions) {
+      for (String node : t.watchingNodes()) {
+        byNode.computeIfAbsent(node, n -> new JsonArray())
+            .add(encoded.computeIfAbsent(t.state(), PresenceState::toBus));
+      }
+    }
+    long now = System.currentTimeMillis();
+    byNode.forEach((node, changes) -> {
+      for (int from = 0; from < changes.size(); from += CHANGES_PER_MESSAGE) {
+        JsonArray part = new JsonArray(changes.getList().subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE)));
+        // Fire and forget: a node that is gone has no consumer; a lost message is made up by the
+        // watching node's periodic re-read (COURIER_PRESENCE_RECONCILE_MS).
+        vertx.eventBus().send(Addresses.presenceChanged(node),
+            new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.CHANGES, part).put(Bus.SENT_AT, now));
+        if (notifications != null) {
+          notifications.increment();
+        }
+      }
+    });
+  }
+
+  /** A processor whose result is read as Object (see {@link #notifyOne}). */
+  @SuppressWarnings("unchecked")
+  private static EntryProcessor<String, PresenceEntry, Object> untyped(EntryProcessor<String, PresenceEntry, ?> p) {
+    return (EntryProcessor<String, PresenceEntry, Object>) p;
+  }
+
+  private <T> Future<T> on(CompletionStage<T> stage) {
     Context ctx = vertx.getOrCreateContext();
     return Future.fromCompletionStage(stage, ctx);
-  }
-
-  record AddDevice(String sessionId, PresenceEntry.Device device, long now)
-      implements EntryProcessor<String, PresenceEntry, Boolean> {
-    @Override
-    public Boolean process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue();
-      boolean cameOnline = !e.online();
-      e.add(sessionId, device, now);
-      entry.setValue(e);
-      return cameOnline;
-    }
-  }
-
-  record RemoveDevice(String sessionId, long now) implements EntryProcessor<String, PresenceEntry, Boolean> {
-    @Override
-    public Boolean process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue();
-      if (e == null || !e.remove(sessionId, now)) {
-        return false;
-      }
-      entry.setValue(e);
-      return !e.online();
-    }
-  }
-
-  record PurgeMember(String memberId, long now) implements EntryProcessor<String, PresenceEntry, Boolean> {
-    @Override
-    public Boolean process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue();
-      if (e == null || !e.removeMember(memberId, now)) {
-        return false;
-      }
-      entry.setValue(e);
-      return true;
-    }
   }
 }

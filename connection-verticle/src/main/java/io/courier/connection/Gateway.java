@@ -36,10 +36,18 @@ public final class Gateway {
       instances = Runtime.getRuntime().availableProcessors();
     }
     int n = instances;
+    PresenceWatch watch;
+    try {
+      watch = new PresenceWatch(vertx, node);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    // The presence agent starts before the gateways: its lease exists before the node's first device.
     return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics, node.hazelcast()))
-        .compose(inboxId -> vertx.deployVerticle(
-                () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, jwtSecret),
-                new DeploymentOptions().setInstances(n))
-            .map(gwId -> new Deployed(sessions, drain, metrics, List.of(inboxId, gwId))));
+        .compose(inboxId -> vertx.deployVerticle(new PresenceWatchVerticle(node, watch))
+            .compose(watchId -> vertx.deployVerticle(
+                    () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, jwtSecret, watch),
+                    new DeploymentOptions().setInstances(n))
+                .map(gwId -> new Deployed(sessions, drain, metrics, List.of(inboxId, watchId, gwId)))));
   }
 }

@@ -53,6 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final Drain drain;
   private final GatewayMetrics metrics;
   private final int maxConnections;
+  private final PresenceWatch presenceWatch;
   private final Set<Session> local = new HashSet<>();
   private final Map<Session, Future<Void>> registrations = new HashMap<>();
   private final Drain.Participant participant = new Drain.Participant() {
@@ -75,8 +76,9 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
 
   public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, GatewayMetrics metrics, int maxConnections,
-                        String jwtSecret) {
+                        String jwtSecret, PresenceWatch presenceWatch) {
     this.node = node;
+    this.presenceWatch = presenceWatch;
     this.sessions = sessions;
     this.drain = drain;
     this.metrics = metrics;
@@ -90,7 +92,8 @@ public final class GatewayVerticle extends VerticleBase {
     verifier = new TokenVerifier(vertx, jwtSecret, node.config().getInt(ConfigKeys.JWT_LEEWAY_S));
     origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
     delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs());
-    presence = new PresenceRegistry(vertx, node.hazelcast());
+    // With the node's metrics: a connect or disconnect that changes a user's online state tells watchers.
+    presence = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
 
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
@@ -272,7 +275,8 @@ public final class GatewayVerticle extends VerticleBase {
   /** A session over a transport, registered locally and in presence (a device from now on). */
   private Session openSession(Transport transport, Identity identity) {
     String sessionId = UUID.randomUUID().toString();
-    Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics);
+    Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics,
+        presenceWatch);
     local.add(s);
     sessions.add(s);
     metrics.opened();

@@ -3,6 +3,8 @@ package io.courier.connection;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.PresenceEntry;
+import io.courier.cluster.PresenceLeases;
+import java.util.List;
 import io.courier.cluster.PresenceRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonArray;
@@ -27,6 +29,7 @@ final class OpsRoutes {
   static final String ADMIN_DRAIN = "/admin/drain";
   static final String ADMIN_CONNECTIONS = "/admin/connections";
   static final String ADMIN_USER = "/admin/users/:userId";
+  static final String ADMIN_PRESENCE = "/admin/presence";
   static final String METRICS = "/metrics";
   /** Users listed by name in GET /admin/connections (those with the most connections here). */
   static final int TOP_USERS = 20;
@@ -66,6 +69,7 @@ final class OpsRoutes {
     router.post(ADMIN_DRAIN).handler(rc -> asAdmin(rc, "drain", who -> adminDrain(rc, who)));
     router.get(ADMIN_CONNECTIONS).handler(rc -> asAdmin(rc, "connections", who -> adminConnections(rc)));
     router.get(ADMIN_USER).handler(rc -> asAdmin(rc, "user", who -> adminUser(rc)));
+    router.get(ADMIN_PRESENCE).handler(rc -> asAdmin(rc, "presence", who -> adminPresence(rc)));
     router.get(METRICS).handler(rc -> scrape(rc, node.metrics()));
   }
 
@@ -137,13 +141,37 @@ final class OpsRoutes {
             .put("sessionId", sessionId).put("nodeId", d.nodeId()).put("since", d.since())));
       }
       JsonObject body = new JsonObject().put("userId", userId).put("online", e != null && e.online())
-          .put("connections", connections);
+          .put("devices", connections.size()).put("connections", connections)
+          .put("watchedBy", new JsonArray(e == null ? List.of() : List.copyOf(e.watchingNodes())));
       if (e != null && e.online()) {
         body.put("onlineSince", e.since());
       } else if (e != null && e.lastSeen() > 0) {
         body.put("lastSeen", e.lastSeen());
       }
       json(rc, 200, body);
+    });
+  }
+
+  /**
+   * Cluster-wide presence counts (one aggregation over the presence map: online users, devices, users
+   * watched by some node, and users/devices per node) and the gateway members' leases.
+   */
+  private void adminPresence(RoutingContext rc) {
+    PresenceLeases leases = new PresenceLeases(rc.vertx(), node.hazelcast());
+    presence.counts().compose(counts -> leases.all().map(all -> {
+      JsonObject nodes = new JsonObject();
+      counts.nodes().forEach((nodeId, n) -> nodes.put(nodeId,
+          new JsonObject().put("users", n.users()).put("devices", n.devices())));
+      JsonArray leased = new JsonArray();
+      all.forEach((memberId, nodeId) -> leased.add(new JsonObject().put("nodeId", nodeId).put("memberId", memberId)));
+      return new JsonObject().put("onlineUsers", counts.onlineUsers()).put("devices", counts.devices())
+          .put("watchedUsers", counts.watchedUsers()).put("nodes", nodes).put("leases", leased);
+    })).onComplete(ar -> {
+      if (ar.failed()) {
+        plain(rc, 503, "presence unavailable: " + ar.cause().getMessage());
+      } else {
+        json(rc, 200, ar.result());
+      }
     });
   }
 

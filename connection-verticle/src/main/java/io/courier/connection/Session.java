@@ -14,6 +14,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
+import io.courier.cluster.PresenceState;
+import java.util.List;
 
 /**
  * One client connection: parses its frames, pipelines its sends to delivery one at a time (so
@@ -21,7 +23,7 @@ import io.vertx.core.json.JsonObject;
  * (seq order, gap fill, retransmit until acked), replays on sync ({@link SyncReplay}), and watches
  * liveness and token expiry. Every method runs on the connection's own context.
  */
-final class Session {
+final class Session implements WatchSink {
   /** The reason of the drain's reconnect frame and of its 1012 close. */
   static final String DRAINING = "draining";
   private final Transport transport;
@@ -48,10 +50,15 @@ final class Session {
   private final SyncReplay syncReplay;
   private final GatewayMetrics metrics;
   private boolean synced;
+  private final PresenceWatch presence;
+  private final SessionWatches watches = new SessionWatches();
+  /** Watch requests one after the other, so their replies reach the client in request order. */
+  private Future<Void> watchChain = Future.succeededFuture();
 
   Session(Transport transport, Context context, String sessionId, Identity identity, GatewaySettings settings,
-          DeliveryClient delivery, TokenVerifier verifier, GatewayMetrics metrics) {
+          DeliveryClient delivery, TokenVerifier verifier, GatewayMetrics metrics, PresenceWatch presence) {
     this.metrics = metrics;
+    this.presence = presence;
     this.transport = transport;
     this.context = context;
     this.sessionId = sessionId;
@@ -76,7 +83,8 @@ final class Session {
     return sessionId;
   }
 
-  Context context() {
+  @Override
+  public Context context() {
     return context;
   }
 
@@ -162,9 +170,13 @@ final class Session {
       onMembership(j.room(), j.ref(), true);
     } else if (f instanceof ClientFrame.Leave l) {
       onMembership(l.room(), l.ref(), false);
+    } else if (f instanceof ClientFrame.Users u && FrameTypes.WATCH.equals(u.type())) {
+      onWatch(u);
+    } else if (f instanceof ClientFrame.Users u && FrameTypes.UNWATCH.equals(u.type())) {
+      onUnwatch(u);
     } else {
       String type = ((ClientFrame.Users) f).type();
-      writeError(ErrorCodes.UNAVAILABLE, "'" + type + "' is not available on this server yet", f.ref());
+      writeError(ErrorCodes.BAD_FRAME, "unsupported frame type '" + type + "'", f.ref());
     }
   }
 
@@ -235,12 +247,71 @@ final class Session {
   }
 
   private void onPresence(ClientFrame.Users f) {
+    if (f.users().size() > presence.maxQueryUsers()) {
+      writeError(ErrorCodes.BAD_FRAME, "at most " + presence.maxQueryUsers() + " users per presence request", f.ref());
+      return;
+    }
     JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, f.usersJson());
     context.owner().eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, req,
             new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(settings.busTimeoutMs()))
         .recover(DeliveryClient::mapFailure)
         .onSuccess(m -> write(ServerFrames.presence(m.body().getJsonObject(Bus.USERS), f.ref()).encode()))
         .onFailure(err -> writeFailure(err, f.ref()));
+  }
+
+  /**
+   * Watches the users (a repeated user, or one already watched, counts once) and answers with their
+   * state as a {@code presence} frame; from then on their transitions come as {@code presence_changed}.
+   * Refused whole with {@code rate_limited} when it would take the connection past its cap.
+   */
+  private void onWatch(ClientFrame.Users f) {
+    List<String> users = SessionWatches.distinct(f.users());
+    List<String> fresh = watches.fresh(users);
+    if (watches.size() + fresh.size() > presence.maxWatchedUsers()) {
+      presence.refused();
+      writeError(ErrorCodes.RATE_LIMITED, "a connection watches at most " + presence.maxWatchedUsers()
+          + " users (" + watches.size() + " now); unwatch some first", f.ref());
+      return;
+    }
+    watches.begin(users);
+    watchChain = watchChain.transform(ignored -> presence.watch(this, users, fresh).transform(ar -> {
+      if (closed) {
+        return Future.succeededFuture();
+      }
+      if (ar.succeeded()) {
+        JsonObject states = new JsonObject();
+        for (String u : users) {
+          states.put(u, ar.result().getOrDefault(u, PresenceState.unknown(u)).wire());
+        }
+        write(ServerFrames.presence(states, f.ref()).encode());
+        tell(watches.complete(users, ar.result()).tell());
+      } else {
+        SessionWatches.Outcome o = watches.fail(users, fresh);
+        presence.forget(this, o.dropped());
+        writeFailure(ar.cause(), f.ref());
+        tell(o.tell());
+      }
+      return Future.<Void>succeededFuture();
+    }));
+  }
+
+  private void onUnwatch(ClientFrame.Users f) {
+    presence.unwatch(this, watches.remove(SessionWatches.distinct(f.users())));
+  }
+
+  @Override
+  public void onPresenceChanged(PresenceState state, String frame) {
+    if (!closed && watches.accept(state)) {
+      write(frame);
+      presence.pushed();
+    }
+  }
+
+  private void tell(List<PresenceState> changes) {
+    for (PresenceState s : changes) {
+      write(ServerFrames.presenceChanged(s.user(), s.online(), s.devices(), s.since()).encode());
+      presence.pushed();
+    }
   }
 
   // ---- live pushes ---------------------------------------------------------------------------
@@ -271,6 +342,10 @@ final class Session {
     }
     if (now - lastActivity > settings.idleTimeoutMs()) {
       close(CloseCodes.GOING_AWAY, "idle timeout");
+      // A client silent this long is presumed gone. The transport would wait for its close handshake
+      // (up to the WebSocket closing timeout, 10 s) before reporting the close; presence, routing and
+      // the connection count drop it now instead.
+      onSocketClosed();
       return;
     }
     if (!expiringSent && now >= identity.expiresAt() - settings.tokenExpiringMs()) {
@@ -345,6 +420,7 @@ final class Session {
     }
     closed = true;
     live.stop();
+    presence.unwatch(this, watches.clear());
     onClosed.run();
   }
 

@@ -55,7 +55,13 @@ final class WsTransport implements Transport {
 
   @Override
   public Short closeStatusCode() {
-    return ws.closeStatusCode();
+    try {
+      return ws.closeStatusCode();
+    } catch (NullPointerException notClosedYet) {
+      // Vert.x 5.0.7 unboxes a null code while no close frame has come in (a connection dropped for
+      // idleness before its close handshake): no code, as for a peer that vanished.
+      return null;
+    }
   }
 
   @Override

@@ -271,7 +271,7 @@ public final class CourierNode {
       return;
     }
     purging = true;
-    new PresenceRegistry(vertx, context.hazelcast()).purgeLocal()
+    new PresenceRegistry(vertx, context.hazelcast(), context.metrics()).purgeLocal()
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.atWarn().addKeyValue("nodeId", nodeId()).addKeyValue("error", String.valueOf(ar.cause()))
@@ -299,7 +299,7 @@ public final class CourierNode {
       Future<?> undeploy = gateway == null ? Future.succeededFuture()
           : Future.all(gateway.deploymentIds().stream().map(vertx::undeploy).toList());
       closing = undeploy
-          .transform(ignored -> new PresenceRegistry(vertx, context.hazelcast()).purgeLocal())
+          .transform(ignored -> new PresenceRegistry(vertx, context.hazelcast(), context.metrics()).purgeLocal())
           .transform(ignored -> vertx.close());
     }
     return closing;

@@ -1,15 +1,22 @@
 package io.courier.presence;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
+import io.courier.cluster.Orphans;
 import io.courier.cluster.PresenceEntry;
+import io.courier.cluster.PresenceLeases;
 import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.PresenceState;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
+import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
+import io.courier.protocol.MetricNames;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,22 +27,36 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers cluster-wide presence queries and keeps the presence map free of ghosts: when a
- * Hazelcast member leaves (crash or shutdown), every device it held is removed. Every presence
- * verticle in the cluster does the purge; it is idempotent, so one survivor suffices.
+ * Answers cluster-wide presence queries and keeps the presence map free of ghosts:
+ * <ul>
+ *   <li>when a Hazelcast member leaves (crash or shutdown), every device and watch it held is removed
+ *   and the watchers of its users are told they went offline;</li>
+ *   <li>every {@code COURIER_PRESENCE_SWEEP_MS} it looks for members that hold data in the map but are
+ *   neither in the cluster nor leased, and purges them the same way: the backstop for a member-removed
+ *   event this verticle never saw (it was not running, or the purge failed while partitions moved).</li>
+ * </ul>
+ * Every presence verticle in the cluster does both; purges are idempotent and a transition is decided
+ * once, in the map, so watchers are told once.
  */
 public final class PresenceVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
-  static final int MAX_USERS_PER_QUERY = 500;
 
   private final NodeContext node;
+  private int maxUsersPerQuery;
+  private long sweepMs;
   private PresenceRegistry registry;
+  private PresenceLeases leases;
   private UUID membershipRegistration;
+  private Counter purgedOnRemoval;
+  private Counter purgedOnLease;
+  private Future<?> sweeping = Future.succeededFuture();
 
   public PresenceVerticle(NodeContext node) {
     this.node = node;
@@ -43,7 +64,20 @@ public final class PresenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    registry = new PresenceRegistry(vertx, node.hazelcast());
+    maxUsersPerQuery = node.config().getInt(ConfigKeys.PRESENCE_MAX_USERS);
+    sweepMs = node.config().getLong(ConfigKeys.PRESENCE_SWEEP_MS);
+    if (maxUsersPerQuery < 1) {
+      return Future.failedFuture(new IllegalArgumentException(
+          ConfigKeys.PRESENCE_MAX_USERS.env() + " must be >= 1, got " + maxUsersPerQuery));
+    }
+    if (sweepMs < 1) {
+      return Future.failedFuture(new IllegalArgumentException(
+          ConfigKeys.PRESENCE_SWEEP_MS.env() + " must be >= 1, got " + sweepMs));
+    }
+    registry = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
+    leases = new PresenceLeases(vertx, node.hazelcast());
+    purgedOnRemoval = purges(MetricNames.PURGE_MEMBER_REMOVED);
+    purgedOnLease = purges(MetricNames.PURGE_LEASE_EXPIRED);
     Context ctx = context;
     membershipRegistration = node.hazelcast().getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -54,11 +88,18 @@ public final class PresenceVerticle extends VerticleBase {
         String goneNode = event.getMember().getAttribute(Maps.NODE_ID_ATTRIBUTE);
         String goneMember = event.getMember().getUuid().toString();
         // Hazelcast event thread: hop onto our context before touching Vert.x APIs.
-        ctx.runOnContext(v -> purge(goneNode, goneMember));
+        ctx.runOnContext(v -> purge(goneNode, goneMember, MetricNames.PURGE_MEMBER_REMOVED));
       }
     });
+    vertx.setPeriodic(sweepMs, id -> sweep());
     MessageConsumer<JsonObject> query = vertx.eventBus().consumer(Addresses.PRESENCE_QUERY, this::onQuery);
     return query.completion();
+  }
+
+  private Counter purges(String reason) {
+    return Counter.builder(MetricNames.PRESENCE_PURGES)
+        .description("Departed members whose presence devices and watches were purged")
+        .tag(MetricNames.REASON, reason).register(node.metrics());
   }
 
   @Override
@@ -69,13 +110,47 @@ public final class PresenceVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void purge(String nodeId, String memberId) {
+  private Future<List<PresenceState>> purge(String nodeId, String memberId, String reason) {
     long started = System.currentTimeMillis();
-    registry.purgeMember(memberId)
-        .onSuccess(v -> LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
-            .addKeyValue("tookMs", System.currentTimeMillis() - started).log("purged presence of departed node"))
+    return registry.purgeMember(memberId)
+        .onSuccess(offline -> {
+          (MetricNames.PURGE_LEASE_EXPIRED.equals(reason) ? purgedOnLease : purgedOnRemoval).increment();
+          LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
+              .addKeyValue("goneMemberId", memberId).addKeyValue("reason", reason)
+              .addKeyValue("usersOffline", offline.size())
+              .addKeyValue("tookMs", System.currentTimeMillis() - started).log("purged presence of departed node");
+        })
         .onFailure(err -> LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
-            .setCause(err).log("presence purge failed"));
+            .addKeyValue("goneMemberId", memberId).addKeyValue("reason", reason)
+            .setCause(err).log("presence purge failed; the sweep retries it once the member's lease is gone"));
+  }
+
+  /**
+   * One pass of the backstop: member ids in the map, then the member list and the leases (in that
+   * order, see {@link Orphans}), then a purge of each orphan. One pass at a time per verticle.
+   */
+  Future<Set<String>> sweep() {
+    if (!sweeping.isComplete()) {
+      return Future.succeededFuture(Set.of());
+    }
+    Future<Set<String>> pass = registry.memberIds().compose(inMap -> {
+      if (inMap.isEmpty()) {
+        return Future.succeededFuture(Set.<String>of());
+      }
+      Set<String> members = node.hazelcast().getCluster().getMembers().stream()
+          .map(Member::getUuid).map(UUID::toString).collect(Collectors.toSet());
+      return leases.leased().compose(leased -> {
+        Set<String> orphans = Orphans.of(inMap, members, leased);
+        List<Future<List<PresenceState>>> purges = new ArrayList<>();
+        for (String memberId : orphans) {
+          purges.add(purge("unknown", memberId, MetricNames.PURGE_LEASE_EXPIRED));
+        }
+        return Future.join(purges).transform(ar -> Future.succeededFuture(orphans));
+      });
+    });
+    sweeping = pass.onFailure(err -> LOG.atWarn().addKeyValue("nodeId", node.nodeId()).setCause(err)
+        .log("presence sweep failed; the next one retries"));
+    return pass;
   }
 
   private void onQuery(Message<JsonObject> msg) {
@@ -85,9 +160,9 @@ public final class PresenceVerticle extends VerticleBase {
       msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "presence needs v and users"));
       return;
     }
-    if (users.size() > MAX_USERS_PER_QUERY) {
+    if (users.size() > maxUsersPerQuery) {
       msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME,
-          "at most " + MAX_USERS_PER_QUERY + " users per presence request"));
+          "at most " + maxUsersPerQuery + " users per presence request"));
       return;
     }
     List<String> ids = new ArrayList<>(users.size());
@@ -109,16 +184,7 @@ public final class PresenceVerticle extends VerticleBase {
     JsonObject out = new JsonObject();
     for (String id : ids) {
       PresenceEntry e = found.get(id);
-      JsonObject s = new JsonObject();
-      if (e != null && e.online()) {
-        s.put("online", true).put("devices", e.devices().size()).put("since", e.since());
-      } else {
-        s.put("online", false).put("devices", 0);
-        if (e != null && e.lastSeen() > 0) {
-          s.put("since", e.lastSeen());
-        }
-      }
-      out.put(id, s);
+      out.put(id, (e == null ? PresenceState.unknown(id) : e.state(id)).wire());
     }
     return out;
   }

@@ -2,12 +2,16 @@ package io.courier.presence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.cluster.NodeContext;
 import io.courier.cluster.PresenceEntry;
+import io.courier.cluster.PresenceLeases;
 import io.courier.cluster.PresenceRegistry;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
+import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.protocol.MetricNames;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
 import io.vertx.core.eventbus.ReplyException;
@@ -16,6 +20,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +30,8 @@ import org.junit.jupiter.api.Test;
 /** Presence on a real two-member Hazelcast cluster: multi-device counts, queries, crash purge. */
 class PresenceVerticleTest {
   private final List<TestCluster.Member> members = new ArrayList<>();
+  /** Presence verticles deployed on member A. */
+  private final List<String> deployments = new ArrayList<>();
 
   @AfterEach
   void closeAll() {
@@ -57,7 +66,7 @@ class PresenceVerticleTest {
     TestCluster.Member b = TestCluster.join(cfg, seedPort, "node-b");
     members.add(b);
     await(() -> a.node().hazelcast().getCluster().getMembers().size() == 2, Duration.ofSeconds(20), "join");
-    a.vertx().deployVerticle(new PresenceVerticle(a.node())).await();
+    deployments.add(a.vertx().deployVerticle(new PresenceVerticle(a.node())).await());
     return new TestCluster.Member[] {a, b};
   }
 
@@ -89,17 +98,19 @@ class PresenceVerticleTest {
     assertThat(users.getJsonObject("nobody").containsKey("since")).isFalse();
   }
 
-  @Test
-  void queryOverTheLimitIsRefusedAsBadFrame() {
-    TestCluster.Member[] m = twoMembers();
+  private static JsonObject query(TestCluster.Member m, int users) {
     JsonArray many = new JsonArray();
-    for (int i = 0; i <= PresenceVerticle.MAX_USERS_PER_QUERY; i++) {
+    for (int i = 0; i < users; i++) {
       many.add("u" + i);
     }
+    return m.vertx().eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY,
+        new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, many)).await().body();
+  }
+
+  private static void assertRefused(TestCluster.Member m, int users) {
     try {
-      m[0].vertx().eventBus().request(Addresses.PRESENCE_QUERY,
-          new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, many)).await();
-      throw new AssertionError("accepted " + many.size() + " users");
+      query(m, users);
+      throw new AssertionError("accepted " + users + " users");
     } catch (ReplyException e) {
       assertThat(e.failureCode()).isEqualTo(BusFailures.INVALID);
       assertThat(BusFailures.errorCode(e.getMessage())).isEqualTo("bad_frame");
@@ -107,13 +118,31 @@ class PresenceVerticleTest {
   }
 
   @Test
-  void devicesOfACrashedMemberArePurgedButANewMemberUnderTheSameNodeIdKeepsItsOwn() {
+  void queryUpToTheConfiguredLimitIsAnsweredAndOneMoreIsBadFrame() {
+    TestCluster.Member[] m = twoMembers();
+    assertThat(query(m[1], 500).getJsonObject(Bus.USERS).size()).as("default limit 500").isEqualTo(500);
+    assertRefused(m[1], 501);
+
+    CourierConfig three = m[0].node().config().with(ConfigKeys.PRESENCE_MAX_USERS, 3);
+    String id = m[0].vertx().deployVerticle(new PresenceVerticle(new NodeContext("node-a", three,
+        m[0].node().hazelcast()))).await();
+    m[0].vertx().undeploy(deployments.remove(0)).await();
+    deployments.add(id);
+    assertThat(query(m[1], 3).getJsonObject(Bus.USERS).fieldNames()).containsExactlyInAnyOrder("u0", "u1", "u2");
+    assertRefused(m[1], 4);
+  }
+
+  @Test
+  void devicesOfACrashedMemberArePurgedButANewMemberUnderTheSameNodeIdKeepsItsOwn() throws Exception {
     TestCluster.Member[] m = twoMembers();
     PresenceRegistry onA = new PresenceRegistry(m[0].vertx(), m[0].node().hazelcast());
     PresenceRegistry onB = new PresenceRegistry(m[1].vertx(), m[1].node().hazelcast());
     onA.addDevice("dora", "a1", "node-a").await();
     onB.addDevice("dora", "b1", "node-b").await();
     onB.addDevice("eve", "b2", "node-b").await();
+    // Node A watches eve (and dora), and listens on its change address as a gateway node does.
+    BlockingQueue<JsonObject> toldA = changesTo(m[0], "node-a");
+    assertThat(onA.watch(List.of("eve", "dora"), "node-a", 1).await().get("eve").online()).isTrue();
 
     String crashedMember = m[1].node().hazelcast().getCluster().getLocalMember().getUuid().toString();
     long crashedAt = System.nanoTime();
@@ -126,6 +155,11 @@ class PresenceVerticleTest {
     }, Duration.ofSeconds(15), "purge of the crashed member's devices");
     long purgeMs = Duration.ofNanos(System.nanoTime() - crashedAt).toMillis();
     assertThat(purgeMs).as("purge bound (docs: failure detection + one map pass)").isLessThan(15_000);
+    // After the purge, A is told eve went offline, and only eve: dora keeps a device on A.
+    JsonObject change = nextChange(toldA);
+    assertThat(change.getString(Bus.USER)).isEqualTo("eve");
+    assertThat(change.getBoolean(Bus.ONLINE)).isFalse();
+    assertThat(change.getInteger(Bus.DEVICES)).isZero();
 
     // The node comes back under the same node id, as a new member; a late purge of its previous
     // life must not take the new connection with it.
@@ -137,5 +171,75 @@ class PresenceVerticleTest {
     onAgain.addDevice("eve", "b3", "node-b").await();
     onA.purgeMember(crashedMember).await();
     assertThat(onA.get("eve").await().devices()).containsOnlyKeys("b3");
+  }
+
+  /**
+   * A member leaves while no presence verticle listens (so no member-removed event is ever handled
+   * for it): the sweep of a verticle started later purges its devices and watches once its lease has
+   * lapsed, and the watchers are told. A live member is never purged, lease or not.
+   */
+  @Test
+  void theSweepPurgesAMemberWhoseRemovalNobodySawOnceItsLeaseLapsed() throws Exception {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("sweep")).with(ConfigKeys.PRESENCE_SWEEP_MS, 200);
+    TestCluster.Member a = TestCluster.start(cfg, "node-a");
+    members.add(a);
+    TestCluster.Member b = TestCluster.join(cfg,
+        a.node().hazelcast().getCluster().getLocalMember().getAddress().getPort(), "node-b");
+    members.add(b);
+    await(() -> a.node().hazelcast().getCluster().getMembers().size() == 2, Duration.ofSeconds(20), "join");
+    PresenceRegistry onA = new PresenceRegistry(a.vertx(), a.node().hazelcast());
+    PresenceRegistry onB = new PresenceRegistry(b.vertx(), b.node().hazelcast());
+    BlockingQueue<JsonObject> toldA = changesTo(a, "node-a");
+    onB.addDevice("frank", "f1", "node-b").await();
+    onB.addDevice("gina", "g1", "node-b").await();
+    onB.watch(List.of("frank"), "node-b", 1).await();
+    onA.watch(List.of("frank"), "node-a", 1).await();
+
+    // B is alive and holds no lease: a sweep leaves it alone, because it is in the member list.
+    PresenceVerticle first = new PresenceVerticle(a.node());
+    String firstId = a.vertx().deployVerticle(first).await();
+    assertThat(first.sweep().await()).isEmpty();
+    assertThat(onA.get("frank").await().online()).isTrue();
+    a.vertx().undeploy(firstId).await();
+
+    // B takes a short lease and dies while no presence verticle runs: its removal goes unseen.
+    long leaseMs = 2000;
+    new PresenceLeases(b.vertx(), b.node().hazelcast()).renew(onB.localMemberId(), "node-b", leaseMs).await();
+    long leasedAt = System.nanoTime();
+    b.node().hazelcast().getLifecycleService().terminate();
+    await(() -> a.node().hazelcast().getCluster().getMembers().size() == 1, Duration.ofSeconds(20), "B gone");
+    PresenceVerticle later = new PresenceVerticle(a.node());
+    a.vertx().deployVerticle(later).await();
+
+    JsonObject change = nextChange(toldA);
+    long tookMs = Duration.ofNanos(System.nanoTime() - leasedAt).toMillis();
+    assertThat(change.getString(Bus.USER)).isEqualTo("frank");
+    assertThat(change.getBoolean(Bus.ONLINE)).isFalse();
+    assertThat(tookMs).as("not before the lease lapsed").isGreaterThanOrEqualTo(leaseMs);
+    assertThat(onA.get("gina").await().online()).isFalse();
+    PresenceEntry frank = onA.get("frank").await();
+    assertThat(frank.online()).isFalse();
+    assertThat(frank.watchingNodes()).as("B's watch is gone, A's stays").containsExactly("node-a");
+    assertThat(a.node().metrics().get(MetricNames.PRESENCE_PURGES).tag(MetricNames.REASON,
+        MetricNames.PURGE_LEASE_EXPIRED).counter().count()).isEqualTo(1.0);
+    System.out.println("sweep backstop: watcher told " + tookMs + " ms after the last lease renewal ("
+        + leaseMs + " ms lease, 200 ms sweep)");
+  }
+
+  /** Presence changes sent to {@code nodeId}'s address, as a gateway node receives them. */
+  private static BlockingQueue<JsonObject> changesTo(TestCluster.Member m, String nodeId) {
+    BlockingQueue<JsonObject> q = new LinkedBlockingQueue<>();
+    m.vertx().eventBus().<JsonObject>consumer(Addresses.presenceChanged(nodeId), msg -> {
+      for (Object c : msg.body().getJsonArray(Bus.CHANGES)) {
+        q.add((JsonObject) c);
+      }
+    }).completion().await();
+    return q;
+  }
+
+  private static JsonObject nextChange(BlockingQueue<JsonObject> q) throws InterruptedException {
+    JsonObject c = q.poll(20, TimeUnit.SECONDS);
+    assertThat(c).as("a presence change within 20 s").isNotNull();
+    return c;
   }
 }

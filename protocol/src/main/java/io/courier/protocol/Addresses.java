@@ -40,4 +40,15 @@ public final class Addresses {
   public static String node(String nodeId) {
     return NODE_PREFIX + nodeId;
   }
+
+  /**
+   * Prefix of the per-node address that receives presence changes of users watched on that node.
+   * Not under {@link #NODE_PREFIX}, so no node id can make it collide with a push address.
+   */
+  public static final String PRESENCE_CHANGED_PREFIX = "courier.presence.changed.";
+
+  /** One-way: {@code {v, changes: [{user, online, devices, since?, rev}], sentAt}}; one consumer per node. */
+  public static String presenceChanged(String nodeId) {
+    return PRESENCE_CHANGED_PREFIX + nodeId;
+  }
 }

@@ -54,4 +54,12 @@ public final class Bus {
 
   // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
   public static final String USERS = "users";
+
+  // presence change to a node: {v, changes: [{user, online, devices, since?, rev}], sentAt}
+  public static final String CHANGES = "changes";
+  public static final String ONLINE = "online";
+  public static final String DEVICES = "devices";
+  public static final String SINCE = "since";
+  /** Per user, grows at every online/offline transition: a receiver drops a change older than one it has. */
+  public static final String REV = "rev";
 }

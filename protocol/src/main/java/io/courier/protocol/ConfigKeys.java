@@ -112,6 +112,21 @@ public final class ConfigKeys {
       "Member inboxes a room send writes per store round trip (1-10000).");
   public static final Setting ROOM_FANOUT_PARALLELISM = new Setting("COURIER_ROOM_FANOUT_PARALLELISM", "4",
       "Chunks of one room send in flight at once (1-64).");
+  // presence (docs/protocol.md §11, docs/architecture.md §6)
+  public static final Setting PRESENCE_MAX_USERS = new Setting("COURIER_PRESENCE_MAX_USERS", "500",
+      "Users one presence request may ask about; more get error bad_frame.");
+  public static final Setting WATCH_MAX_USERS = new Setting("COURIER_WATCH_MAX_USERS", "1000",
+      "Users one connection may watch at a time; a watch frame that would pass it gets error rate_limited "
+          + "and watches none of its users.");
+  public static final Setting PRESENCE_LEASE_MS = new Setting("COURIER_PRESENCE_LEASE_MS", "30000",
+      "Lifetime of a gateway node's presence lease, renewed every third of it. The devices and watches of a "
+          + "member that left the cluster and holds no lease are purged by the next sweep.");
+  public static final Setting PRESENCE_SWEEP_MS = new Setting("COURIER_PRESENCE_SWEEP_MS", "30000",
+      "How often each presence verticle looks for devices and watches of departed members without a lease "
+          + "(the backstop for a missed member-removed event).");
+  public static final Setting PRESENCE_RECONCILE_MS = new Setting("COURIER_PRESENCE_RECONCILE_MS", "30000",
+      "How often a gateway node re-reads the presence of every user its connections watch and pushes what a "
+          + "lost notification left out. 0: never.");
 
   // TCP event-bus bridge for services (docs/protocol.md, "Services over the TCP event-bus bridge")
   public static final Setting TCP_BRIDGE_PORT = new Setting("COURIER_TCP_BRIDGE_PORT", "0",
@@ -144,5 +159,6 @@ public final class ConfigKeys {
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
-      TCP_BRIDGE_MAX_PENDING, WEB_DIR);
+      TCP_BRIDGE_MAX_PENDING, WEB_DIR,
+      PRESENCE_MAX_USERS, WATCH_MAX_USERS, PRESENCE_LEASE_MS, PRESENCE_SWEEP_MS, PRESENCE_RECONCILE_MS);
 }

@@ -67,6 +67,23 @@ public final class MetricNames {
   public static final String FANOUT_LATENCY = "courier.room.fanout.latency";
   /** Joins and leaves, by {@link #OP} (join, leave) and {@link #OUTCOME}. */
   public static final String ROOM_MEMBERSHIP = "courier.room.membership.changes";
+  // presence (gateway: watches and pushes; presence verticle: purges; any node: notifications)
+  /** Distinct users watched by this node's connections. */
+  public static final String PRESENCE_WATCHED_USERS = "courier.presence.watched.users";
+  /** (connection, watched user) pairs on this node. */
+  public static final String PRESENCE_WATCHES = "courier.presence.watches";
+  /** Watch registrations written to the presence map (one per connection and newly watched user). */
+  public static final String PRESENCE_WATCH_REGISTRATIONS = "courier.presence.watch.registrations";
+  /** watch frames refused at COURIER_WATCH_MAX_USERS. */
+  public static final String PRESENCE_WATCH_REFUSED = "courier.presence.watch.refused";
+  /** presence_changed frames written to connections. */
+  public static final String PRESENCE_CHANGED_PUSHED = "courier.presence.changed.pushed";
+  /** Presence-change messages this node sent to watching nodes (one per node and batch). */
+  public static final String PRESENCE_NOTIFICATIONS = "courier.presence.notifications";
+  /** Departed members whose devices and watches this node purged, by {@link #REASON}. */
+  public static final String PRESENCE_PURGES = "courier.presence.purges";
+  public static final String PURGE_MEMBER_REMOVED = "member_removed";
+  public static final String PURGE_LEASE_EXPIRED = "lease_expired";
 
   // node
   public static final String EVENT_LOOP_LAG = "courier.event.loop.lag";
@@ -96,5 +113,8 @@ public final class MetricNames {
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
       counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(MESSAGES_STORED), timer(STORE_LATENCY),
       counter(STORE_ERRORS), counter(ROOM_SENDS), counter(FANOUT_RECIPIENTS), timer(FANOUT_LATENCY),
-      counter(ROOM_MEMBERSHIP), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS));
+      counter(ROOM_MEMBERSHIP), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS),
+      prometheus(PRESENCE_WATCHED_USERS), prometheus(PRESENCE_WATCHES), counter(PRESENCE_WATCH_REGISTRATIONS),
+      counter(PRESENCE_WATCH_REFUSED), counter(PRESENCE_CHANGED_PUSHED), counter(PRESENCE_NOTIFICATIONS),
+      counter(PRESENCE_PURGES));
 }

@@ -56,6 +56,19 @@ public final class ServerFrames {
     return withRef(new JsonObject().put("type", FrameTypes.PRESENCE).put("users", users), ref);
   }
 
+  /**
+   * A watched user came online (first connection) or went offline (last connection gone).
+   * {@code since}: when the user came online, or was last seen; 0 leaves it out.
+   */
+  public static JsonObject presenceChanged(String user, boolean online, int devices, long since) {
+    JsonObject o = new JsonObject().put("type", FrameTypes.PRESENCE_CHANGED).put("user", user)
+        .put("online", online).put("devices", devices);
+    if (since > 0) {
+      o.put("since", since);
+    }
+    return o;
+  }
+
   public static JsonObject tokenExpiring(long expiresAt) {
     return new JsonObject().put("type", FrameTypes.TOKEN_EXPIRING).put("expiresAt", expiresAt);
   }

@@ -1,0 +1,26 @@
+package io.courier.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.courier.cluster.PresenceProcessors.AddDevice;
+import io.courier.cluster.PresenceProcessors.RemoveDevice;
+
+/**
+ * Changes the presence map exactly as a gateway does, but without telling the watchers: what a node
+ * that died between its map update and its change message leaves behind. For tests of the watchers'
+ * periodic re-read (published in the test-jar).
+ */
+public final class UntoldPresence {
+  private UntoldPresence() {}
+
+  public static void addDevice(HazelcastInstance hz, String user, String sessionId, String nodeId) {
+    long now = System.currentTimeMillis();
+    String member = hz.getCluster().getLocalMember().getUuid().toString();
+    hz.<String, PresenceEntry>getMap(Maps.PRESENCE)
+        .executeOnKey(user, new AddDevice(user, sessionId, new PresenceEntry.Device(nodeId, member, now), now));
+  }
+
+  public static void removeDevice(HazelcastInstance hz, String user, String sessionId) {
+    hz.<String, PresenceEntry>getMap(Maps.PRESENCE)
+        .executeOnKey(user, new RemoveDevice(user, sessionId, System.currentTimeMillis()));
+  }
+}
