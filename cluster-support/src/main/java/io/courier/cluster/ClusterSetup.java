@@ -56,6 +56,8 @@ public final class ClusterSetup {
 
     int backups = cfg.getInt(ConfigKeys.HZ_BACKUP_COUNT);
     hz.addMapConfig(new MapConfig(Maps.PRESENCE).setBackupCount(backups));
+    // Small and read by every node's listener: values as objects, entries expire by their own TTL.
+    hz.addMapConfig(new MapConfig(Maps.REVOCATIONS).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
     PartitioningStrategyConfig byUser =
         new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName());
     hz.addMapConfig(new MapConfig(Maps.INBOX_HEAD).setBackupCount(backups)

@@ -17,6 +17,12 @@ public final class Maps {
   /** Send dedupe records: key {@code <encoded sender+id>@<recipient>}, with a TTL. */
   public static final String INBOX_DEDUPE = "courier.inbox.dedupe";
 
+  /**
+   * Token revocations: key {@code u:<user>} or {@code j:<jti>}, value the revocation time (epoch ms),
+   * each entry with a TTL of the longest token lifetime (see the connection verticle's Revocations).
+   */
+  public static final String REVOCATIONS = "courier.revocations";
+
   /** Member attribute carrying Courier's node id, so a removed member maps to its presence entries. */
   public static final String NODE_ID_ATTRIBUTE = "courier.nodeId";
 }

@@ -35,6 +35,17 @@ public final class PresenceRegistry {
     return on(map.submitToKey(userId, new AddDevice(sessionId, device, now))).mapEmpty();
   }
 
+  /**
+   * Registers a connection unless the user already holds {@code limit} or more in the cluster (0: no
+   * limit). Check and add are one entry processor on the key's owner, so concurrent handshakes of one
+   * user on several nodes can never pass the limit together. True if registered.
+   */
+  public Future<Boolean> addDeviceWithin(String userId, String sessionId, String nodeId, int limit) {
+    long now = System.currentTimeMillis();
+    PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
+    return on(map.submitToKey(userId, new AddDeviceWithin(sessionId, device, now, limit)));
+  }
+
   public Future<Void> removeDevice(String userId, String sessionId) {
     return on(map.submitToKey(userId, new RemoveDevice(sessionId, System.currentTimeMillis()))).mapEmpty();
   }
@@ -84,6 +95,20 @@ public final class PresenceRegistry {
       e.add(sessionId, device, now);
       entry.setValue(e);
       return cameOnline;
+    }
+  }
+
+  record AddDeviceWithin(String sessionId, PresenceEntry.Device device, long now, int limit)
+      implements EntryProcessor<String, PresenceEntry, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue();
+      if (limit > 0 && e.devices().size() >= limit && !e.devices().containsKey(sessionId)) {
+        return false;
+      }
+      e.add(sessionId, device, now);
+      entry.setValue(e);
+      return true;
     }
   }
 

@@ -136,10 +136,15 @@ final class WsProbe implements AutoCloseable {
 
   /** Waits for the server to close; returns the close status. */
   short awaitClose() {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    return awaitCloseBy(System.nanoTime() + WAIT.toNanos());
+  }
+
+  /** Waits until {@code deadlineNanos} (a {@link System#nanoTime()} value) at most for the close; returns its status. */
+  short awaitCloseBy(long deadlineNanos) {
+    long deadline = deadlineNanos;
     while (closeStatus == null) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("connection not closed within " + WAIT);
+        throw new AssertionError("connection not closed by the deadline");
       }
       try {
         Thread.sleep(10);

@@ -17,6 +17,12 @@ public final class Addresses {
   /** Request/reply: presence of a list of users, cluster-wide. Served by presence. */
   public static final String PRESENCE_QUERY = "courier.presence.query";
 
+  /**
+   * Publish: a token revocation ({@link Bus#USER} or {@link Bus#JTI}, {@link Bus#AT}), consumed once
+   * per node by the gateway, which closes the matching local connections with 4003.
+   */
+  public static final String REVOCATIONS = "courier.revocations";
+
   /** Prefix of the per-node address that receives pushes for connections held by that node. */
   public static final String NODE_PREFIX = "courier.node.";
 

@@ -35,6 +35,10 @@ public final class Bus {
   /** Optional in a node push: when the delivery verticle sent it (ms), for the routing-latency metric. */
   public static final String SENT_AT = "sentAt";
 
+  // REVOCATIONS publish: {v, user | jti, at} (at: epoch ms; for a user, tokens issued at or before it)
+  public static final String JTI = "jti";
+  public static final String AT = "at";
+
   // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
   public static final String USERS = "users";
 }
