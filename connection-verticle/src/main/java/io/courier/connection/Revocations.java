@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The cluster's token revocations, one per node. The record of truth is the Hazelcast map
  * {@value Maps#REVOCATIONS} (key {@code u:<user>} / {@code j:<jti>}, value the revocation time, TTL
- * the longest token lifetime plus the leeway), and with {@code COURIER_STORE=redis} also Redis
+ * {@link #ttlMs}: the longest token lifetime plus twice the leeway plus 1 s), and with {@code COURIER_STORE=redis} also Redis
  * ({@link RedisRevocations}), which outlives a restart of the whole cluster.
  *
  * <p>Every check is answered from this node's {@link RevocationList}, never by a remote call. The
@@ -61,9 +61,14 @@ public final class Revocations implements RevocationCheck {
     this.redis = "redis".equals(node.config().get(ConfigKeys.STORE)) ? new RedisRevocations(vertx, node.config()) : null;
   }
 
-  /** How long a revocation is kept: the longest accepted token lifetime plus the leeway. */
+  /**
+   * How long a revocation is kept: until no token it covers can be accepted any more. Such a token
+   * was issued at or before the revocation, so its exp is at most the longest lifetime (plus the
+   * leeway the lifetime check allows) later, and it is accepted up to one more leeway past its exp.
+   * One second more because Hazelcast keeps expiry times in whole seconds.
+   */
   static long ttlMs(io.courier.protocol.CourierConfig cfg) {
-    return (cfg.getLong(ConfigKeys.JWT_MAX_LIFETIME_S) + cfg.getLong(ConfigKeys.JWT_LEEWAY_S)) * 1000;
+    return (cfg.getLong(ConfigKeys.JWT_MAX_LIFETIME_S) + 2 * cfg.getLong(ConfigKeys.JWT_LEEWAY_S) + 1) * 1000;
   }
 
   /**

@@ -216,6 +216,10 @@ public final class CourierNode {
     if (max < 1) {
       throw new IllegalArgumentException(ConfigKeys.MAX_CONNECTIONS.env() + " must be >= 1, got " + max);
     }
+    int perUser = cfg.getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
+    if (perUser < 0) {
+      throw new IllegalArgumentException(ConfigKeys.MAX_CONNECTIONS_PER_USER.env() + " must be >= 0, got " + perUser);
+    }
     long health = cfg.getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
     if (health <= 0) {
       throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + health);

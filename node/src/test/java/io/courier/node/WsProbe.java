@@ -63,8 +63,12 @@ final class WsProbe implements AutoCloseable {
   }
 
   static WsProbe connect(Vertx vertx, WebSocketConnectOptions options, int maxFrameSize) {
-    WebSocketClient c = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(maxFrameSize).setMaxMessageSize(1 << 22));
+    return connect(vertx, new WebSocketClientOptions().setMaxFrameSize(maxFrameSize).setMaxMessageSize(1 << 22), options);
+  }
+
+  /** With client options of the caller's (e.g. TLS trust). */
+  static WsProbe connect(Vertx vertx, WebSocketClientOptions clientOptions, WebSocketConnectOptions options) {
+    WebSocketClient c = vertx.createWebSocketClient(clientOptions);
     return c.connect(options).map(ws -> {
       WsProbe p = new WsProbe(c, ws);
       p.install();

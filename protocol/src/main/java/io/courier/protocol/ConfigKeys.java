@@ -70,7 +70,7 @@ public final class ConfigKeys {
       "JWKS file ({\"keys\":[...]}) of RSA and EC P-256 public keys; a token's kid selects the key. Read at start.");
   public static final Setting JWT_MAX_LIFETIME_S = new Setting("COURIER_JWT_MAX_LIFETIME_S", "86400",
       "Longest token lifetime accepted: exp - iat (exp - now without iat) beyond it gets 401. Revocations are kept "
-          + "this long plus the leeway, so none expires before the tokens it covers. Same value on every node.");
+          + "this long (plus twice the leeway and 1 s), so none expires before a token it covers. Same value on every node.");
   public static final Setting MAX_CONNECTIONS_PER_USER = new Setting("COURIER_MAX_CONNECTIONS_PER_USER", "32",
       "Open connections one user may hold in the whole cluster (its presence devices, /ws and bridge); a handshake "
           + "past it gets 429 with Retry-After, the open ones stay. 0: no limit.");
