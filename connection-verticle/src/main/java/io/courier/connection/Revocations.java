@@ -6,6 +6,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.courier.cluster.Maps;
@@ -196,7 +197,8 @@ public final class Revocations implements RevocationCheck {
 
   /** Hazelcast event threads: apply what other members (or this one) wrote, forget what expired. */
   private final class MapEvents implements EntryAddedListener<String, Long>, EntryUpdatedListener<String, Long>,
-      EntryRemovedListener<String, Long>, EntryExpiredListener<String, Long>, EntryEvictedListener<String, Long> {
+      EntryMergedListener<String, Long>, EntryRemovedListener<String, Long>, EntryExpiredListener<String, Long>,
+      EntryEvictedListener<String, Long> {
     @Override
     public void entryAdded(EntryEvent<String, Long> e) {
       changed(e);
@@ -204,6 +206,12 @@ public final class Revocations implements RevocationCheck {
 
     @Override
     public void entryUpdated(EntryEvent<String, Long> e) {
+      changed(e);
+    }
+
+    /** After a split brain heals, entries of the other side arrive this way. */
+    @Override
+    public void entryMerged(EntryEvent<String, Long> e) {
       changed(e);
     }
 
