@@ -38,12 +38,16 @@ final class Connector {
     this.ctx = ctx;
     this.opts = opts;
     this.tokens = tokens;
-    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+    WebSocketClientOptions wo = new WebSocketClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, opts.getConnectTimeoutMs()))
         .setMaxFrameSize(opts.getMaxInboundMessageBytes())
         .setMaxMessageSize(opts.getMaxInboundMessageBytes())
         .setClosingTimeout(2)
-        .setSsl(opts.isSsl()));
+        .setSsl(opts.isSsl());
+    if (opts.getTrustOptions() != null) {
+      wo.setTrustOptions(opts.getTrustOptions().copy());
+    }
+    this.wsClient = vertx.createWebSocketClient(wo);
   }
 
   /** A token from the supplier, on the client's context; a failure or blank token fails. */

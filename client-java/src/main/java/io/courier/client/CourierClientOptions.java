@@ -1,5 +1,7 @@
 package io.courier.client;
 
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,6 +48,7 @@ public class CourierClientOptions {
   private final List<Server> servers = new ArrayList<>();
   private String path = DEFAULT_PATH;
   private boolean ssl;
+  private TrustOptions trustOptions;
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long welcomeTimeoutMs = DEFAULT_WELCOME_TIMEOUT_MS;
   private long reconnectBaseMs = DEFAULT_RECONNECT_BASE_MS;
@@ -78,6 +81,7 @@ public class CourierClientOptions {
     servers.addAll(o.servers);
     path = o.path;
     ssl = o.ssl;
+    trustOptions = o.trustOptions == null ? null : o.trustOptions.copy();
     connectTimeoutMs = o.connectTimeoutMs;
     welcomeTimeoutMs = o.welcomeTimeoutMs;
     reconnectBaseMs = o.reconnectBaseMs;
@@ -111,6 +115,7 @@ public class CourierClientOptions {
       require(s.port() > 0 && s.port() < 65536, "server port must be 1-65535");
     }
     require(path != null && path.startsWith("/"), "path must start with /");
+    require(trustOptions == null || ssl, "trust options need ssl (a wss:// URL)");
     require(connectTimeoutMs > 0 && welcomeTimeoutMs > 0, "timeouts must be positive");
     require(reconnectBaseMs > 0 && reconnectCapMs >= reconnectBaseMs, "need 0 < reconnectBaseMs <= reconnectCapMs");
     require(stableConnectionMs >= 0, "stableConnectionMs must be >= 0");
@@ -181,10 +186,54 @@ public class CourierClientOptions {
     return ssl;
   }
 
-  /** Use {@code wss://} (TLS with the JVM's default trust). */
+  /** Use {@code wss://}: TLS, with the JVM's default trust unless {@link #setTrustOptions} says otherwise. */
   public CourierClientOptions setSsl(boolean ssl) {
     this.ssl = ssl;
     return this;
+  }
+
+  /**
+   * Host, port, path and TLS from a URL: {@code ws://host[:port][/path]} or
+   * {@code wss://host[:port][/path]} (default ports 80 and 443, default path {@value #DEFAULT_PATH}).
+   * A query part is refused: the token goes in the Authorization header.
+   */
+  public CourierClientOptions setUrl(String url) {
+    java.net.URI u;
+    try {
+      u = new java.net.URI(url);
+    } catch (java.net.URISyntaxException | NullPointerException e) {
+      throw new IllegalArgumentException("invalid CourierClientOptions: not a URL: " + url);
+    }
+    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("ws") && !scheme.equals("wss")) {
+      throw new IllegalArgumentException("invalid CourierClientOptions: the URL must start with ws:// or wss://: " + url);
+    }
+    if (u.getHost() == null || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("invalid CourierClientOptions: expected ws[s]://host[:port][/path]: " + url);
+    }
+    ssl = scheme.equals("wss");
+    host = u.getHost();
+    port = u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80;
+    path = u.getRawPath() == null || u.getRawPath().isEmpty() ? DEFAULT_PATH : u.getRawPath();
+    return this;
+  }
+
+  public TrustOptions getTrustOptions() {
+    return trustOptions;
+  }
+
+  /**
+   * What the client trusts for {@code wss://} instead of the JVM's default trust store, e.g.
+   * {@code new PemTrustOptions().addCertPath("ca.pem")} for a private CA or a self-signed certificate.
+   */
+  public CourierClientOptions setTrustOptions(TrustOptions trustOptions) {
+    this.trustOptions = trustOptions;
+    return this;
+  }
+
+  /** Trusts the PEM certificate(s) in {@code path} (a CA or the server's own certificate) instead of the JVM's default. */
+  public CourierClientOptions setTrustPemFile(String path) {
+    return setTrustOptions(new PemTrustOptions().addCertPath(path));
   }
 
   public long getConnectTimeoutMs() {

@@ -12,7 +12,8 @@ import java.util.function.LongUnaryOperator;
  *   <li>Handshake 401: the token supplier is asked again on the next attempt. If it returns the very
  *       token that was refused, that is fatal at once; otherwise up to {@code authRetries} consecutive
  *       401s are retried with backoff (an expired cached token gets renewed), then it is fatal.</li>
- *   <li>Handshake 503: wait {@code Retry-After} plus a jitter of up to one base delay; without the
+ *   <li>Handshake 503 (node full or draining) and 429 (the user holds its most connections): wait
+ *       {@code Retry-After} plus a jitter of up to one base delay; without the
  *       header, the usual backoff.</li>
  *   <li>Close 4003 (revoked/kicked): fatal. Close 4001 (token expired): reconnect with backoff (each
  *       attempt asks the supplier for a token).</li>
@@ -124,7 +125,7 @@ final class ReconnectPolicy {
       }
       return new Decision(backoff.next(), null);
     }
-    if (status == 503 && r.retryAfterMs() >= 0) {
+    if ((status == 503 || status == 429) && r.retryAfterMs() >= 0) {
       backoff.next();
       return new Decision(r.retryAfterMs() + Math.max(0, random.applyAsLong(backoff.baseMs())), null);
     }

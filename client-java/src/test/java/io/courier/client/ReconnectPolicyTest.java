@@ -87,6 +87,15 @@ class ReconnectPolicyTest {
   }
 
   @Test
+  void perUserLimitHonoursRetryAfterLikeUnavailable() {
+    ReconnectPolicy p = new ReconnectPolicy(new Backoff(BASE, CAP, b -> b), b -> 37, 1, STABLE);
+    Decision d = p.decide(new Rejected(429, 30_000), null, 0);
+    assertThat(d.reconnect()).as("429 is not fatal").isTrue();
+    assertThat(d.delayMs()).isEqualTo(30_037);
+    assertThat(p.decide(new Rejected(429, -1), null, 0).delayMs()).as("no header: backoff").isEqualTo(200);
+  }
+
+  @Test
   void otherStatusesBackOff() {
     ReconnectPolicy p = policy(1);
     assertThat(p.decide(new Rejected(502, -1), null, 0).delayMs()).isEqualTo(100);

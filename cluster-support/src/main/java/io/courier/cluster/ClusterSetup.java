@@ -59,6 +59,8 @@ public final class ClusterSetup {
     // OBJECT: purges and sweeps visit every entry; stored as objects they are not deserialized for it.
     hz.addMapConfig(new MapConfig(Maps.PRESENCE).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
     hz.addMapConfig(new MapConfig(Maps.PRESENCE_LEASES).setBackupCount(backups));
+    // Small and read by every node's listener: values as objects, entries expire by their own TTL.
+    hz.addMapConfig(new MapConfig(Maps.REVOCATIONS).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
     PartitioningStrategyConfig byUser =
         new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName());
     hz.addMapConfig(new MapConfig(Maps.INBOX_HEAD).setBackupCount(backups)

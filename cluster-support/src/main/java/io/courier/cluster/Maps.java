@@ -25,6 +25,11 @@ public final class Maps {
   public static final String USER_ROOMS = "courier.room.user";
   /** Executor that runs a room fan-out's appends on the member owning the inboxes (one task per member). */
   public static final String FANOUT_EXECUTOR = "courier.fanout";
+  /**
+   * Token revocations: key {@code u:<user>} or {@code j:<jti>}, value the revocation time (epoch ms),
+   * each entry with a TTL of the longest token lifetime (see the connection verticle's Revocations).
+   */
+  public static final String REVOCATIONS = "courier.revocations";
 
   /** Member attribute carrying Courier's node id, so a removed member maps to its presence entries. */
   public static final String NODE_ID_ATTRIBUTE = "courier.nodeId";

@@ -17,6 +17,9 @@ final class PresenceProcessors {
   /** A user went online or offline: the new state and the nodes watching the user. */
   record Transition(PresenceState state, Set<String> watchingNodes) implements Serializable {}
 
+  /** What {@link AddDevice} did: whether it registered the device, and the transition if any. */
+  record Added(boolean registered, Transition transition) implements Serializable {}
+
   record AddDevice(String user, String sessionId, PresenceEntry.Device device, long now)
       implements EntryProcessor<String, PresenceEntry, Transition> {
     @Override
@@ -25,6 +28,24 @@ final class PresenceProcessors {
       boolean cameOnline = e.add(sessionId, device, now);
       entry.setValue(e);
       return cameOnline ? new Transition(e.state(user), e.watchingNodes()) : null;
+    }
+  }
+
+  /**
+   * {@link AddDevice} unless the user already holds {@code limit} or more devices (0: no limit); the
+   * check and the add are one step, so concurrent handshakes on several nodes cannot pass the limit
+   * together.
+   */
+  record AddDeviceWithin(String user, String sessionId, PresenceEntry.Device device, long now, int limit)
+      implements EntryProcessor<String, PresenceEntry, Added> {
+    @Override
+    public Added process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry stored = entry.getValue();
+      if (limit > 0 && stored != null && stored.devices().size() >= limit
+          && !stored.devices().containsKey(sessionId)) {
+        return new Added(false, null);
+      }
+      return new Added(true, new AddDevice(user, sessionId, device, now).process(entry));
     }
   }
 

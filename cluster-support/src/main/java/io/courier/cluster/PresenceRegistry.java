@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import io.courier.cluster.PresenceProcessors.AddDevice;
+import io.courier.cluster.PresenceProcessors.AddDeviceWithin;
 import io.courier.cluster.PresenceProcessors.PurgeMember;
 import io.courier.cluster.PresenceProcessors.RemoveDevice;
 import io.courier.cluster.PresenceProcessors.Transition;
@@ -68,6 +69,21 @@ public final class PresenceRegistry {
     long now = System.currentTimeMillis();
     PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
     return on(map.submitToKey(userId, untyped(new AddDevice(userId, sessionId, device, now)))).map(this::notifyOne);
+  }
+
+  /**
+   * Registers a connection unless the user already holds {@code limit} or more in the cluster (0: no
+   * limit). Check and add are one entry processor on the key's owner, so concurrent handshakes of one
+   * user on several nodes can never pass the limit together. On the user's first connection, tells
+   * the watchers. True if registered.
+   */
+  public Future<Boolean> addDeviceWithin(String userId, String sessionId, String nodeId, int limit) {
+    long now = System.currentTimeMillis();
+    PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
+    return on(map.submitToKey(userId, new AddDeviceWithin(userId, sessionId, device, now, limit))).map(added -> {
+      notifyOne(added.transition());
+      return added.registered();
+    });
   }
 
   /** Removes a connection; when it was the user's last, tells the watchers. */

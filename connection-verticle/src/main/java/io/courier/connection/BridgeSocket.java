@@ -3,6 +3,7 @@ package io.courier.connection;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameTypes;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -39,10 +40,10 @@ final class BridgeSocket implements Transport {
     boolean draining();
 
     /**
-     * Creates and registers a session over this transport (counted in presence from now), or null
-     * when the node is at its connection limit.
+     * Creates and registers a session over this transport (counted in presence from now); fails
+     * with {@link Refused} at the node's or the user's connection limit.
      */
-    Session open(Transport transport, Identity identity);
+    Future<Session> open(Transport transport, Identity identity);
 
     /** Reads the inbox head and writes welcome; live pushes start after it. */
     void welcome(Session session);
@@ -52,6 +53,16 @@ final class BridgeSocket implements Transport {
 
     /** How long an authenticated socket may go without registering its inbox (the idle timeout). */
     long registerTimeoutMs();
+  }
+
+  /** Why {@link Host#open} refused a socket: the close code and reason it gets. */
+  static final class Refused extends RuntimeException {
+    final short code;
+
+    Refused(short code, String reason) {
+      super(reason, null, false, false);
+      this.code = code;
+    }
   }
 
   private final SockJSSocket sock;
@@ -112,30 +123,47 @@ final class BridgeSocket implements Transport {
       }
       if (ar.failed()) {
         String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
-        refuse(CloseCodes.POLICY, "token " + reason);
+        refuse(TokenVerifier.REVOKED.equals(reason) ? CloseCodes.REVOKED : CloseCodes.POLICY, "token " + reason);
         return;
       }
       if (host.draining()) {
         refuse(CloseCodes.SERVICE_RESTART, Session.DRAINING);
         return;
       }
-      session = host.open(this, ar.result());
-      if (session == null) {
-        refuse(CloseCodes.TRY_AGAIN_LATER, "node at its connection limit, retry later");
-        return;
-      }
-      // Idle and expiry checks start with welcome: a socket that never registers is closed here.
-      host.later(host.registerTimeoutMs(), () -> {
-        if (!registered && !closed) {
-          close(CloseCodes.GOING_AWAY, "inbox not registered");
+      authenticating = true;
+      host.open(this, ar.result()).onComplete(opened -> {
+        authenticating = false;
+        if (opened.failed()) {
+          if (!closed) {
+            refuse(opened.cause() instanceof Refused r ? r.code : CloseCodes.TRY_AGAIN_LATER,
+                opened.cause().getMessage());
+          }
+          return;
         }
+        session = opened.result();
+        if (closed) {
+          // The socket went away while the session was being registered: undo it now.
+          session.onSocketClosed();
+          return;
+        }
+        opened(ar.result());
       });
-      inbox = INBOX_PREFIX + ar.result().userId();
-      pushPrefix = "{\"type\":\"rec\",\"address\":" + Json.encode(inbox) + ",\"body\":";
-      List<JsonObject> queued = new ArrayList<>(waiting);
-      waiting.clear();
-      queued.forEach(this::handle);
     });
+  }
+
+  /** The session is registered: envelopes that waited for it are handled now. */
+  private void opened(Identity identity) {
+    // Idle and expiry checks start with welcome: a socket that never registers is closed here.
+    host.later(host.registerTimeoutMs(), () -> {
+      if (!registered && !closed) {
+        close(CloseCodes.GOING_AWAY, "inbox not registered");
+      }
+    });
+    inbox = INBOX_PREFIX + identity.userId();
+    pushPrefix = "{\"type\":\"rec\",\"address\":" + Json.encode(inbox) + ",\"body\":";
+    List<JsonObject> queued = new ArrayList<>(waiting);
+    waiting.clear();
+    queued.forEach(this::handle);
   }
 
   private void refuse(short code, String reason) {

@@ -8,8 +8,8 @@ import io.vertx.core.Vertx;
 import java.util.List;
 
 /**
- * Deploys the connection side of a node: the node inbox (one clustered consumer for the node) and
- * the gateway instances that share the WebSocket port, all sharing one {@link Sessions} registry and
+ * Deploys the connection side of a node: the node inbox and the revocation consumer (one clustered
+ * consumer each for the node) and the gateway instances that share the WebSocket port, all sharing one {@link Sessions} registry and
  * one {@link Drain} state.
  */
 public final class Gateway {
@@ -17,7 +17,8 @@ public final class Gateway {
 
   public record Deployed(Sessions sessions, Drain drain, GatewayMetrics metrics, List<String> deploymentIds) {}
 
-  public static Future<Deployed> deploy(Vertx vertx, NodeContext node, String jwtSecret) {
+  /** {@code keys} verify tokens; {@code revocations} is the node's list (see {@link Revocations#start}). */
+  public static Future<Deployed> deploy(Vertx vertx, NodeContext node, JwtKeys keys, Revocations revocations) {
     Sessions sessions = new Sessions();
     Drain drain;
     try {
@@ -29,6 +30,11 @@ public final class Gateway {
     if (maxConnections < 1) {
       return Future.failedFuture(new IllegalArgumentException(
           ConfigKeys.MAX_CONNECTIONS.env() + " must be >= 1, got " + maxConnections));
+    }
+    int maxPerUser = node.config().getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
+    if (maxPerUser < 0) {
+      return Future.failedFuture(new IllegalArgumentException(
+          ConfigKeys.MAX_CONNECTIONS_PER_USER.env() + " must be >= 0, got " + maxPerUser));
     }
     GatewayMetrics metrics = new GatewayMetrics(node.metrics(), sessions, maxConnections);
     int instances = node.config().getInt(ConfigKeys.GATEWAY_INSTANCES);
@@ -45,9 +51,11 @@ public final class Gateway {
     // The presence agent starts before the gateways: its lease exists before the node's first device.
     return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics, node.hazelcast()))
         .compose(inboxId -> vertx.deployVerticle(new PresenceWatchVerticle(node, watch))
-            .compose(watchId -> vertx.deployVerticle(
-                    () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, jwtSecret, watch),
-                    new DeploymentOptions().setInstances(n))
-                .map(gwId -> new Deployed(sessions, drain, metrics, List.of(inboxId, watchId, gwId)))));
+            .compose(watchId -> vertx.deployVerticle(new RevocationVerticle(revocations, sessions))
+                .compose(revId -> vertx.deployVerticle(
+                        () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, keys, revocations,
+                            watch),
+                        new DeploymentOptions().setInstances(n))
+                    .map(gwId -> new Deployed(sessions, drain, metrics, List.of(inboxId, watchId, revId, gwId))))));
   }
 }

@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GatewayMetrics {
   /** Handshake refusals and auth failures with these reasons exist (at 0) from the start. */
-  static final String[] AUTH_REASONS = {"missing", "malformed", "claims", "expired", "bad_signature", "invalid"};
-  static final String[] REFUSAL_REASONS = {"limit", "draining", "origin", "upgrade", "auth"};
+  static final String[] AUTH_REASONS = {"missing", "malformed", "claims", "expired", "bad_signature", "invalid",
+      "algorithm", "unknown_key", "lifetime", "revoked"};
+  static final String[] REFUSAL_REASONS = {"limit", "draining", "origin", "upgrade", "auth", "revoked", "user_limit",
+      "unavailable"};
   private static final double[] QUANTILES = {0.5, 0.95, 0.99};
 
   private final MeterRegistry registry;
@@ -30,6 +32,8 @@ public final class GatewayMetrics {
   private final Counter syncs;
   private final Counter syncsTruncated;
   private final Counter rateLimited;
+  private final Counter revokedCloses;
+  private final Map<String, Counter> revocations = new ConcurrentHashMap<>();
   private final Timer duration;
   private final Timer delivered;
   private final Timer acked;
@@ -66,6 +70,13 @@ public final class GatewayMetrics {
         .register(registry);
     rateLimited = Counter.builder(MetricNames.RATE_LIMITED)
         .description("sends refused with rate_limited (COURIER_MAX_PENDING_SENDS)").register(registry);
+    revokedCloses = Counter.builder(MetricNames.REVOKED_CLOSES)
+        .description("Connections closed with 4003 because their token was revoked").register(registry);
+    for (String kind : new String[] {MetricNames.KIND_USER, MetricNames.KIND_JTI}) {
+      revocations.put(kind, Counter.builder(MetricNames.REVOCATIONS)
+          .description("Revocations accepted by this node's admin endpoint, by kind").tag(MetricNames.KIND, kind)
+          .register(registry));
+    }
     duration = Timer.builder(MetricNames.CONNECTION_DURATION).description("Lifetime of closed connections")
         .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1),
             Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(4),
@@ -175,6 +186,17 @@ public final class GatewayMetrics {
 
   void rateLimited() {
     rateLimited.increment();
+  }
+
+  void revoked(String kind) {
+    Counter c = revocations.get(kind);
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  void revokedClose() {
+    revokedCloses.increment();
   }
 
   /**

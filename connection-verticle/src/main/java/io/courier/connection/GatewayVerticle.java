@@ -20,9 +20,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -44,18 +42,24 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   /** How long a drain waits for the close handshakes of its 1012 closes before it counts as done. */
   static final long DRAIN_CLOSE_WAIT_MS = 2000;
-  /** Retry-After (seconds) of a handshake refused at COURIER_MAX_CONNECTIONS. */
+  /** Retry-After (seconds) of a handshake refused at COURIER_MAX_CONNECTIONS, or when presence is unreachable. */
   static final int FULL_RETRY_AFTER_S = 5;
+  /**
+   * Retry-After (seconds) of a handshake refused at COURIER_MAX_CONNECTIONS_PER_USER: a place frees
+   * only when one of the user's own connections closes, so retrying sooner is no use.
+   */
+  static final int USER_LIMIT_RETRY_AFTER_S = 30;
 
   private final NodeContext node;
   private final Sessions sessions;
-  private final String jwtSecret;
+  private final JwtKeys keys;
+  private final Revocations revocations;
   private final Drain drain;
   private final GatewayMetrics metrics;
   private final int maxConnections;
+  private int maxPerUser;
   private final PresenceWatch presenceWatch;
   private final Set<Session> local = new HashSet<>();
-  private final Map<Session, Future<Void>> registrations = new HashMap<>();
   private final Drain.Participant participant = new Drain.Participant() {
     @Override
     public Context context() {
@@ -76,20 +80,22 @@ public final class GatewayVerticle extends VerticleBase {
   private HttpServer server;
 
   public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, GatewayMetrics metrics, int maxConnections,
-                        String jwtSecret, PresenceWatch presenceWatch) {
+                        JwtKeys keys, Revocations revocations, PresenceWatch presenceWatch) {
     this.node = node;
     this.presenceWatch = presenceWatch;
     this.sessions = sessions;
     this.drain = drain;
     this.metrics = metrics;
     this.maxConnections = maxConnections;
-    this.jwtSecret = jwtSecret;
+    this.keys = keys;
+    this.revocations = revocations;
   }
 
   @Override
   public Future<?> start() {
     settings = GatewaySettings.from(node.config());
-    verifier = new TokenVerifier(vertx, jwtSecret, node.config().getInt(ConfigKeys.JWT_LEEWAY_S));
+    verifier = new TokenVerifier(vertx, keys, node.config(), revocations);
+    maxPerUser = node.config().getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
     origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
     delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs());
     // With the node's metrics: a connect or disconnect that changes a user's online state tells watchers.
@@ -102,7 +108,7 @@ public final class GatewayVerticle extends VerticleBase {
       throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + healthTimeoutMs);
     }
     OpsRoutes ops = new OpsRoutes(node, drain, sessions, verifier,
-        new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence, metrics, maxConnections);
+        new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence, metrics, maxConnections, revocations);
     ops.mount(router);
     new RoomAdminRoutes(delivery).mount(router, ops::asAdmin);
     mountBrowserRoutes(router);
@@ -118,6 +124,7 @@ public final class GatewayVerticle extends VerticleBase {
         // permessage-deflate costs a compression context per connection; JSON chat frames are small.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+    Tls.configure(options, node.config());
     vertx.setPeriodic(settings.tickMs(), id -> tick());
     io.courier.cluster.NodeMetrics.startLagProbe(vertx, node.metrics());
     server = vertx.createHttpServer(options).requestHandler(router);
@@ -170,7 +177,11 @@ public final class GatewayVerticle extends VerticleBase {
         req.resume();
         String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
         metrics.authFailure(reason);
-        refuse(rc, 401, reason, "auth", "token " + reason);
+        if (TokenVerifier.REVOKED.equals(reason)) {
+          refuse(rc, 403, reason, "revoked", "token revoked");
+        } else {
+          refuse(rc, 401, reason, "auth", "token " + reason);
+        }
         return;
       }
       if (drain.isDraining()) {
@@ -179,13 +190,32 @@ public final class GatewayVerticle extends VerticleBase {
         refuseDraining(rc);
         return;
       }
-      req.toWebSocket()
-          .onSuccess(ws -> open(ws, ar.result()))
-          .onFailure(err -> {
-            sessions.release();
-            LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", err.toString())
-                .log("upgrade failed");
-          });
+      Identity identity = ar.result();
+      String sessionId = UUID.randomUUID().toString();
+      // Registered in presence before the upgrade: the per-user limit is checked and taken in one
+      // step, so a refusal is still plain HTTP.
+      presence.addDeviceWithin(identity.userId(), sessionId, node.nodeId(), maxPerUser).onComplete(reg -> {
+        if (reg.failed() || !reg.result()) {
+          sessions.release();
+          req.resume();
+          if (reg.failed()) {
+            rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(FULL_RETRY_AFTER_S));
+            refuse(rc, 503, "presence", "unavailable", "service unavailable, retry later");
+          } else {
+            rc.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(USER_LIMIT_RETRY_AFTER_S));
+            refuse(rc, 429, "user_limit", "user_limit", "too many connections for this user");
+          }
+          return;
+        }
+        req.toWebSocket()
+            .onSuccess(ws -> open(ws, identity, sessionId))
+            .onFailure(err -> {
+              sessions.release();
+              presence.removeDevice(identity.userId(), sessionId);
+              LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", err.toString())
+                  .log("upgrade failed");
+            });
+      });
     });
   }
 
@@ -210,16 +240,17 @@ public final class GatewayVerticle extends VerticleBase {
     return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
   }
 
-  private void open(ServerWebSocket ws, Identity identity) {
+  private void open(ServerWebSocket ws, Identity identity, String sessionId) {
     if (drain.isDraining()) {
-      // The drain started while this upgrade was completing: no session, no presence, just go.
+      // The drain started while this upgrade was completing: no session, just go.
       sessions.release();
+      presence.removeDevice(identity.userId(), sessionId);
       ws.close(CloseCodes.SERVICE_RESTART, Session.DRAINING);
       return;
     }
     ws.pause();
     WsTransport transport = new WsTransport(ws);
-    Session s = openSession(transport, identity);
+    Session s = openSession(transport, identity, sessionId);
     transport.bind(s);
     welcome(s, ws::resume);
   }
@@ -242,9 +273,23 @@ public final class GatewayVerticle extends VerticleBase {
       }
 
       @Override
-      public Session open(Transport transport, Identity identity) {
-        // A bridge socket counts against the node's connection limit like a WebSocket.
-        return sessions.tryAdmit(maxConnections) ? openSession(transport, identity) : null;
+      public Future<Session> open(Transport transport, Identity identity) {
+        // A bridge socket counts against the node's and the user's connection limits like a WebSocket.
+        if (!sessions.tryAdmit(maxConnections)) {
+          metrics.refused("limit");
+          return Future.failedFuture(new BridgeSocket.Refused(CloseCodes.TRY_AGAIN_LATER,
+              "node at its connection limit, retry later"));
+        }
+        String sessionId = UUID.randomUUID().toString();
+        return presence.addDeviceWithin(identity.userId(), sessionId, node.nodeId(), maxPerUser).transform(reg -> {
+          if (reg.succeeded() && reg.result()) {
+            return Future.succeededFuture(openSession(transport, identity, sessionId));
+          }
+          sessions.release();
+          metrics.refused(reg.failed() ? "unavailable" : "user_limit");
+          return Future.failedFuture(new BridgeSocket.Refused(CloseCodes.TRY_AGAIN_LATER, reg.failed()
+              ? "service unavailable, reconnect later" : "too many connections for this user"));
+        });
       }
 
       @Override
@@ -272,39 +317,36 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/*").handler(StaticHandler.create(WEB_ROOT));
   }
 
-  /** A session over a transport, registered locally and in presence (a device from now on). */
-  private Session openSession(Transport transport, Identity identity) {
-    String sessionId = UUID.randomUUID().toString();
+  /** A session over a transport, registered locally; presence already counts it as a device. */
+  private Session openSession(Transport transport, Identity identity, String sessionId) {
     Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics,
         presenceWatch);
     local.add(s);
     sessions.add(s);
     metrics.opened();
-    Future<Void> registered = presence.addDevice(identity.userId(), sessionId, node.nodeId());
-    registrations.put(s, registered);
     s.start(() -> {
       local.remove(s);
       sessions.remove(s);
       sessions.release();
-      registrations.remove(s);
       long durationMs = System.currentTimeMillis() - s.openedAt();
       metrics.closed(transport.closeStatusCode(), durationMs);
       checkDrained();
-      // Removal waits for the registration so a quick disconnect cannot leave a ghost device.
-      registered.eventually(() -> presence.removeDevice(identity.userId(), sessionId));
+      presence.removeDevice(identity.userId(), sessionId);
       LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
           .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", transport.closeStatusCode())
           .addKeyValue("closeReason", transport.closeReason())
           .addKeyValue("durationMs", durationMs)
           .addKeyValue("unacked", s.unackedCount()).log("disconnected");
     });
+    // A revocation that reached this node after the token was verified, but before the session was
+    // in the registry its sweep walks, is caught here (the list is updated before every sweep).
+    s.closeIfRevoked();
     return s;
   }
 
-  /** Once presence has the device: reads the inbox head and writes welcome; then runs {@code after}. */
+  /** Reads the inbox head and writes welcome (presence has the device already); then runs {@code after}. */
   private void welcome(Session s, Runnable after) {
-    Future<Void> registered = registrations.getOrDefault(s, Future.succeededFuture());
-    registered.compose(v -> delivery.read(s.userId(), 0, 0))
+    delivery.read(s.userId(), 0, 0)
         .onSuccess(head -> {
           s.welcome(head.epoch(), head.lastSeq(), node.nodeId());
           after.run();

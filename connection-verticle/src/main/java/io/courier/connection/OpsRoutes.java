@@ -16,12 +16,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The operator's endpoints on the gateway's HTTP server: liveness, readiness (what a load balancer
- * checks) and the authenticated drain call.
+ * checks), and the admin calls: drain, connections of the node and of a user, and token revocation.
  */
 final class OpsRoutes {
   static final String LIVE = "/health/live";
@@ -30,6 +31,9 @@ final class OpsRoutes {
   static final String ADMIN_CONNECTIONS = "/admin/connections";
   static final String ADMIN_USER = "/admin/users/:userId";
   static final String ADMIN_PRESENCE = "/admin/presence";
+  static final String ADMIN_REVOKE = "/admin/revoke";
+  /** Largest body of POST /admin/revoke ({"user": ...} or {"jti": ...} of at most 256 characters). */
+  static final int REVOKE_BODY_LIMIT = 4096;
   static final String METRICS = "/metrics";
   /** Users listed by name in GET /admin/connections (those with the most connections here). */
   static final int TOP_USERS = 20;
@@ -49,10 +53,12 @@ final class OpsRoutes {
   private final PresenceRegistry presence;
   private final GatewayMetrics metrics;
   private final int maxConnections;
+  private final Revocations revocations;
 
   /** {@code storeProbe} is a delivery client whose timeout bounds the store check. */
   OpsRoutes(NodeContext node, Drain drain, Sessions sessions, TokenVerifier verifier, DeliveryClient storeProbe,
-            PresenceRegistry presence, GatewayMetrics metrics, int maxConnections) {
+            PresenceRegistry presence, GatewayMetrics metrics, int maxConnections, Revocations revocations) {
+    this.revocations = revocations;
     this.presence = presence;
     this.metrics = metrics;
     this.maxConnections = maxConnections;
@@ -70,6 +76,8 @@ final class OpsRoutes {
     router.get(ADMIN_CONNECTIONS).handler(rc -> asAdmin(rc, "connections", who -> adminConnections(rc)));
     router.get(ADMIN_USER).handler(rc -> asAdmin(rc, "user", who -> adminUser(rc)));
     router.get(ADMIN_PRESENCE).handler(rc -> asAdmin(rc, "presence", who -> adminPresence(rc)));
+    router.post(ADMIN_REVOKE).handler(BodyHandler.create(false).setBodyLimit(REVOKE_BODY_LIMIT))
+        .handler(rc -> asAdmin(rc, "revoke", who -> adminRevoke(rc, who)));
     router.get(METRICS).handler(rc -> scrape(rc, node.metrics()));
   }
 
@@ -86,6 +94,10 @@ final class OpsRoutes {
       if (ar.failed()) {
         String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
         metrics.authFailure(reason);
+        if (TokenVerifier.REVOKED.equals(reason)) {
+          plain(rc, 403, "token revoked");
+          return;
+        }
         rc.response().putHeader("WWW-Authenticate", "Bearer");
         plain(rc, 401, "token " + reason);
         return;
@@ -185,6 +197,10 @@ final class OpsRoutes {
     checks.put("accepting", drain.isDraining() ? down("node is draining") : up());
     boolean clusterUp = node.hazelcast().getLifecycleService().isRunning();
     checks.put("cluster", clusterUp ? up() : down("cluster member not running"));
+    if (revocations.usesRedis()) {
+      // Without the revocations kept in Redis a node could admit a revoked token after a full restart.
+      checks.put("revocations", revocations.loaded() ? up() : down("revocations not yet read from Redis"));
+    }
     Future<?> store = storeProbe.read(HEALTH_USER, 0, 0);
     store.onComplete(ar -> {
       checks.put("store", ar.succeeded() ? up() : down(ar.cause().getMessage()));
@@ -209,6 +225,48 @@ final class OpsRoutes {
         .put("connections", connections));
   }
 
+  /**
+   * POST /admin/revoke {"user": id} (every token of the user issued up to now) or {"jti": id} (that
+   * token). 200 once the cluster map holds it (and Redis, with the Redis store) and every node has
+   * been told; those nodes close the matching connections with 4003.
+   */
+  private void adminRevoke(RoutingContext rc, Identity who) {
+    JsonObject body;
+    try {
+      body = rc.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    Object user = body == null ? null : body.getValue("user");
+    Object jti = body == null ? null : body.getValue("jti");
+    if (body == null || (user == null) == (jti == null)
+        || !(user == null || validSubject(user)) || !(jti == null || validSubject(jti))) {
+      plain(rc, 400, "body must be a JSON object with exactly one of \"user\" or \"jti\", a string of 1-"
+          + Revocation.MAX_SUBJECT + " characters");
+      return;
+    }
+    Revocation r = user != null ? new Revocation(Revocation.Kind.USER, (String) user, System.currentTimeMillis())
+        : new Revocation(Revocation.Kind.JTI, (String) jti, System.currentTimeMillis());
+    JsonObject revoked = new JsonObject().put(r.kind().label, r.subject()).put("at", r.at());
+    revocations.revoke(r).onComplete(ar -> {
+      LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("adminUserId", who.userId())
+          .addKeyValue("kind", r.kind().label).addKeyValue(r.kind() == Revocation.Kind.USER ? "userId" : "jti", r.subject())
+          .addKeyValue("stored", ar.succeeded()).log("revocation requested over the admin endpoint");
+      if (ar.failed()) {
+        json(rc, 503, new JsonObject().put("status", "failed").put("revoked", revoked)
+            .put("error", String.valueOf(ar.cause().getMessage()))
+            .put("hint", "the revocation may be partly applied; repeat the call"));
+        return;
+      }
+      metrics.revoked(r.kind().label);
+      json(rc, 200, new JsonObject().put("status", "revoked").put("revoked", revoked)
+          .put("expiresAt", r.at() + revocations.ttlMs()).put("nodeId", node.nodeId()));
+    });
+  }
+
+  private static boolean validSubject(Object v) {
+    return v instanceof String s && !s.isEmpty() && s.length() <= Revocation.MAX_SUBJECT;
+  }
 
   private static JsonObject up() {
     return new JsonObject().put("status", "UP");

@@ -26,6 +26,8 @@ import java.util.List;
 final class Session implements WatchSink {
   /** The reason of the drain's reconnect frame and of its 1012 close. */
   static final String DRAINING = "draining";
+  /** The reason of a 4003 close. */
+  static final String REVOKED = "token revoked";
   private final Transport transport;
   private final Context context;
   private final String sessionId;
@@ -238,6 +240,9 @@ final class Session implements WatchSink {
         writeError(ErrorCodes.FORBIDDEN, "refresh refused: " + ar.cause().getMessage(), f.ref());
       } else if (!ar.result().userId().equals(identity.userId())) {
         writeError(ErrorCodes.FORBIDDEN, "refresh refused: token is for another user", f.ref());
+      } else if (verifier.revoked(ar.result())) {
+        // Revoked while it was being verified: a sweep may already have passed this connection by.
+        writeError(ErrorCodes.FORBIDDEN, "refresh refused: token revoked", f.ref());
       } else {
         identity = ar.result();
         expiringSent = false;
@@ -326,6 +331,18 @@ final class Session implements WatchSink {
   void onPush(long seq, String pushEpoch, String frame) {
     if (!closed) {
       live.onPush(seq, pushEpoch, frame);
+    }
+  }
+
+  /**
+   * Closes with 4003 if the connection's current token is revoked. Runs on this session's context,
+   * after a revocation reached the node's list, and once as the session is registered (a handshake
+   * verified just before the revocation arrived is caught here).
+   */
+  void closeIfRevoked() {
+    if (!closed && !closing && verifier.revoked(identity)) {
+      metrics.revokedClose();
+      close(CloseCodes.REVOKED, REVOKED);
     }
   }
 

@@ -22,8 +22,11 @@ public final class TcpBridge {
     return true;
   }
 
-  /** The deployment id, or null when the bridge is off. {@code jwtSecret} verifies service tokens. */
-  public static Future<String> deployIfEnabled(Vertx vertx, NodeContext node, String jwtSecret) {
+  /**
+   * The deployment id, or null when the bridge is off. {@code keys} verify service tokens, and a
+   * revoked service token is refused like any other ({@code revocations}).
+   */
+  public static Future<String> deployIfEnabled(Vertx vertx, NodeContext node, JwtKeys keys, RevocationCheck revocations) {
     try {
       if (!enabled(node.config())) {
         return Future.succeededFuture();
@@ -31,6 +34,6 @@ public final class TcpBridge {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    return vertx.deployVerticle(new TcpBridgeVerticle(node, jwtSecret));
+    return vertx.deployVerticle(new TcpBridgeVerticle(node, keys, revocations));
   }
 }

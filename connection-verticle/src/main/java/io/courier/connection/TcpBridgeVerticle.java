@@ -40,13 +40,15 @@ public final class TcpBridgeVerticle extends VerticleBase {
   static final int MIN_FRAME_BYTES = 1024;
 
   private final NodeContext node;
-  private final String jwtSecret;
+  private final JwtKeys keys;
+  private final RevocationCheck revocations;
   private TcpEventBusBridge bridge;
   private long requestTimeoutMs;
 
-  public TcpBridgeVerticle(NodeContext node, String jwtSecret) {
+  public TcpBridgeVerticle(NodeContext node, JwtKeys keys, RevocationCheck revocations) {
     this.node = node;
-    this.jwtSecret = jwtSecret;
+    this.keys = keys;
+    this.revocations = revocations;
   }
 
   /** Fails with a clear message when the bridge settings cannot work; called before deploying. */
@@ -82,7 +84,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
     requestTimeoutMs = busTimeout + 1000;
     int maxFrame = cfg.getInt(ConfigKeys.TCP_BRIDGE_MAX_FRAME_BYTES);
     ServiceNotify notify = new ServiceNotify(vertx.eventBus(), node.nodeId(),
-        new TokenVerifier(vertx, jwtSecret, cfg.getInt(ConfigKeys.JWT_LEEWAY_S)), cfg.get(ConfigKeys.TCP_BRIDGE_SECRET),
+        new TokenVerifier(vertx, keys, cfg, revocations), cfg.get(ConfigKeys.TCP_BRIDGE_SECRET),
         busTimeout, cfg.getInt(ConfigKeys.TCP_BRIDGE_MAX_PENDING));
     // Local: reachable only from this node, i.e. through its bridge; no cluster-wide registration.
     MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(ServiceBridge.NOTIFY, notify::handle);

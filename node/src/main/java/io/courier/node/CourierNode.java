@@ -8,7 +8,10 @@ import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.PresenceRegistry;
 import io.courier.connection.Gateway;
+import io.courier.connection.JwtKeys;
+import io.courier.connection.Revocations;
 import io.courier.connection.TcpBridge;
+import io.courier.connection.Tls;
 import io.courier.delivery.DeliveryVerticle;
 import io.courier.presence.PresenceVerticle;
 import io.courier.protocol.ConfigKeys;
@@ -46,11 +49,14 @@ public final class CourierNode {
   private final Set<String> verticles;
   private final int port;
   private final Gateway.Deployed gateway;
+  private final Revocations revocations;
   private final Promise<Void> drained = Promise.promise();
   private Future<Void> closing;
   private boolean purging;
 
-  private CourierNode(Vertx vertx, NodeContext context, Set<String> verticles, int port, Gateway.Deployed gateway) {
+  private CourierNode(Vertx vertx, NodeContext context, Set<String> verticles, int port, Gateway.Deployed gateway,
+                      Revocations revocations) {
+    this.revocations = revocations;
     this.vertx = vertx;
     this.context = context;
     this.verticles = verticles;
@@ -80,7 +86,7 @@ public final class CourierNode {
   public static Future<CourierNode> start(CourierConfig config) {
     CourierConfig cfg;
     Set<String> verticles;
-    String secret;
+    JwtKeys keys;
     try {
       verticles = parseVerticles(config.getList(ConfigKeys.VERTICLES));
       String nodeId = config.isSet(ConfigKeys.NODE_ID) ? config.get(ConfigKeys.NODE_ID)
@@ -94,7 +100,11 @@ public final class CourierNode {
         checkDrainSettings(cfg);
       }
       checkMetricsSettings(cfg);
-      secret = verticles.contains(CONNECTION) || TcpBridge.enabled(cfg) ? resolveSecret(cfg) : null;
+      CourierConfig forKeys = cfg;
+      keys = verticles.contains(CONNECTION) || TcpBridge.enabled(cfg) ? JwtKeys.load(cfg, () -> resolveSecret(forKeys)) : null;
+      if (verticles.contains(CONNECTION)) {
+        Tls.check(cfg);
+      }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -105,14 +115,17 @@ public final class CourierNode {
       NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance(), started.metrics());
       NodeMetrics.bindNode(vertx, ctx.hazelcast(), ctx.metrics());
       logMembership(ctx);
-      return deploy(vertx, ctx, verticles, secret)
-          .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, secret).map(gw))
+      Future<Revocations> revocations = keys == null ? Future.succeededFuture() : Revocations.start(vertx, ctx);
+      return revocations.compose(revs -> deploy(vertx, ctx, verticles, keys, revs)
+          .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, keys, revs).map(gw))
           .compose(gw -> startMetricsServer(vertx, ctx).map(gw))
-          .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw))
+          .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw, revs)))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
         .addKeyValue("store", c.get(ConfigKeys.STORE)).addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
+        .addKeyValue("tokens", keys == null ? "none" : keys.describe())
+        .addKeyValue("tls", verticles.contains(CONNECTION) && Tls.check(c))
         .addKeyValue("members", n.context().hazelcast().getCluster().getMembers().size())
         .log("node started"));
   }
@@ -142,7 +155,8 @@ public final class CourierNode {
     });
   }
 
-  private static Future<Gateway.Deployed> deploy(Vertx vertx, NodeContext ctx, Set<String> verticles, String secret) {
+  private static Future<Gateway.Deployed> deploy(Vertx vertx, NodeContext ctx, Set<String> verticles, JwtKeys keys,
+                                                 Revocations revocations) {
     Future<?> chain = Future.succeededFuture();
     if (verticles.contains(PRESENCE)) {
       chain = chain.compose(v -> vertx.deployVerticle(new PresenceVerticle(ctx)));
@@ -152,7 +166,7 @@ public final class CourierNode {
       chain = chain.compose(v -> vertx.deployVerticle(() -> new DeliveryVerticle(ctx), new DeploymentOptions().setInstances(n)));
     }
     if (verticles.contains(CONNECTION)) {
-      return chain.compose(v -> Gateway.deploy(vertx, ctx, secret));
+      return chain.compose(v -> Gateway.deploy(vertx, ctx, keys, revocations));
     }
     return chain.map(v -> null);
   }
@@ -201,6 +215,10 @@ public final class CourierNode {
     int max = cfg.getInt(ConfigKeys.MAX_CONNECTIONS);
     if (max < 1) {
       throw new IllegalArgumentException(ConfigKeys.MAX_CONNECTIONS.env() + " must be >= 1, got " + max);
+    }
+    int perUser = cfg.getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
+    if (perUser < 0) {
+      throw new IllegalArgumentException(ConfigKeys.MAX_CONNECTIONS_PER_USER.env() + " must be >= 0, got " + perUser);
     }
     long health = cfg.getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
     if (health <= 0) {
@@ -299,6 +317,7 @@ public final class CourierNode {
       Future<?> undeploy = gateway == null ? Future.succeededFuture()
           : Future.all(gateway.deploymentIds().stream().map(vertx::undeploy).toList());
       closing = undeploy
+          .transform(ignored -> revocations == null ? Future.succeededFuture() : revocations.close())
           .transform(ignored -> new PresenceRegistry(vertx, context.hazelcast(), context.metrics()).purgeLocal())
           .transform(ignored -> vertx.close());
     }

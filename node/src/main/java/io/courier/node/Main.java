@@ -44,9 +44,11 @@ public final class Main {
           run   [--verticles connection,delivery,presence] [--port N] [--node-id ID] [--store hazelcast|redis]
                 [--cluster-name NAME] [--cluster-port N] [--cluster-members host:port,...]
                 Run a node (all verticles by default, embedded Hazelcast store).
-          token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h]
-                Print a JWT for <user>, signed with the node's secret (COURIER_JWT_SECRET or the dev secret file).
-                --roles admin: the token may call POST /admin/drain; service: it may use the TCP bridge.
+          token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h] [--private-key key.pem [--alg RS256|ES256] [--kid ID]]
+                Print a JWT for <user>, signed with the node's secret (COURIER_JWT_SECRET or the dev secret file),
+                or with --private-key (PKCS#8 PEM; RSA: RS256, EC P-256: ES256) for public-key setups.
+                --roles admin: the token may call the /admin endpoints; service: it may use the TCP bridge.
+                --ttl may not pass COURIER_JWT_MAX_LIFETIME_S (default 24h): nodes refuse longer tokens.
           config [--markdown]
                 Print every setting (environment variable), its default and its current value
                 (--markdown: the README's table of defaults).
@@ -125,12 +127,16 @@ public final class Main {
 
   private static void token(String[] args) {
     if (args.length == 0 || args[0].startsWith("--")) {
-      throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h]");
+      throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h]"
+          + " [--private-key key.pem [--alg RS256|ES256] [--kid ID]]");
     }
     String user = args[0];
     List<String> rooms = new ArrayList<>();
     List<String> roles = new ArrayList<>();
     Duration ttl = Duration.ofHours(1);
+    String privateKey = null;
+    String alg = null;
+    String kid = null;
     for (int i = 1; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -141,6 +147,9 @@ public final class Main {
         case "--rooms" -> Arrays.stream(value.split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(rooms::add);
         case "--roles" -> Arrays.stream(value.split(",")).map(String::trim).filter(r -> !r.isEmpty()).forEach(roles::add);
         case "--ttl" -> ttl = TokenIssuer.parseDuration(value);
+        case "--private-key" -> privateKey = value;
+        case "--alg" -> alg = value.toUpperCase(java.util.Locale.ROOT);
+        case "--kid" -> kid = value;
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
     }
@@ -153,8 +162,26 @@ public final class Main {
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("--ttl must be positive");
     }
-    String secret = Secrets.resolve(CourierConfig.fromEnvironment()).secret();
-    System.out.println(TokenIssuer.issue(secret, user, ttl, rooms, roles));
+    CourierConfig cfg = CourierConfig.fromEnvironment();
+    long maxLifetime = cfg.getLong(ConfigKeys.JWT_MAX_LIFETIME_S);
+    if (ttl.toSeconds() > maxLifetime) {
+      throw new IllegalArgumentException("--ttl " + ttl.toSeconds() + "s is longer than " + ConfigKeys.JWT_MAX_LIFETIME_S.env()
+          + " (" + maxLifetime + "s): nodes would refuse the token");
+    }
+    if (privateKey == null) {
+      if (alg != null && !alg.equals("HS256") || kid != null) {
+        throw new IllegalArgumentException("--alg and --kid need --private-key (without it the token is HS256)");
+      }
+      String secret = Secrets.resolve(cfg).secret();
+      System.out.println(TokenIssuer.issue(secret, user, ttl, rooms, roles));
+      return;
+    }
+    java.security.PrivateKey key = TokenIssuer.readPrivateKey(java.nio.file.Path.of(privateKey));
+    String keyAlg = TokenIssuer.algorithmFor(key);
+    if (alg != null && !alg.equals(keyAlg)) {
+      throw new IllegalArgumentException("--alg " + alg + " does not match the key in " + privateKey + " (" + keyAlg + ")");
+    }
+    System.out.println(TokenIssuer.issue(key, kid, user, ttl, rooms, roles));
   }
 
   private static void config(boolean markdown) {

@@ -4,6 +4,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -12,9 +21,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Mints HS256 tokens signed with the node's secret: for `courier token`, tests and the load
- * generator. A production deployment has its own identity provider; this exists so anyone can
- * try a node in a minute.
+ * Mints tokens: HS256 with the node's secret, or RS256/ES256 with a private key (PKCS#8 PEM), for
+ * `courier token`, tests and the load generator. A production deployment has its own identity
+ * provider; this exists so anyone can try a node in a minute, and try public-key setups too.
+ * It signs with the JDK alone, so tests check the server's verification against an independent
+ * implementation.
  */
 public final class TokenIssuer {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -27,6 +38,17 @@ public final class TokenIssuer {
 
   /** With {@code roles} ("admin" for the admin endpoints, "service" for the TCP bridge) as the {@code roles} claim when non-empty. */
   public static String issue(String secret, String userId, Duration ttl, List<String> rooms, List<String> roles) {
+    return sign(secret, claims(userId, ttl, rooms, roles));
+  }
+
+  /** Like {@link #issue(String, String, Duration, List, List)}, signed with a private key ({@code kid} may be null). */
+  public static String issue(PrivateKey key, String kid, String userId, Duration ttl, List<String> rooms,
+                             List<String> roles) {
+    return sign(key, kid, claims(userId, ttl, rooms, roles));
+  }
+
+  /** {@code sub}, {@code iat} (now), {@code exp}, a random {@code jti}, and rooms/roles when given. */
+  public static JsonObject claims(String userId, Duration ttl, List<String> rooms, List<String> roles) {
     long now = System.currentTimeMillis() / 1000;
     JsonObject claims = new JsonObject().put("sub", userId).put("iat", now).put("exp", now + ttl.toSeconds())
         .put("jti", UUID.randomUUID().toString());
@@ -36,7 +58,7 @@ public final class TokenIssuer {
     if (roles != null && !roles.isEmpty()) {
       claims.put("roles", new JsonArray(roles));
     }
-    return sign(secret, claims);
+    return claims;
   }
 
   /** Signs arbitrary claims (tests use it for tokens without exp, expired ones, and so on). */
@@ -51,6 +73,87 @@ public final class TokenIssuer {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Signs arbitrary claims with an RSA (RS256) or EC P-256 (ES256) private key; {@code kid} goes in the header when set. */
+  public static String sign(PrivateKey key, String kid, JsonObject claims) {
+    String alg = algorithmFor(key);
+    JsonObject header = new JsonObject().put("alg", alg).put("typ", "JWT");
+    if (kid != null) {
+      header.put("kid", kid);
+    }
+    String signingInput = B64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
+        + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    try {
+      Signature sig = Signature.getInstance(alg.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSA");
+      sig.initSign(key);
+      sig.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+      byte[] s = sig.sign();
+      // JWS wants ECDSA's (r, s) as two fixed 32-byte halves, not the JDK's DER sequence.
+      return signingInput + "." + B64.encodeToString(alg.equals("ES256") ? derToJose(s, 32) : s);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** RS256 for an RSA key, ES256 for an EC key; other keys are refused. */
+  public static String algorithmFor(PrivateKey key) {
+    if (key instanceof RSAPrivateKey) {
+      return "RS256";
+    }
+    if (key instanceof ECPrivateKey ec) {
+      if (ec.getParams().getOrder().bitLength() != 256) {
+        throw new IllegalArgumentException("ES256 needs a P-256 key");
+      }
+      return "ES256";
+    }
+    throw new IllegalArgumentException("unsupported private key type " + key.getAlgorithm() + " (RSA or EC P-256)");
+  }
+
+  /** Reads an unencrypted PKCS#8 PEM private key ({@code -----BEGIN PRIVATE KEY-----}), RSA or EC. */
+  public static PrivateKey readPrivateKey(Path file) {
+    String pem;
+    try {
+      pem = Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+    }
+    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+    int end = pem.indexOf("-----END PRIVATE KEY-----");
+    if (begin < 0 || end < begin) {
+      throw new IllegalArgumentException(file + " holds no PKCS#8 private key (-----BEGIN PRIVATE KEY-----); convert "
+          + "one with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem");
+    }
+    byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end).trim());
+    for (String type : List.of("RSA", "EC")) {
+      try {
+        return KeyFactory.getInstance(type).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException notThisType) {
+        // try the next type
+      }
+    }
+    throw new IllegalArgumentException(file + " holds neither an RSA nor an EC private key");
+  }
+
+  /** A DER ECDSA signature as the JWS R || S form, each half {@code half} bytes. */
+  static byte[] derToJose(byte[] der, int half) {
+    // SEQUENCE { INTEGER r, INTEGER s }, with a long-form length only for big curves.
+    int i = 1;
+    i += (der[i] & 0x80) != 0 ? 1 + (der[i] & 0x7f) : 1;
+    byte[] out = new byte[2 * half];
+    for (int part = 0; part < 2; part++) {
+      if (der[i] != 0x02) {
+        throw new IllegalStateException("not a DER ECDSA signature");
+      }
+      int len = der[i + 1];
+      int start = i + 2;
+      // Drop the sign byte(s); left-pad short integers.
+      int skip = Math.max(0, len - half);
+      int copy = len - skip;
+      System.arraycopy(der, start + skip, out, part * half + (half - copy), copy);
+      i = start + len;
+    }
+    return out;
   }
 
   /** Parses 90s, 15m, 1h, 7d, 500ms (and plain seconds). */

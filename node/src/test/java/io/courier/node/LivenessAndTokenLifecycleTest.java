@@ -16,10 +16,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Heartbeats, idle close of a silent client, token_expiring, close 4001 at exp, in-band refresh. */
+/**
+ * Heartbeats, idle close of a silent client, token_expiring ahead of exp, close 4001 at exp, in-band
+ * refresh (and a failed one leaving the connection as it was).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LivenessAndTokenLifecycleTest {
   static final String SECRET = "life-secret-" + UUID.randomUUID();
+  static final long EXPIRING_MS = 2000;
 
   Vertx client;
   CourierNode node;
@@ -31,7 +35,7 @@ class LivenessAndTokenLifecycleTest {
         .with(ConfigKeys.HEARTBEAT_MS, 200)
         .with(ConfigKeys.IDLE_TIMEOUT_MS, 1000)
         .with(ConfigKeys.JWT_LEEWAY_S, 0)
-        .with(ConfigKeys.TOKEN_EXPIRING_MS, 60000);
+        .with(ConfigKeys.TOKEN_EXPIRING_MS, EXPIRING_MS);
     node = CourierNode.start(cfg).await();
     client = Vertx.vertx();
   }
@@ -83,6 +87,49 @@ class LivenessAndTokenLifecycleTest {
       JsonObject warn = p.next("token_expiring");
       assertThat(warn.getLong("expiresAt")).isEqualTo(w.getLong("expiresAt"));
       assertThat(p.awaitClose()).isEqualTo((short) 4001);
+    }
+  }
+
+  @Test
+  void tokenExpiringComesTheConfiguredTimeAheadOfExp() {
+    try (WsProbe p = WsProbe.connect(client, node.port(), token("ahead", Duration.ofSeconds(6)))) {
+      long expiresAt = p.next("welcome").getLong("expiresAt");
+      JsonObject warn = p.next(f -> "token_expiring".equals(f.getString("type")), Duration.ofSeconds(10));
+      long receivedAt = System.currentTimeMillis();
+      assertThat(warn.getLong("expiresAt")).isEqualTo(expiresAt);
+      // Not sooner than COURIER_TOKEN_EXPIRING_MS before exp (same clock: server and test share the
+      // machine), and before exp: a client has the whole notice period to refresh.
+      assertThat(receivedAt).isGreaterThanOrEqualTo(expiresAt - EXPIRING_MS).isLessThan(expiresAt);
+      assertThat(p.isClosed()).isFalse();
+    }
+  }
+
+  @Test
+  void aFailedRefreshLeavesTheConnectionAsItWas() {
+    String user = "kept-" + UUID.randomUUID();
+    // Long enough that five refusals fit before exp even on a busy machine.
+    try (WsProbe p = WsProbe.connect(client, node.port(), token(user, Duration.ofSeconds(15)))) {
+      long expiresAt = p.next("welcome").getLong("expiresAt");
+      long now = System.currentTimeMillis() / 1000;
+      List<String> refused = List.of(
+          token("someone-else", Duration.ofHours(1)),
+          TokenIssuer.issue("another-secret", user, Duration.ofHours(1), List.of()),
+          TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("iat", now - 100).put("exp", now - 50)),
+          TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("iat", now).put("exp", now + 2 * 86_400)),
+          "not-a-jwt");
+      for (int i = 0; i < refused.size(); i++) {
+        p.send(new JsonObject().put("type", "refresh").put("token", refused.get(i)).put("ref", "r" + i));
+        JsonObject e = p.next("error");
+        assertThat(e.getString("code")).isEqualTo("forbidden");
+        assertThat(e.getString("ref")).isEqualTo("r" + i);
+      }
+      p.send(new JsonObject().put("type", "ping").put("ref", "still"));
+      assertThat(p.next("pong").getString("ref")).isEqualTo("still");
+      // The old token still rules: closed with 4001 at its exp, not before.
+      long untilExp = Math.max(0, expiresAt - System.currentTimeMillis());
+      assertThat(p.awaitCloseBy(System.nanoTime() + (untilExp + 10_000) * 1_000_000)).isEqualTo((short) 4001);
+      assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(expiresAt);
+      assertThat(p.seen()).noneMatch(f -> "refreshed".equals(f.getString("type")));
     }
   }
 

@@ -146,6 +146,88 @@ class NodeProcessIT {
     }
   }
 
+  /**
+   * A production-like setup from the command line alone: ES256 tokens verified with a certificate,
+   * TLS, tokens minted by `courier token --private-key`, a revocation over https.
+   */
+  @Test
+  void publicKeyTokensOverTlsAndARevocation() throws Exception {
+    Path dir = Files.createTempDirectory("courier-it-");
+    io.courier.testing.OpenSsl.KeyAndCert signer = io.courier.testing.OpenSsl.selfSigned(dir, "signer", true);
+    io.courier.testing.OpenSsl.KeyAndCert tls = io.courier.testing.OpenSsl.selfSigned(dir, "tls", false);
+    int port = Ports.free();
+    Map<String, String> env = Map.of(
+        "COURIER_PORT", String.valueOf(port),
+        "COURIER_HOST", "127.0.0.1",
+        "COURIER_CLUSTER_PORT", String.valueOf(Ports.free()),
+        "COURIER_CLUSTER_NAME", Ports.uniqueName("it-pk"),
+        "COURIER_JWT_ALGORITHMS", "ES256",
+        "COURIER_JWT_PUBLIC_KEY_FILE", signer.cert().toString(),
+        "COURIER_JWT_SECRET_FILE", dir.resolve("never-created").toString(),
+        "COURIER_TLS_CERT_FILE", tls.cert().toString(),
+        "COURIER_TLS_KEY_FILE", tls.key().toString());
+    Path stderr = dir.resolve("node.err");
+    Process node = courier(dir, env, "run").redirectOutput(dir.resolve("node.out").toFile())
+        .redirectError(stderr.toFile()).start();
+    Vertx vertx = Vertx.vertx();
+    try {
+      awaitPort(port, node, stderr);
+      assertThat(Files.exists(dir.resolve("never-created"))).as("no dev secret without HS256").isFalse();
+      String alice = run(courier(dir, env, "token", "alice", "--private-key", signer.key().toString(), "--kid", "k1"));
+      String admin = run(courier(dir, env, "token", "ops", "--roles", "admin", "--ttl", "5m",
+          "--private-key", signer.key().toString(), "--alg", "ES256"));
+      JsonObject header = new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(alice.split("\\.")[0]),
+          StandardCharsets.UTF_8));
+      assertThat(header.getString("alg")).isEqualTo("ES256");
+      assertThat(header.getString("kid")).isEqualTo("k1");
+
+      io.vertx.core.net.PemTrustOptions trust = new io.vertx.core.net.PemTrustOptions().addCertPath(tls.cert().toString());
+      try (WsProbe a = WsProbe.connect(vertx, new io.vertx.core.http.WebSocketClientOptions().setSsl(true)
+          .setTrustOptions(trust), WsProbe.options(port, alice).setSsl(true))) {
+        a.next("welcome");
+        io.vertx.core.http.HttpClient https = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+            .setSsl(true).setTrustOptions(trust));
+        int status = https.request(io.vertx.core.http.HttpMethod.POST, port, "127.0.0.1", "/admin/revoke")
+            .compose(req -> req.putHeader("Authorization", "Bearer " + admin)
+                .send(new JsonObject().put("user", "alice").encode()).map(r -> r.statusCode())).await();
+        assertThat(status).isEqualTo(200);
+        assertThat(a.awaitClose()).isEqualTo((short) 4003);
+      }
+    } finally {
+      vertx.close().await();
+      node.destroy();
+      if (!node.waitFor(60, TimeUnit.SECONDS)) {
+        node.destroyForcibly();
+        node.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void tokenCommandRefusesWhatNodesWouldRefuse() throws Exception {
+    Path dir = Files.createTempDirectory("courier-it-");
+    io.courier.testing.OpenSsl.KeyAndCert ec = io.courier.testing.OpenSsl.selfSigned(dir, "ec", true);
+    Map<String, String> env = Map.of("COURIER_JWT_SECRET", "x");
+    assertThat(fails(courier(dir, env, "token", "u", "--ttl", "2d")))
+        .contains("longer than COURIER_JWT_MAX_LIFETIME_S (86400s)");
+    assertThat(fails(courier(dir, env, "token", "u", "--private-key", ec.key().toString(), "--alg", "RS256")))
+        .contains("--alg RS256 does not match the key");
+    assertThat(fails(courier(dir, env, "token", "u", "--kid", "k1"))).contains("--alg and --kid need --private-key");
+    Path sec1 = dir.resolve("sec1.pem");
+    io.courier.testing.OpenSsl.run(dir, List.of("openssl", "ec", "-in", ec.key().toString(), "-out", sec1.toString()));
+    assertThat(fails(courier(dir, env, "token", "u", "--private-key", sec1.toString())))
+        .contains("no PKCS#8 private key").contains("openssl pkcs8 -topk8");
+  }
+
+  /** Runs a command that must exit 2; returns its output. */
+  private static String fails(ProcessBuilder pb) throws Exception {
+    Process p = pb.redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isEqualTo(2);
+    return out;
+  }
+
   private static int httpStatus(int port, String method, String path, String bearer) throws Exception {
     HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
     c.setRequestMethod(method);

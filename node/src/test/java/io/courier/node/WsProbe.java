@@ -63,8 +63,12 @@ final class WsProbe implements AutoCloseable {
   }
 
   static WsProbe connect(Vertx vertx, WebSocketConnectOptions options, int maxFrameSize) {
-    WebSocketClient c = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(maxFrameSize).setMaxMessageSize(1 << 22));
+    return connect(vertx, new WebSocketClientOptions().setMaxFrameSize(maxFrameSize).setMaxMessageSize(1 << 22), options);
+  }
+
+  /** With client options of the caller's (e.g. TLS trust). */
+  static WsProbe connect(Vertx vertx, WebSocketClientOptions clientOptions, WebSocketConnectOptions options) {
+    WebSocketClient c = vertx.createWebSocketClient(clientOptions);
     return c.connect(options).map(ws -> {
       WsProbe p = new WsProbe(c, ws);
       p.install();
@@ -136,10 +140,15 @@ final class WsProbe implements AutoCloseable {
 
   /** Waits for the server to close; returns the close status. */
   short awaitClose() {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    return awaitCloseBy(System.nanoTime() + WAIT.toNanos());
+  }
+
+  /** Waits until {@code deadlineNanos} (a {@link System#nanoTime()} value) at most for the close; returns its status. */
+  short awaitCloseBy(long deadlineNanos) {
+    long deadline = deadlineNanos;
     while (closeStatus == null) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("connection not closed within " + WAIT);
+        throw new AssertionError("connection not closed by the deadline");
       }
       try {
         Thread.sleep(10);

@@ -34,6 +34,12 @@ public final class Addresses {
   /** Request/reply, admin: delete a room and every membership in it ({@code {v, room}} -> {@code {v, room, removed}}). */
   public static final String ROOM_DELETE = "courier.room.delete";
 
+  /**
+   * Publish: a token revocation ({@link Bus#USER} or {@link Bus#JTI}, {@link Bus#AT}), consumed once
+   * per node by the gateway, which closes the matching local connections with 4003.
+   */
+  public static final String REVOCATIONS = "courier.revocations";
+
   /** Prefix of the per-node address that receives pushes for connections held by that node. */
   public static final String NODE_PREFIX = "courier.node.";
 

@@ -51,6 +51,9 @@ public final class Bus {
   public static final String COUNT = "count";
   public static final String MEMBERS = "members";
   public static final String ROOMS = "rooms";
+  // REVOCATIONS publish: {v, user | jti, at} (at: epoch ms; for a user, tokens issued at or before it)
+  public static final String JTI = "jti";
+  public static final String AT = "at";
 
   // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
   public static final String USERS = "users";

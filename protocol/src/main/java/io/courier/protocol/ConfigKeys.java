@@ -60,6 +60,25 @@ public final class ConfigKeys {
           + "Requests without an Origin header (non-browser clients) are allowed.");
   public static final Setting TOKEN_EXPIRING_MS = new Setting("COURIER_TOKEN_EXPIRING_MS", "60000",
       "How long before exp the server sends token_expiring.");
+  public static final Setting JWT_ALGORITHMS = new Setting("COURIER_JWT_ALGORITHMS", "HS256",
+      "Token signature algorithms accepted (comma list of HS256, RS256, ES256); a token signed with another gets 401. "
+          + "RS256/ES256 need COURIER_JWT_PUBLIC_KEY_FILE or COURIER_JWT_JWKS_FILE; HS256 uses the secret.");
+  public static final Setting JWT_PUBLIC_KEY_FILE = new Setting("COURIER_JWT_PUBLIC_KEY_FILE", "",
+      "PEM file of one or more public keys (PUBLIC KEY) or X.509 certificates (CERTIFICATE) that verify RS256 "
+          + "(RSA keys) and ES256 (EC P-256 keys) tokens. Read at start.");
+  public static final Setting JWT_JWKS_FILE = new Setting("COURIER_JWT_JWKS_FILE", "",
+      "JWKS file ({\"keys\":[...]}) of RSA and EC P-256 public keys; a token's kid selects the key. Read at start.");
+  public static final Setting JWT_MAX_LIFETIME_S = new Setting("COURIER_JWT_MAX_LIFETIME_S", "86400",
+      "Longest token lifetime accepted: exp - iat (exp - now without iat) beyond it gets 401. Revocations are kept "
+          + "this long (plus twice the leeway and 1 s), so none expires before a token it covers. Same value on every node.");
+  public static final Setting MAX_CONNECTIONS_PER_USER = new Setting("COURIER_MAX_CONNECTIONS_PER_USER", "32",
+      "Open connections one user may hold in the whole cluster (its presence devices, /ws and bridge); a handshake "
+          + "past it gets 429 with Retry-After, the open ones stay. 0: no limit.");
+  public static final Setting TLS_CERT_FILE = new Setting("COURIER_TLS_CERT_FILE", "",
+      "PEM certificate chain of the gateway's HTTPS/WSS server. With COURIER_TLS_KEY_FILE, COURIER_PORT serves TLS "
+          + "only (wss://, https://). Empty: plain HTTP.");
+  public static final Setting TLS_KEY_FILE = new Setting("COURIER_TLS_KEY_FILE", "",
+      "PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted) of COURIER_TLS_CERT_FILE.");
 
   // connection limits and timing
   public static final Setting MAX_FRAME_BYTES = new Setting("COURIER_MAX_FRAME_BYTES", "65536",
@@ -153,6 +172,8 @@ public final class ConfigKeys {
       NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
+      JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, MAX_CONNECTIONS_PER_USER,
+      TLS_CERT_FILE, TLS_KEY_FILE,
       MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
       MAX_UNACKED, MAX_PENDING_SENDS, GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,

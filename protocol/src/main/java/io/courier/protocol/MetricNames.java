@@ -29,6 +29,10 @@ public final class MetricNames {
   public static final String OP = "op";
   /** How a request ended: {@code ok}, {@code dup}, {@code forbidden}, {@code full}, {@code failed}. */
   public static final String OUTCOME = "outcome";
+  /** What a revocation covers: {@link #KIND_USER} or {@link #KIND_JTI}. */
+  public static final String KIND = "kind";
+  public static final String KIND_USER = "user";
+  public static final String KIND_JTI = "jti";
 
   // connections (gateway)
   public static final String CONNECTIONS = "courier.connections";
@@ -52,6 +56,14 @@ public final class MetricNames {
   public static final String SYNCS = "courier.syncs";
   public static final String SYNCS_TRUNCATED = "courier.syncs.truncated";
   public static final String RATE_LIMITED = "courier.rate.limited";
+
+  // revocation (gateway)
+  /** Revocations accepted by this node's admin endpoint. */
+  public static final String REVOCATIONS = "courier.revocations";
+  /** Connections this node closed with 4003 because their token was revoked. */
+  public static final String REVOKED_CLOSES = "courier.revoked.closes";
+  /** Revocations in force in this node's local list (what handshakes are checked against). */
+  public static final String REVOCATIONS_ACTIVE = "courier.revocations.active";
 
   // store (delivery)
   public static final String MESSAGES_STORED = "courier.messages.stored";
@@ -111,7 +123,8 @@ public final class MetricNames {
       counter(HANDSHAKES_REFUSED), counter(AUTH_FAILURES), counter(RECONNECTS),
       counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
-      counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(MESSAGES_STORED), timer(STORE_LATENCY),
+      counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(REVOCATIONS), counter(REVOKED_CLOSES),
+      prometheus(REVOCATIONS_ACTIVE), counter(MESSAGES_STORED), timer(STORE_LATENCY),
       counter(STORE_ERRORS), counter(ROOM_SENDS), counter(FANOUT_RECIPIENTS), timer(FANOUT_LATENCY),
       counter(ROOM_MEMBERSHIP), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS),
       prometheus(PRESENCE_WATCHED_USERS), prometheus(PRESENCE_WATCHES), counter(PRESENCE_WATCH_REGISTRATIONS),

@@ -1,0 +1,121 @@
+package io.courier.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
+import io.courier.testing.OpenSsl;
+import io.courier.testing.Ports;
+import io.courier.testing.TestCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node serving TLS from PEM files made by openssl at test time: wss:// and https:// work for a
+ * client that trusts the certificate; plain ws:// and a client that does not trust it get no
+ * connection; half a TLS configuration stops the node at start.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TlsTest {
+  static final String SECRET = "tls-" + UUID.randomUUID();
+
+  @TempDir
+  static Path dir;
+  OpenSsl.KeyAndCert cert;
+  Vertx client;
+  CourierNode node;
+
+  @BeforeAll
+  void start() {
+    cert = OpenSsl.selfSigned(dir, "node", false);
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("tls")).with(ConfigKeys.JWT_SECRET, SECRET)
+        .with(ConfigKeys.GATEWAY_INSTANCES, 1)
+        .with(ConfigKeys.TLS_CERT_FILE, cert.cert()).with(ConfigKeys.TLS_KEY_FILE, cert.key());
+    node = CourierNode.start(cfg).await();
+    client = Vertx.vertx();
+  }
+
+  @AfterAll
+  void stop() {
+    client.close().await();
+    node.close().await();
+  }
+
+  private String token(String user) {
+    return TokenIssuer.issue(SECRET, user, Duration.ofMinutes(5), List.of());
+  }
+
+  private WebSocketClientOptions trusting() {
+    return new WebSocketClientOptions().setSsl(true).setTrustOptions(new PemTrustOptions().addCertPath(cert.cert().toString()));
+  }
+
+  @Test
+  void wssWorksForAClientThatTrustsTheCertificate() {
+    String user = "secure-" + UUID.randomUUID();
+    try (WsProbe p = WsProbe.connect(client, trusting(), WsProbe.options(node.port(), token(user)).setSsl(true))) {
+      assertThat(p.next("welcome").getString("userId")).isEqualTo(user);
+      p.send(new io.vertx.core.json.JsonObject().put("type", "ping"));
+      p.next("pong");
+    }
+    // Refusals are still plain HTTP, inside TLS.
+    assertThatThrownBy(() -> WsProbe.connect(client, trusting(), WsProbe.options(node.port(), "bad.bad.bad").setSsl(true)))
+        .isInstanceOfSatisfying(UpgradeRejectedException.class, e -> assertThat(e.getStatus()).isEqualTo(401));
+  }
+
+  @Test
+  void theOtherRoutesAreHttps() {
+    HttpClient https = client.createHttpClient(new HttpClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(cert.cert().toString())));
+    try {
+      int status = https.request(HttpMethod.GET, node.port(), "127.0.0.1", "/health/live")
+          .compose(req -> req.send().map(resp -> resp.statusCode())).await();
+      assertThat(status).isEqualTo(200);
+    } finally {
+      https.close().await();
+    }
+  }
+
+  @Test
+  void plainWsAndUntrustingClientsGetNoConnection() {
+    assertThatThrownBy(() -> WsProbe.connect(client, node.port(), token("plain-" + UUID.randomUUID())))
+        .isNotInstanceOf(UpgradeRejectedException.class);
+    // TLS with the JVM's default trust store: the self-signed certificate is not trusted.
+    assertThatThrownBy(() -> WsProbe.connect(client, new WebSocketClientOptions().setSsl(true),
+        WsProbe.options(node.port(), token("doubter-" + UUID.randomUUID())).setSsl(true)))
+        .isNotInstanceOf(UpgradeRejectedException.class)
+        .satisfies(e -> assertThat(rootMessage(e)).containsIgnoringCase("certification path"));
+  }
+
+  private static String rootMessage(Throwable t) {
+    StringBuilder b = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      b.append(c).append(" / ");
+    }
+    return b.toString();
+  }
+
+  @Test
+  void halfATlsConfigurationStopsTheNodeAtStart() {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("tls-half")).with(ConfigKeys.JWT_SECRET, SECRET);
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.TLS_CERT_FILE, cert.cert())).cause())
+        .hasMessageContaining("TLS needs both COURIER_TLS_CERT_FILE and COURIER_TLS_KEY_FILE");
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.TLS_CERT_FILE, cert.cert())
+            .with(ConfigKeys.TLS_KEY_FILE, dir.resolve("missing-key.pem"))).cause())
+        .hasMessageContaining("COURIER_TLS_KEY_FILE: no readable file");
+  }
+}
