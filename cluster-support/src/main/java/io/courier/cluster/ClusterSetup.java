@@ -64,6 +64,9 @@ public final class ClusterSetup {
         .setPartitioningStrategyConfig(byUser));
     hz.addMapConfig(new MapConfig(Maps.INBOX_DEDUPE).setBackupCount(backups)
         .setPartitioningStrategyConfig(byUser));
+    // Losing a member's buckets only refills them early: no backups, and processed in object form.
+    hz.addMapConfig(new MapConfig(Maps.USER_SEND_BUCKETS).setBackupCount(0)
+        .setInMemoryFormat(InMemoryFormat.OBJECT));
     return hz;
   }
 

@@ -17,6 +17,9 @@ public final class Maps {
   /** Send dedupe records: key {@code <encoded sender+id>@<recipient>}, with a TTL. */
   public static final String INBOX_DEDUPE = "courier.inbox.dedupe";
 
+  /** Per-user send buckets of the cluster-wide send rate limit: userId -> {@link SendBucket}. */
+  public static final String USER_SEND_BUCKETS = "courier.rate.user.sends";
+
   /** Member attribute carrying Courier's node id, so a removed member maps to its presence entries. */
   public static final String NODE_ID_ATTRIBUTE = "courier.nodeId";
 }
