@@ -2,6 +2,7 @@ package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.UserSendBuckets;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
 import io.vertx.core.Context;
@@ -72,6 +73,7 @@ public final class GatewayVerticle extends VerticleBase {
   private OriginPolicy origins;
   private DeliveryClient delivery;
   private PresenceRegistry presence;
+  private UserSendLimiter userSends;
   private HttpServer server;
 
   public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, GatewayMetrics metrics, int maxConnections,
@@ -91,6 +93,12 @@ public final class GatewayVerticle extends VerticleBase {
     origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
     delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs());
     presence = new PresenceRegistry(vertx, node.hazelcast());
+    if (settings.userSends().enabled()) {
+      // One limiter per instance: its leases are spent on this event loop without locks.
+      userSends = new UserSendLimiter(UserSendLimiter.cluster(new UserSendBuckets(node.hazelcast()), context,
+          settings.userSends().ratePerS(), settings.userSends().burst()), settings.userSends().lease(),
+          metrics::userLease);
+    }
 
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
@@ -103,16 +111,21 @@ public final class GatewayVerticle extends VerticleBase {
     mountBrowserRoutes(router);
 
     // The transport takes messages up to max(4x the frame limit, limit + 1 KiB) so that a merely
-    // large frame gets a too_large error frame. A larger message is refused by Vert.x's message
-    // aggregator, which we close with 1009 after reading it (Session.onSocketError). Netty's own
-    // per-frame bound sits at twice that: only a frame past it makes Netty drop the connection.
-    int transportLimit = Math.max(settings.maxFrameBytes() * 4, settings.maxFrameBytes() + 1024);
+    // large frame gets a too_large error frame. A larger message is refused as soon as it passes
+    // that (MessageAssembler) and the connection closed with 1009. Netty's own per-frame bound sits
+    // at twice that: only a single frame past it makes Netty close (1009) while it still arrives.
+    // The message size below applies to the SockJS bridge's WebSocket, which Vert.x assembles.
+    int transportLimit = settings.transportLimit();
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(transportLimit * 2)
         .setMaxWebSocketMessageSize(transportLimit)
         // permessage-deflate costs a compression context per connection; JSON chat frames are small.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+    if (settings.tcpSendBufferBytes() > 0) {
+      // A small kernel buffer lets a client that stopped reading fill its outbound queue sooner.
+      options.setSendBufferSize(settings.tcpSendBufferBytes());
+    }
     vertx.setPeriodic(settings.tickMs(), id -> tick());
     io.courier.cluster.NodeMetrics.startLagProbe(vertx, node.metrics());
     server = vertx.createHttpServer(options).requestHandler(router);
@@ -215,7 +228,7 @@ public final class GatewayVerticle extends VerticleBase {
     ws.pause();
     WsTransport transport = new WsTransport(ws);
     Session s = openSession(transport, identity);
-    transport.bind(s);
+    transport.bind(s, settings.transportLimit());
     welcome(s, ws::resume);
   }
 
@@ -270,7 +283,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** A session over a transport, registered locally and in presence (a device from now on). */
   private Session openSession(Transport transport, Identity identity) {
     String sessionId = UUID.randomUUID().toString();
-    Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics);
+    Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics, userSends);
     local.add(s);
     sessions.add(s);
     metrics.opened();
@@ -282,12 +295,12 @@ public final class GatewayVerticle extends VerticleBase {
       sessions.release();
       registrations.remove(s);
       long durationMs = System.currentTimeMillis() - s.openedAt();
-      metrics.closed(transport.closeStatusCode(), durationMs);
+      metrics.closed(s.closeCode(), durationMs);
       checkDrained();
       // Removal waits for the registration so a quick disconnect cannot leave a ghost device.
       registered.eventually(() -> presence.removeDevice(identity.userId(), sessionId));
       LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
-          .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", transport.closeStatusCode())
+          .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", s.closeCode())
           .addKeyValue("closeReason", transport.closeReason())
           .addKeyValue("durationMs", durationMs)
           .addKeyValue("unacked", s.unackedCount()).log("disconnected");
@@ -356,6 +369,9 @@ public final class GatewayVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     for (Session s : new ArrayList<>(local)) {
       s.tick(now);
+    }
+    if (userSends != null) {
+      userSends.expire(now);
     }
   }
 }
