@@ -3,28 +3,21 @@ package io.courier.connection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 
 /**
  * Drops a connection at the TCP level. Vert.x closes a WebSocket by writing a close frame and
  * waiting for the answer, with its timeout starting only once the frame is written; behind a client
- * that stopped reading the frame never is, and the connection would stay forever. Reaching the
- * Netty channel needs Vert.x's internal interfaces, so each step falls back to a plain close.
+ * that stopped reading the frame never is, and the connection would stay forever. The channel is
+ * reached through the upgraded request's connection (the router hands out wrapped WebSockets);
+ * that needs a Vert.x implementation interface, so the caller falls back to a plain close.
  */
 final class Channels {
   private Channels() {}
 
-  /** Resets {@code ws}'s connection (SO_LINGER 0: the unsent bytes are discarded, the peer sees a reset). */
-  static void abort(ServerWebSocket ws) {
-    if (ws instanceof WebSocketInternal wi && wi.channelHandlerContext() != null) {
-      reset(wi.channelHandlerContext().channel());
-    } else {
-      ws.close();
-    }
-  }
-
-  /** Resets the TCP connection under {@code connection} (an upgraded HTTP/1.1 connection). */
+  /**
+   * Resets the TCP connection under {@code connection} (an upgraded HTTP/1.1 connection; SO_LINGER
+   * 0: unsent bytes are discarded and the peer sees a reset). False if it cannot be reached.
+   */
   static boolean abort(HttpConnection connection) {
     if (connection instanceof io.vertx.core.http.impl.HttpServerConnection c && c.channelHandlerContext() != null) {
       reset(c.channelHandlerContext().channel());
@@ -39,6 +32,8 @@ final class Channels {
     } catch (RuntimeException ignored) {
       // Not every transport takes the option; a plain close still ends the connection.
     }
-    ch.close();
+    // Below the pipeline: Vert.x's handler would turn a channel close into another graceful
+    // WebSocket close, waiting for the frame that cannot be written.
+    ch.eventLoop().execute(() -> ch.unsafe().close(ch.unsafe().voidPromise()));
   }
 }

@@ -188,7 +188,7 @@ public final class GatewayVerticle extends VerticleBase {
         return;
       }
       req.toWebSocket()
-          .onSuccess(ws -> open(ws, ar.result()))
+          .onSuccess(ws -> open(ws, req.connection(), ar.result()))
           .onFailure(err -> {
             sessions.release();
             LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", err.toString())
@@ -218,7 +218,7 @@ public final class GatewayVerticle extends VerticleBase {
     return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
   }
 
-  private void open(ServerWebSocket ws, Identity identity) {
+  private void open(ServerWebSocket ws, io.vertx.core.http.HttpConnection connection, Identity identity) {
     if (drain.isDraining()) {
       // The drain started while this upgrade was completing: no session, no presence, just go.
       sessions.release();
@@ -226,7 +226,7 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     ws.pause();
-    WsTransport transport = new WsTransport(ws);
+    WsTransport transport = new WsTransport(ws, connection);
     Session s = openSession(transport, identity);
     transport.bind(s, settings.transportLimit());
     welcome(s, ws::resume);
@@ -301,7 +301,7 @@ public final class GatewayVerticle extends VerticleBase {
       registered.eventually(() -> presence.removeDevice(identity.userId(), sessionId));
       LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
           .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", s.closeCode())
-          .addKeyValue("closeReason", transport.closeReason())
+          .addKeyValue("closeReason", s.closeReason())
           .addKeyValue("durationMs", durationMs)
           .addKeyValue("unacked", s.unackedCount()).log("disconnected");
     });

@@ -50,8 +50,9 @@ final class Session {
   private boolean transportClosed;
   /** Presence, counts and the live stream are released; nothing more is written. */
   private boolean closed;
-  /** The code of the server's close, when the server closed. */
+  /** The code and reason of the server's close, when the server closed. */
   private Short closeCode;
+  private String closeReason;
   private int pendingSends;
   /** A reconnect hint asked for before welcome went out; sent right after it. -1: none. */
   private long reconnectAfterMs = -1;
@@ -427,6 +428,7 @@ final class Session {
     }
     closing = true;
     closeCode = code;
+    closeReason = reason;
     transport.close(code, reason);
     context.owner().setTimer(settings.closeTimeoutMs(), id -> {
       if (!transportClosed) {
@@ -445,6 +447,11 @@ final class Session {
   /** The close code for logs and metrics: the server's when it closed, else the client's (null: none). */
   Short closeCode() {
     return closeCode != null ? closeCode : transport.closeStatusCode();
+  }
+
+  /** The reason matching {@link #closeCode()}. */
+  String closeReason() {
+    return closeCode != null ? closeReason : transport.closeReason();
   }
 
   /**

@@ -2,6 +2,7 @@ package io.courier.connection;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 
@@ -12,9 +13,12 @@ import io.vertx.core.http.WebSocketFrame;
  */
 final class WsTransport implements Transport {
   private final ServerWebSocket ws;
+  private final HttpConnection connection;
 
-  WsTransport(ServerWebSocket ws) {
+  /** {@code connection}: the upgraded request's connection, for {@link #abort}. */
+  WsTransport(ServerWebSocket ws, HttpConnection connection) {
     this.ws = ws;
+    this.connection = connection;
   }
 
   /**
@@ -77,7 +81,9 @@ final class WsTransport implements Transport {
 
   @Override
   public void abort() {
-    Channels.abort(ws);
+    if (connection == null || !Channels.abort(connection)) {
+      ws.close();
+    }
   }
 
   @Override
