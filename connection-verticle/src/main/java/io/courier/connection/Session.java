@@ -456,12 +456,15 @@ final class Session {
 
   /**
    * Transport errors. A WebSocket protocol violation (bad opcode, unmasked frame, oversized control
-   * frame, ...) is answered by the transport itself with a close frame (1002, or 1009 for a frame
-   * past its size bound) and the connection dropped; here it is only counted.
+   * frame, a single frame past the transport's bound, ...) makes Vert.x drop the connection right
+   * after this handler, without a close frame; closing here first tells the client why: 1002, or
+   * 1009 for the oversized frame.
    */
   void onSocketError(Throwable err) {
-    if (err instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException) {
+    if (err instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
       metrics.frameRefused(GatewayMetrics.REFUSED_PROTOCOL);
+      boolean tooBig = c.closeStatus() != null && c.closeStatus().code() == CloseCodes.TOO_LARGE;
+      close(tooBig ? CloseCodes.TOO_LARGE : CloseCodes.PROTOCOL_ERROR, tooBig ? "frame too large" : "protocol error");
     }
   }
 
