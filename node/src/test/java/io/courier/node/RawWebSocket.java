@@ -62,7 +62,8 @@ final class RawWebSocket implements AutoCloseable {
     out.write(req.getBytes(StandardCharsets.US_ASCII));
     out.flush();
     in = new DataInputStream(socket.getInputStream());
-    socket.setSoTimeout(10_000);
+    // Generous: on a machine shared with other builds a handshake can take seconds.
+    socket.setSoTimeout(30_000);
     String status = readLine();
     if (!status.contains(" 101 ")) {
       throw new IOException("handshake refused: " + status);
