@@ -139,6 +139,33 @@ class RateLimitTest {
     }
   }
 
+  @Test
+  void theBridgeChargesEveryEnvelopeAgainstTheSameLimits() throws Exception {
+    String user = "bridge-" + UUID.randomUUID();
+    String token = TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    // Authenticated by its first envelope, which therefore comes before any bucket exists.
+    try (RawWebSocket ws = new RawWebSocket(a.port(), "/eventbus/websocket", null, 0)) {
+      ws.sendText(new JsonObject().put("type", "register").put("address", "courier.inbox." + user)
+          .put("headers", new JsonObject().put("token", token)).encode());
+      assertThat(new JsonObject(ws.readFrame(WsProbe.WAIT).text()).getJsonObject("body").getString("type"))
+          .isEqualTo("welcome");
+      for (int i = 0; i < FRAMES_BURST + STRIKES; i++) {
+        ws.sendText(new JsonObject().put("type", "send").put("address", "courier.sync").put("replyAddress", "s" + i)
+            .put("body", new JsonObject().put("after", 0)).encode());
+        JsonObject reply = new JsonObject(ws.readFrame(WsProbe.WAIT).text());
+        assertThat(reply.getString("address")).isEqualTo("s" + i);
+        if (i < FRAMES_BURST) {
+          assertThat(reply.getJsonObject("body").getString("type")).as("envelope %d", i).isEqualTo("synced");
+        } else {
+          assertThat(reply.getString("type")).isEqualTo("err");
+          assertThat(reply.getString("message")).isEqualTo("rate_limited");
+          assertThat(reply.getInteger("failureCode")).isEqualTo(429);
+        }
+      }
+      assertThat(ws.awaitCloseCode(WsProbe.WAIT)).as("the third strike").isEqualTo(1008);
+    }
+  }
+
   private static JsonObject send(String id, String to) {
     return new JsonObject().put("type", "send").put("id", id).put("to", to).put("body", id);
   }
