@@ -129,6 +129,25 @@ final class Conn {
     }
   }
 
+  /**
+   * Sends one message to a user outside the fleet (a slow consumer): counted as sent and, once the
+   * server answers `sent`, as confirmed, but not expected to arrive while the run lasts.
+   */
+  void sendUntracked(String userId, String padding) {
+    int number = nextNumber++;
+    String id = "m" + number;
+    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}";
+    String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + userId + "\",\"body\":" + body + "}";
+    pending.put(id, new Pending(frame, UNTRACKED, number));
+    delivery.onSent();
+    if (isOpen()) {
+      ws.writeTextMessage(frame);
+    }
+  }
+
+  /** The recipient index of a message to a user outside the fleet. */
+  private static final int UNTRACKED = -1;
+
   /** For tests and the room probe: a raw frame. */
   void write(String frame) {
     run(() -> {
@@ -315,7 +334,9 @@ final class Conn {
 
   private void onSentFrame(JsonObject f) {
     Pending p = pending.remove(f.getString("id", ""));
-    if (p != null) {
+    if (p != null && p.recipient() == UNTRACKED) {
+      delivery.untrackedConfirmed.increment();
+    } else if (p != null) {
       delivery.onConfirmed(index, p.number(), p.recipient());
     }
   }
