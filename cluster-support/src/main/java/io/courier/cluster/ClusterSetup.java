@@ -73,6 +73,9 @@ public final class ClusterSetup {
     hz.addMapConfig(new MapConfig(Maps.USER_ROOMS).setBackupCount(backups));
     // Tasks wait for their appends (which run on the offload executor), so give them their own pool.
     hz.addExecutorConfig(new ExecutorConfig(Maps.FANOUT_EXECUTOR).setPoolSize(FANOUT_THREADS).setStatisticsEnabled(false));
+    // Losing a member's buckets only refills them early: no backups, and processed in object form.
+    hz.addMapConfig(new MapConfig(Maps.USER_SEND_BUCKETS).setBackupCount(0)
+        .setInMemoryFormat(InMemoryFormat.OBJECT));
     return hz;
   }
 

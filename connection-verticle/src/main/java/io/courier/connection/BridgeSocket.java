@@ -5,7 +5,6 @@ import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameTypes;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -32,6 +31,7 @@ final class BridgeSocket implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeSocket.class);
   /** Reply refs this class gives to frames it feeds into the session; a client's own ref is replaced. */
   private static final String REPLY_REF = "bridge-reply:";
+  private static final String RATE_MESSAGE = "too many envelopes or bytes per second; slow down";
 
   /** What the gateway does for a bridge socket. */
   interface Host {
@@ -178,6 +178,12 @@ final class BridgeSocket implements Transport {
     if (closed) {
       return;
     }
+    // Every envelope of an authenticated socket costs its rate, refused ones included.
+    boolean admitted = session == null || session.admit(raw.length());
+    if (!admitted && raw.length() > maxFrameBytes + 1024) {
+      rateLimited(null);
+      return;
+    }
     if (raw.length() > maxFrameBytes + 1024) {
       writeErr(null, ErrorCodes.TOO_LARGE, "envelope exceeds " + maxFrameBytes + " bytes");
       return;
@@ -185,8 +191,13 @@ final class BridgeSocket implements Transport {
     JsonObject env;
     try {
       env = new JsonObject(raw);
-    } catch (DecodeException | ClassCastException e) {
-      writeErr(null, ErrorCodes.BAD_FRAME, "envelope is not a JSON object");
+    } catch (RuntimeException e) {
+      // DecodeException, a JSON value that is not an object, or the parser's own limits.
+      if (admitted) {
+        writeErr(null, ErrorCodes.BAD_FRAME, "envelope is not a JSON object");
+      } else {
+        rateLimited(null);
+      }
       return;
     }
     if (session == null) {
@@ -204,7 +215,18 @@ final class BridgeSocket implements Transport {
       }
       return;
     }
+    if (!admitted) {
+      // Over the connection's frame or byte rate: refused like a /ws frame, to the reply handler if any.
+      rateLimited(env.getValue("replyAddress") instanceof String r ? r : null);
+      return;
+    }
     handle(env);
+  }
+
+  /** Answers an envelope over the rate, then counts the strike (which may close with 1008). */
+  private void rateLimited(String replyAddress) {
+    writeErr(replyAddress, ErrorCodes.RATE_LIMITED, RATE_MESSAGE);
+    session.strike();
   }
 
   private void handle(JsonObject env) {
@@ -265,15 +287,15 @@ final class BridgeSocket implements Transport {
       pendingReplies.add(ref);
       frame.put("ref", ref);
     }
-    session.onText(frame.encode());
+    session.onBridgeFrame(frame.encode());
   }
 
   // ---- Transport: session frames out ---------------------------------------------------------
 
   @Override
-  public void write(String frame) {
+  public Future<Void> write(String frame) {
     if (closed) {
-      return;
+      return Future.succeededFuture();
     }
     if (frame.contains("\"ref\":\"" + REPLY_REF)) {
       JsonObject f = new JsonObject(frame);
@@ -282,27 +304,26 @@ final class BridgeSocket implements Transport {
         f.remove("ref");
         String replyAddress = ref.substring(REPLY_REF.length());
         if (FrameTypes.ERROR.equals(f.getString("type"))) {
-          writeErr(replyAddress, f.getString("code"), f.getString("message"));
-        } else {
-          sock.write(new JsonObject().put("type", "rec").put("address", replyAddress).put("body", f).encode());
+          return writeErr(replyAddress, f.getString("code"), f.getString("message"));
         }
-        return;
+        return sock.write(new JsonObject().put("type", "rec").put("address", replyAddress).put("body", f).encode());
       }
     }
     if (registered) {
       // Encoded once by the session; only the envelope is added around it.
-      sock.write(pushPrefix + frame + "}");
+      return sock.write(pushPrefix + frame + "}");
     }
+    return Future.succeededFuture();
   }
 
-  private void writeErr(String address, String code, String message) {
+  private Future<Void> writeErr(String address, String code, String message) {
     JsonObject err = new JsonObject().put("type", "err").put("failureCode", failureCode(code))
         .put("failureType", "RECIPIENT_FAILURE").put("message", code).put("body", new JsonObject()
             .put("type", FrameTypes.ERROR).put("code", code).put("message", message));
     if (address != null) {
       err.put("address", address);
     }
-    sock.write(err.encode());
+    return sock.write(err.encode());
   }
 
   /** The event-bus bridge's own refusal, {@code {"type":"err","body":"access_denied"}}, plus the address. */
@@ -337,18 +358,19 @@ final class BridgeSocket implements Transport {
   }
 
   @Override
+  public void abort() {
+    // Over SockJS's WebSocket transports the socket's request is the upgraded connection: reset it.
+    // Polling transports end with SockJS's own session timeout once the client stops polling.
+    io.vertx.ext.web.RoutingContext rc = sock.routingContext();
+    boolean upgraded = rc != null && "websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"));
+    if (!upgraded || !Channels.abort(rc.request().connection())) {
+      sock.close();
+    }
+  }
+
+  @Override
   public void ping() {
     // SockJS sends its own heartbeat frames; the bridge client pings every 5 s by default.
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return sock.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Runnable onDrained) {
-    sock.drainHandler(v -> onDrained.run());
   }
 
   @Override

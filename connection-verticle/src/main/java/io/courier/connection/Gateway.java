@@ -6,6 +6,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the connection side of a node: the node inbox and the revocation consumer (one clustered
@@ -13,6 +15,8 @@ import java.util.List;
  * one {@link Drain} state.
  */
 public final class Gateway {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
   private Gateway() {}
 
   public record Deployed(Sessions sessions, Drain drain, GatewayMetrics metrics, List<String> deploymentIds) {}
@@ -35,6 +39,19 @@ public final class Gateway {
     if (maxPerUser < 0) {
       return Future.failedFuture(new IllegalArgumentException(
           ConfigKeys.MAX_CONNECTIONS_PER_USER.env() + " must be >= 0, got " + maxPerUser));
+    }
+    GatewaySettings settings;
+    try {
+      // Checked once here so a bad limit fails the start with the setting's name.
+      settings = GatewaySettings.from(node.config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (settings.idleShorterThanHeartbeat()) {
+      LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("idleTimeoutMs", settings.idleTimeoutMs())
+          .addKeyValue("heartbeatMs", settings.heartbeatMs())
+          .log(ConfigKeys.IDLE_TIMEOUT_MS.env() + " is below " + ConfigKeys.HEARTBEAT_MS.env()
+              + ": clients that only answer pings will be closed as idle");
     }
     GatewayMetrics metrics = new GatewayMetrics(node.metrics(), sessions, maxConnections);
     int instances = node.config().getInt(ConfigKeys.GATEWAY_INSTANCES);

@@ -22,18 +22,36 @@ public final class GatewayMetrics {
       "algorithm", "unknown_key", "lifetime", "revoked"};
   static final String[] REFUSAL_REASONS = {"limit", "draining", "origin", "upgrade", "auth", "revoked", "user_limit",
       "unavailable"};
+  /** Reasons of {@link MetricNames#FRAMES_REFUSED}. */
+  static final String REFUSED_TOO_LARGE = "too_large";
+  static final String REFUSED_BAD_FRAME = "bad_frame";
+  static final String REFUSED_BINARY = "binary";
+  static final String REFUSED_INVALID_UTF8 = "invalid_utf8";
+  static final String REFUSED_MESSAGE_TOO_LARGE = "message_too_large";
+  static final String REFUSED_PROTOCOL = "protocol";
+  static final String[] FRAME_REFUSALS = {REFUSED_TOO_LARGE, REFUSED_BAD_FRAME, REFUSED_BINARY, REFUSED_INVALID_UTF8,
+      REFUSED_MESSAGE_TOO_LARGE, REFUSED_PROTOCOL};
+  static final String[] RATE_LIMITS = {MetricNames.LIMIT_FRAMES, MetricNames.LIMIT_BYTES, MetricNames.LIMIT_USER_SENDS,
+      MetricNames.LIMIT_PENDING_SENDS};
   private static final double[] QUANTILES = {0.5, 0.95, 0.99};
 
   private final MeterRegistry registry;
   private final Counter opened;
   private final Counter reconnects;
   private final Counter retransmits;
-  private final Counter slowConsumerCloses;
   private final Counter syncs;
   private final Counter syncsTruncated;
-  private final Counter rateLimited;
   private final Counter revokedCloses;
   private final Map<String, Counter> revocations = new ConcurrentHashMap<>();
+  private final Counter rateLimitCloses;
+  private final Counter userLeases;
+  private final Counter idleCloses;
+  private final AtomicLong outboundBytes = new AtomicLong();
+  private final AtomicLong outboundFrames = new AtomicLong();
+  private final AtomicLong pendingSends = new AtomicLong();
+  private final Map<String, Counter> slowConsumerCloses = new ConcurrentHashMap<>();
+  private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
+  private final Map<String, Counter> framesRefused = new ConcurrentHashMap<>();
   private final Timer duration;
   private final Timer delivered;
   private final Timer acked;
@@ -61,15 +79,10 @@ public final class GatewayMetrics {
         .description("Connections that resumed a previous session (first sync with after > 0)").register(registry);
     retransmits = Counter.builder(MetricNames.RETRANSMITS).description("Live messages written again, not acked in time")
         .register(registry);
-    slowConsumerCloses = Counter.builder(MetricNames.SLOW_CONSUMER_CLOSES)
-        .description("Connections closed with 1013 for holding more than COURIER_MAX_UNACKED un-acked messages")
-        .register(registry);
     syncs = Counter.builder(MetricNames.SYNCS).description("sync replays answered with synced").register(registry);
     syncsTruncated = Counter.builder(MetricNames.SYNCS_TRUNCATED)
         .description("synced with truncated:true: the client missed messages retention had dropped")
         .register(registry);
-    rateLimited = Counter.builder(MetricNames.RATE_LIMITED)
-        .description("sends refused with rate_limited (COURIER_MAX_PENDING_SENDS)").register(registry);
     revokedCloses = Counter.builder(MetricNames.REVOKED_CLOSES)
         .description("Connections closed with 4003 because their token was revoked").register(registry);
     for (String kind : new String[] {MetricNames.KIND_USER, MetricNames.KIND_JTI}) {
@@ -77,6 +90,21 @@ public final class GatewayMetrics {
           .description("Revocations accepted by this node's admin endpoint, by kind").tag(MetricNames.KIND, kind)
           .register(registry));
     }
+    rateLimitCloses = Counter.builder(MetricNames.RATE_LIMIT_CLOSES)
+        .description("Connections closed with 1008 after COURIER_RATE_STRIKES rate_limited answers").register(registry);
+    userLeases = Counter.builder(MetricNames.USER_RATE_LEASES)
+        .description("Token leases taken from the cluster-wide per-user send buckets (one cluster call each)")
+        .register(registry);
+    idleCloses = Counter.builder(MetricNames.IDLE_CLOSES)
+        .description("Connections closed with 1001 after COURIER_IDLE_TIMEOUT_MS of silence (dead or half-open clients)")
+        .register(registry);
+    Gauge.builder(MetricNames.OUTBOUND_QUEUED_BYTES, outboundBytes, AtomicLong::get)
+        .description("Bytes of server frames queued in this node for clients, not yet taken by the kernel")
+        .register(registry);
+    Gauge.builder(MetricNames.OUTBOUND_QUEUED_FRAMES, outboundFrames, AtomicLong::get)
+        .description("Server frames queued in this node for clients, not yet taken by the kernel").register(registry);
+    Gauge.builder(MetricNames.PENDING_SENDS, pendingSends, AtomicLong::get)
+        .description("Sends received and not yet answered (waiting for a lease or the store)").register(registry);
     duration = Timer.builder(MetricNames.CONNECTION_DURATION).description("Lifetime of closed connections")
         .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofMinutes(1),
             Duration.ofMinutes(5), Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(4),
@@ -92,6 +120,15 @@ public final class GatewayMetrics {
     }
     for (String r : REFUSAL_REASONS) {
       refused(r, 0);
+    }
+    for (String r : FRAME_REFUSALS) {
+      framesRefused(r).increment(0);
+    }
+    for (String l : RATE_LIMITS) {
+      rateLimited(l, 0);
+    }
+    for (String r : new String[] {MetricNames.SLOW_UNACKED, MetricNames.SLOW_OUTBOUND}) {
+      slowConsumer(r).increment(0);
     }
   }
 
@@ -173,8 +210,60 @@ public final class GatewayMetrics {
     unacked.addAndGet(delta);
   }
 
-  void slowConsumerClosed() {
-    slowConsumerCloses.increment();
+  /** A slow consumer cut with 1013: {@code reason} {@link MetricNames#SLOW_UNACKED} or {@link MetricNames#SLOW_OUTBOUND}. */
+  void slowConsumerClosed(String reason) {
+    slowConsumer(reason).increment();
+  }
+
+  private Counter slowConsumer(String reason) {
+    return slowConsumerCloses.computeIfAbsent(reason, k -> Counter.builder(MetricNames.SLOW_CONSUMER_CLOSES)
+        .description("Connections closed with 1013 for not keeping up: too many un-acked messages (unacked) or "
+            + "a full outbound queue (outbound)").tag(MetricNames.REASON, k).register(registry));
+  }
+
+  void frameRefused(String reason) {
+    framesRefused(reason).increment();
+  }
+
+  private Counter framesRefused(String reason) {
+    return framesRefused.computeIfAbsent(reason, k -> Counter.builder(MetricNames.FRAMES_REFUSED)
+        .description("Client frames refused by input checks, by reason").tag(MetricNames.REASON, k).register(registry));
+  }
+
+  void rateLimitClosed() {
+    rateLimitCloses.increment();
+  }
+
+  void userLease() {
+    userLeases.increment();
+  }
+
+  void idleClosed() {
+    idleCloses.increment();
+  }
+
+  void outboundChanged(long bytes, int frames) {
+    outboundBytes.addAndGet(bytes);
+    outboundFrames.addAndGet(frames);
+  }
+
+  void pendingSendsChanged(int delta) {
+    pendingSends.addAndGet(delta);
+  }
+
+  /** Bytes queued for clients on this node right now (tests, leak checks). */
+  public long outboundQueuedBytes() {
+    return outboundBytes.get();
+  }
+
+  /** Live messages written and not yet acked on this node right now. */
+  public long unacked() {
+    return unacked.get();
+  }
+
+  /** Sends waiting for an answer on this node right now. */
+  public long pendingSends() {
+    return pendingSends.get();
   }
 
   void synced(boolean truncated) {
@@ -184,8 +273,15 @@ public final class GatewayMetrics {
     }
   }
 
-  void rateLimited() {
-    rateLimited.increment();
+  /** A rate_limited answer; {@code limit} names the limit ({@link MetricNames#LIMIT_FRAMES}, ...). */
+  void rateLimited(String limit) {
+    rateLimited(limit, 1);
+  }
+
+  private void rateLimited(String limit, int n) {
+    rateLimited.computeIfAbsent(limit, k -> Counter.builder(MetricNames.RATE_LIMITED)
+        .description("Frames refused with rate_limited, by the limit that refused them").tag(MetricNames.LIMIT, k)
+        .register(registry)).increment(n);
   }
 
   void revoked(String kind) {

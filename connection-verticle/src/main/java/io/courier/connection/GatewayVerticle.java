@@ -2,6 +2,7 @@ package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.UserSendBuckets;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
 import io.vertx.core.Context;
@@ -77,6 +78,7 @@ public final class GatewayVerticle extends VerticleBase {
   private OriginPolicy origins;
   private DeliveryClient delivery;
   private PresenceRegistry presence;
+  private UserSendLimiter userSends;
   private HttpServer server;
 
   public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, GatewayMetrics metrics, int maxConnections,
@@ -100,6 +102,12 @@ public final class GatewayVerticle extends VerticleBase {
     delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs());
     // With the node's metrics: a connect or disconnect that changes a user's online state tells watchers.
     presence = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
+    if (settings.userSends().enabled()) {
+      // One limiter per instance: its leases are spent on this event loop without locks.
+      userSends = new UserSendLimiter(UserSendLimiter.cluster(new UserSendBuckets(node.hazelcast()), context,
+          settings.userSends().ratePerS(), settings.userSends().burst()), settings.userSends().lease(),
+          metrics::userLease);
+    }
 
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
@@ -114,10 +122,11 @@ public final class GatewayVerticle extends VerticleBase {
     mountBrowserRoutes(router);
 
     // The transport takes messages up to max(4x the frame limit, limit + 1 KiB) so that a merely
-    // large frame gets a too_large error frame. A larger message is refused by Vert.x's message
-    // aggregator, which we close with 1009 after reading it (Session.onSocketError). Netty's own
-    // per-frame bound sits at twice that: only a frame past it makes Netty drop the connection.
-    int transportLimit = Math.max(settings.maxFrameBytes() * 4, settings.maxFrameBytes() + 1024);
+    // large frame gets a too_large error frame. A larger message is refused as soon as it passes
+    // that (MessageAssembler) and the connection closed with 1009. Netty's own per-frame bound sits
+    // at twice that: only a single frame past it makes Netty close (1009) while it still arrives.
+    // The message size below applies to the SockJS bridge's WebSocket, which Vert.x assembles.
+    int transportLimit = settings.transportLimit();
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(transportLimit * 2)
         .setMaxWebSocketMessageSize(transportLimit)
@@ -125,6 +134,10 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     Tls.configure(options, node.config());
+    if (settings.tcpSendBufferBytes() > 0) {
+      // A small kernel buffer lets a client that stopped reading fill its outbound queue sooner.
+      options.setSendBufferSize(settings.tcpSendBufferBytes());
+    }
     vertx.setPeriodic(settings.tickMs(), id -> tick());
     io.courier.cluster.NodeMetrics.startLagProbe(vertx, node.metrics());
     server = vertx.createHttpServer(options).requestHandler(router);
@@ -208,7 +221,7 @@ public final class GatewayVerticle extends VerticleBase {
           return;
         }
         req.toWebSocket()
-            .onSuccess(ws -> open(ws, identity, sessionId))
+            .onSuccess(ws -> open(ws, req.connection(), identity, sessionId))
             .onFailure(err -> {
               sessions.release();
               presence.removeDevice(identity.userId(), sessionId);
@@ -240,7 +253,8 @@ public final class GatewayVerticle extends VerticleBase {
     return h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim() : null;
   }
 
-  private void open(ServerWebSocket ws, Identity identity, String sessionId) {
+  private void open(ServerWebSocket ws, io.vertx.core.http.HttpConnection connection, Identity identity,
+                    String sessionId) {
     if (drain.isDraining()) {
       // The drain started while this upgrade was completing: no session, just go.
       sessions.release();
@@ -249,9 +263,9 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     ws.pause();
-    WsTransport transport = new WsTransport(ws);
+    WsTransport transport = new WsTransport(ws, connection);
     Session s = openSession(transport, identity, sessionId);
-    transport.bind(s);
+    transport.bind(s, settings.transportLimit());
     welcome(s, ws::resume);
   }
 
@@ -320,7 +334,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** A session over a transport, registered locally; presence already counts it as a device. */
   private Session openSession(Transport transport, Identity identity, String sessionId) {
     Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics,
-        presenceWatch);
+        presenceWatch, userSends);
     local.add(s);
     sessions.add(s);
     metrics.opened();
@@ -329,12 +343,12 @@ public final class GatewayVerticle extends VerticleBase {
       sessions.remove(s);
       sessions.release();
       long durationMs = System.currentTimeMillis() - s.openedAt();
-      metrics.closed(transport.closeStatusCode(), durationMs);
+      metrics.closed(s.closeCode(), durationMs);
       checkDrained();
       presence.removeDevice(identity.userId(), sessionId);
       LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("sessionId", sessionId)
-          .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", transport.closeStatusCode())
-          .addKeyValue("closeReason", transport.closeReason())
+          .addKeyValue("userId", identity.userId()).addKeyValue("closeCode", s.closeCode())
+          .addKeyValue("closeReason", s.closeReason())
           .addKeyValue("durationMs", durationMs)
           .addKeyValue("unacked", s.unackedCount()).log("disconnected");
     });
@@ -404,6 +418,9 @@ public final class GatewayVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     for (Session s : new ArrayList<>(local)) {
       s.tick(now);
+    }
+    if (userSends != null) {
+      userSends.expire(now);
     }
   }
 }

@@ -181,7 +181,7 @@ final class LiveStream {
     }
     if (unacked.size() > settings.maxUnacked()) {
       // A client that never acks would grow this without bound; its messages stay in the inbox.
-      metrics.slowConsumerClosed();
+      metrics.slowConsumerClosed(io.courier.protocol.MetricNames.SLOW_UNACKED);
       close.accept(CloseCodes.TRY_AGAIN_LATER, "too many un-acked messages");
     }
   }

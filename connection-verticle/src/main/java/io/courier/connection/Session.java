@@ -8,6 +8,7 @@ import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameError;
 import io.courier.protocol.FrameParser;
 import io.courier.protocol.FrameTypes;
+import io.courier.protocol.MetricNames;
 import io.courier.protocol.RoomClaims;
 import io.courier.protocol.ServerFrames;
 import io.vertx.core.Context;
@@ -21,7 +22,10 @@ import java.util.List;
  * One client connection: parses its frames, pipelines its sends to delivery one at a time (so
  * one connection's messages are stored in arrival order), hands pushes to its {@link LiveStream}
  * (seq order, gap fill, retransmit until acked), replays on sync ({@link SyncReplay}), and watches
- * liveness and token expiry. Every method runs on the connection's own context.
+ * liveness and token expiry. It enforces the connection's limits: inbound frames and bytes per
+ * second ({@link ConnectionRate}), the user's cluster-wide sends per second
+ * ({@link UserSendLimiter}), and a bounded outbound queue ({@link OutboundQueue}) that cuts a client
+ * which stops reading. Every method runs on the connection's own context.
  */
 final class Session implements WatchSink {
   /** The reason of the drain's reconnect frame and of its 1012 close. */
@@ -36,14 +40,24 @@ final class Session implements WatchSink {
   private final TokenVerifier verifier;
   private final LiveStream live;
   private final long openedAt;
+  private final ConnectionRate rate;
+  private final UserSendLimiter userSends;
+  private final OutboundQueue outbound;
   private Identity identity;
   private Runnable onClosed = () -> {};
 
   private long lastActivity;
   private long lastPing;
   private boolean expiringSent;
+  /** The server has started closing (close frame sent or queued). */
   private boolean closing;
+  /** The transport reported its close. */
+  private boolean transportClosed;
+  /** Presence, counts and the live stream are released; nothing more is written. */
   private boolean closed;
+  /** The code and reason of the server's close, when the server closed. */
+  private Short closeCode;
+  private String closeReason;
   private int pendingSends;
   /** A reconnect hint asked for before welcome went out; sent right after it. -1: none. */
   private long reconnectAfterMs = -1;
@@ -57,10 +71,13 @@ final class Session implements WatchSink {
   /** Watch requests one after the other, so their replies reach the client in request order. */
   private Future<Void> watchChain = Future.succeededFuture();
 
+  /** {@code userSends} null: no per-user send limit. */
   Session(Transport transport, Context context, String sessionId, Identity identity, GatewaySettings settings,
-          DeliveryClient delivery, TokenVerifier verifier, GatewayMetrics metrics, PresenceWatch presence) {
+          DeliveryClient delivery, TokenVerifier verifier, GatewayMetrics metrics, PresenceWatch presence,
+          UserSendLimiter userSends) {
     this.metrics = metrics;
     this.presence = presence;
+    this.userSends = userSends;
     this.transport = transport;
     this.context = context;
     this.sessionId = sessionId;
@@ -70,9 +87,11 @@ final class Session implements WatchSink {
     this.verifier = verifier;
     this.live = new LiveStream(context, delivery, identity.userId(), settings, this::write, this::close,
         metrics);
-    this.syncReplay = new SyncReplay(delivery, identity.userId(), settings.syncPage(), this::write, this::drained,
-        () -> closed, metrics);
+    this.outbound = new OutboundQueue(settings.maxOutboundBytes(), settings.maxOutboundFrames());
+    this.syncReplay = new SyncReplay(delivery, identity.userId(), settings.syncPage(), this::write, outbound::congested,
+        this::drained, () -> closed || closing, metrics);
     this.openedAt = System.currentTimeMillis();
+    this.rate = new ConnectionRate(settings.rates(), openedAt);
     this.lastActivity = openedAt;
     this.lastPing = openedAt;
   }
@@ -134,15 +153,79 @@ final class Session implements WatchSink {
 
   // ---- inbound frames ------------------------------------------------------------------------
 
+  /** A text message from the client, charged against the connection's rate limits here. */
   void onText(String text) {
+    onFrame(text, true);
+  }
+
+  /** A frame the bridge built from an envelope it has already charged ({@link #admit}). */
+  void onBridgeFrame(String text) {
+    onFrame(text, false);
+  }
+
+  /**
+   * Charges one inbound unit of {@code bytes} against the frame and byte rates. Refused: the caller
+   * answers rate_limited and then calls {@link #strike()}, which may close the connection (1008).
+   */
+  boolean admit(int bytes) {
+    ConnectionRate.Verdict v = rate.admit(bytes, System.currentTimeMillis());
+    if (v == ConnectionRate.Verdict.OK) {
+      return true;
+    }
+    metrics.rateLimited(v == ConnectionRate.Verdict.FRAMES ? MetricNames.LIMIT_FRAMES : MetricNames.LIMIT_BYTES);
+    return false;
+  }
+
+  /** Counts one rate_limited answer already written; at COURIER_RATE_STRIKES within the window: close 1008. */
+  void strike() {
+    strike(System.currentTimeMillis());
+  }
+
+  /** A binary message: not part of the protocol, but it still costs the client its rate. */
+  void onBinary(int bytes) {
     touch();
-    if (utf8Length(text) > settings.maxFrameBytes()) {
+    if (!admit(bytes)) {
+      writeError(ErrorCodes.RATE_LIMITED, "too many frames or bytes per second; slow down", null);
+      strike();
+      return;
+    }
+    metrics.frameRefused(GatewayMetrics.REFUSED_BINARY);
+    writeError(ErrorCodes.BAD_FRAME, "binary frames are not accepted; send JSON text frames", null);
+  }
+
+  /** A message past the transport limit: it cannot be answered frame by frame, so the connection goes. */
+  void onMessageTooLarge() {
+    touch();
+    metrics.frameRefused(GatewayMetrics.REFUSED_MESSAGE_TOO_LARGE);
+    close(CloseCodes.TOO_LARGE, "message too large");
+  }
+
+  /** A text message that is not UTF-8 (RFC 6455 §8.1: fail the connection). */
+  void onInvalidUtf8() {
+    touch();
+    metrics.frameRefused(GatewayMetrics.REFUSED_INVALID_UTF8);
+    close(CloseCodes.INVALID_DATA, "text frame is not valid UTF-8");
+  }
+
+  private void onFrame(String text, boolean charge) {
+    touch();
+    int bytes = utf8Length(text);
+    if (charge && !admit(bytes)) {
+      // Parsed only to find the ref to echo; the frame itself is not acted on.
+      String ref = bytes <= settings.maxFrameBytes() ? refOf(FrameParser.parse(text, settings.jsonLimits())) : null;
+      writeError(ErrorCodes.RATE_LIMITED, "too many frames or bytes per second; slow down", ref);
+      strike();
+      return;
+    }
+    if (bytes > settings.maxFrameBytes()) {
+      metrics.frameRefused(GatewayMetrics.REFUSED_TOO_LARGE);
       writeError(ErrorCodes.TOO_LARGE, "frame exceeds " + settings.maxFrameBytes() + " bytes", null);
       return;
     }
-    FrameParser.Result r = FrameParser.parse(text);
+    FrameParser.Result r = FrameParser.parse(text, settings.jsonLimits());
     metrics.frameIn(r.ok() ? typeOf(r.frame()) : "invalid");
     if (!r.ok()) {
+      metrics.frameRefused(GatewayMetrics.REFUSED_BAD_FRAME);
       FrameError e = r.error();
       writeError(e.code(), e.message(), e.ref());
       return;
@@ -195,15 +278,16 @@ final class Session implements WatchSink {
       return;
     }
     if (pendingSends >= settings.maxPendingSends()) {
-      metrics.rateLimited();
+      // The store is behind, not the client out of line: no strike.
+      metrics.rateLimited(MetricNames.LIMIT_PENDING_SENDS);
       writeError(ErrorCodes.RATE_LIMITED, "too many requests waiting; resend the " + type + " later", ref);
       return;
     }
     pendingSends++;
+    metrics.pendingSendsChanged(1);
     sendChain = sendChain.transform(ignored -> {
       Future<Boolean> done = join ? delivery.join(identity.userId(), room) : delivery.leave(identity.userId(), room);
       return done.transform(ar -> {
-        pendingSends--;
         if (ar.succeeded()) {
           write((join ? ServerFrames.joined(room, ref) : ServerFrames.left(room, ref)).encode());
         } else {
@@ -211,27 +295,61 @@ final class Session implements WatchSink {
         }
         return Future.<Void>succeededFuture();
       });
+    }).eventually(() -> {
+      pendingSends--;
+      metrics.pendingSendsChanged(-1);
+      return Future.succeededFuture();
     });
   }
 
   private void onSend(ClientFrame.Send f) {
     // A room send is checked for membership by delivery, where membership lives, in the same chain.
     if (pendingSends >= settings.maxPendingSends()) {
-      metrics.rateLimited();
+      // The store is behind, not the client out of line: no strike.
+      metrics.rateLimited(MetricNames.LIMIT_PENDING_SENDS);
       writeError(ErrorCodes.RATE_LIMITED, "too many sends waiting to be stored; resend later", f.ref());
       return;
     }
     pendingSends++;
+    metrics.pendingSendsChanged(1);
     // Chained: the next send goes to the store only after this one is stored, keeping arrival order.
-    sendChain = sendChain.transform(ignored -> delivery.send(identity.userId(), f).transform(ar -> {
-      pendingSends--;
-      if (ar.succeeded()) {
-        write(ServerFrames.sent(f.id(), ar.result().ts(), ar.result().dup(), f.ref()).encode());
-      } else {
-        writeFailure(ar.cause(), f.ref());
+    // The user's allowance is taken in the same order, so its answers keep that order too.
+    sendChain = sendChain.transform(ignored -> allowance().compose(allowed -> {
+      if (!allowed) {
+        metrics.rateLimited(MetricNames.LIMIT_USER_SENDS);
+        writeError(ErrorCodes.RATE_LIMITED, "too many sends per second from this user; resend later", f.ref());
+        strike(System.currentTimeMillis());
+        return Future.<Void>succeededFuture();
       }
-      return Future.<Void>succeededFuture();
+      return delivery.send(identity.userId(), f).transform(ar -> {
+        if (ar.succeeded()) {
+          write(ServerFrames.sent(f.id(), ar.result().ts(), ar.result().dup(), f.ref()).encode());
+        } else {
+          writeFailure(ar.cause(), f.ref());
+        }
+        return Future.<Void>succeededFuture();
+      });
+    }).eventually(() -> {
+      pendingSends--;
+      metrics.pendingSendsChanged(-1);
+      return Future.succeededFuture();
     }));
+  }
+
+  private Future<Boolean> allowance() {
+    return userSends == null || closed ? Future.succeededFuture(true)
+        : userSends.acquire(identity.userId(), System.currentTimeMillis());
+  }
+
+  private void strike(long now) {
+    if (rate.strike(now) && !closing && !closed) {
+      metrics.rateLimitClosed();
+      close(CloseCodes.POLICY, "rate limit exceeded repeatedly");
+    }
+  }
+
+  private static String refOf(FrameParser.Result r) {
+    return r.ok() ? r.frame().ref() : r.error().ref();
   }
 
   private void onRefresh(ClientFrame.Refresh f) {
@@ -357,12 +475,12 @@ final class Session implements WatchSink {
       close(CloseCodes.TOKEN_EXPIRED, "token expired");
       return;
     }
-    if (now - lastActivity > settings.idleTimeoutMs()) {
-      close(CloseCodes.GOING_AWAY, "idle timeout");
-      // A client silent this long is presumed gone. The transport would wait for its close handshake
-      // (up to the WebSocket closing timeout, 10 s) before reporting the close; presence, routing and
-      // the connection count drop it now instead.
-      onSocketClosed();
+    if (now - lastActivity >= settings.idleTimeoutMs()) {
+      // Silent for two heartbeats (by default): the client is gone or cut off (a half-open TCP
+      // connection never errors on its own). Released now, not after a close handshake that
+      // will not come.
+      metrics.idleClosed();
+      close(CloseCodes.GOING_AWAY, "idle timeout", true);
       return;
     }
     if (!expiringSent && now >= identity.expiresAt() - settings.tokenExpiringMs()) {
@@ -383,18 +501,29 @@ final class Session implements WatchSink {
   }
 
   private void write(String text) {
-    if (!closed && !closing) {
-      transport.write(text);
-      metrics.frameOut(text);
+    if (closed || closing) {
+      return;
     }
+    int size = utf8Length(text);
+    if (!outbound.offer(size)) {
+      // The client does not read as fast as frames come: cut it before it holds more memory. Its
+      // messages stay in the inbox; it syncs when it comes back.
+      metrics.slowConsumerClosed(MetricNames.SLOW_OUTBOUND);
+      close(CloseCodes.TRY_AGAIN_LATER, "client not reading: outbound queue full", true);
+      return;
+    }
+    metrics.outboundChanged(size, 1);
+    metrics.frameOut(text);
+    transport.write(text).onComplete(ar -> {
+      outbound.done(size);
+      metrics.outboundChanged(-size, -1);
+    });
   }
 
+  /** Completes once the outbound queue is below a quarter of its limits (at once if it is). */
   private Future<Void> drained() {
-    if (!transport.writeQueueFull()) {
-      return Future.succeededFuture();
-    }
     Promise<Void> p = Promise.promise();
-    transport.drainHandler(p::tryComplete);
+    outbound.whenDrained(p::tryComplete);
     return p.future();
   }
 
@@ -411,27 +540,67 @@ final class Session implements WatchSink {
   }
 
   void close(short code, String reason) {
-    if (closed || closing) {
+    close(code, reason, false);
+  }
+
+  /**
+   * Sends a close frame. A client that does not answer it within COURIER_CLOSE_TIMEOUT_MS has its
+   * TCP connection dropped: one that stopped reading never even receives the frame, and the
+   * transport would wait for it forever. {@code releaseNow}: the client is presumed gone, so its
+   * presence and resources are released at once rather than after that wait.
+   */
+  private void close(short code, String reason, boolean releaseNow) {
+    if (closing || transportClosed) {
       return;
     }
     closing = true;
+    closeCode = code;
+    closeReason = reason;
     transport.close(code, reason);
+    context.owner().setTimer(settings.closeTimeoutMs(), id -> {
+      if (!transportClosed) {
+        transport.abort();
+      }
+    });
+    if (releaseNow) {
+      release();
+    }
   }
 
   boolean isClosed() {
     return closed;
   }
 
+  /** The close code for logs and metrics: the server's when it closed, else the client's (null: none). */
+  Short closeCode() {
+    return closeCode != null ? closeCode : transport.closeStatusCode();
+  }
+
+  /** The reason matching {@link #closeCode()}. */
+  String closeReason() {
+    return closeCode != null ? closeReason : transport.closeReason();
+  }
+
+  /**
+   * Transport errors. A WebSocket protocol violation (bad opcode, unmasked frame, oversized control
+   * frame, a single frame past the transport's bound, ...) makes Vert.x drop the connection right
+   * after this handler, without a close frame; closing here first tells the client why: 1002, or
+   * 1009 for the oversized frame.
+   */
   void onSocketError(Throwable err) {
-    // A fragmented message whose parts pass the frame limit but whose total passes the message
-    // limit is refused here by Vert.x, not by Netty: close as Netty does for a single large frame.
-    String m = String.valueOf(err.getMessage());
-    if (m.contains("max message size")) {
-      close(CloseCodes.TOO_LARGE, "message too large");
+    if (err instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+      metrics.frameRefused(GatewayMetrics.REFUSED_PROTOCOL);
+      boolean tooBig = c.closeStatus() != null && c.closeStatus().code() == CloseCodes.TOO_LARGE;
+      close(tooBig ? CloseCodes.TOO_LARGE : CloseCodes.PROTOCOL_ERROR, tooBig ? "frame too large" : "protocol error");
     }
   }
 
   void onSocketClosed() {
+    transportClosed = true;
+    release();
+  }
+
+  private void release() {
     if (closed) {
       return;
     }

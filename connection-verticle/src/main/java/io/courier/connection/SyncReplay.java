@@ -4,28 +4,32 @@ import io.courier.protocol.ClientFrame;
 import io.courier.protocol.InboxMessage;
 import io.courier.protocol.ServerFrames;
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * One connection's {@code sync}: replays the inbox after {@code after} in pages read from the
- * store, waiting for the socket to drain between pages, up to the lastSeq seen when the sync
- * began (newer messages arrive live), then writes {@code synced}. A foreign epoch replays the
- * current one from seq 1.
+ * store, up to the lastSeq seen when the sync began (newer messages arrive live), then writes
+ * {@code synced}. It paces itself by the connection's outbound queue: when the queue is congested
+ * it waits for it to drain before the next message, so a long replay to a client that reads
+ * slowly never grows the queue past its limit. A foreign epoch replays the current one from seq 1.
  */
 final class SyncReplay {
   private final DeliveryClient delivery;
   private final String userId;
   private final int pageSize;
   private final Consumer<String> write;
+  private final BooleanSupplier congested;
   private final Supplier<Future<Void>> drained;
   private final BooleanSupplier closed;
   private final GatewayMetrics metrics;
 
-  SyncReplay(DeliveryClient delivery, String userId, int pageSize, Consumer<String> write,
+  SyncReplay(DeliveryClient delivery, String userId, int pageSize, Consumer<String> write, BooleanSupplier congested,
              Supplier<Future<Void>> drained, BooleanSupplier closed, GatewayMetrics metrics) {
     this.metrics = metrics;
+    this.congested = congested;
     this.delivery = delivery;
     this.userId = userId;
     this.pageSize = pageSize;
@@ -56,19 +60,31 @@ final class SyncReplay {
   }
 
   private Future<Long> writePages(DeliveryClient.Page page, long target, long highest) {
+    return writeFrom(page, 0, target, highest).compose(h -> {
+      if (closed.getAsBoolean() || page.messages().isEmpty() || h >= target) {
+        return Future.succeededFuture(h);
+      }
+      return drained.get().compose(v -> delivery.read(userId, h, pageSize)).compose(p -> writePages(p, target, h));
+    });
+  }
+
+  /** Writes the page's messages from index {@code i} on, waiting for the queue whenever it is congested. */
+  private Future<Long> writeFrom(DeliveryClient.Page page, int i, long target, long highest) {
     long h = highest;
-    for (InboxMessage m : page.messages()) {
-      if (m.seq() > target) {
-        break;
+    List<InboxMessage> messages = page.messages();
+    for (int k = i; k < messages.size(); k++) {
+      InboxMessage m = messages.get(k);
+      if (m.seq() > target || closed.getAsBoolean()) {
+        return Future.succeededFuture(h);
+      }
+      if (congested.getAsBoolean()) {
+        long sofar = h;
+        int resume = k;
+        return drained.get().compose(v -> writeFrom(page, resume, target, sofar));
       }
       write.accept(m.toFrameText());
       h = m.seq();
     }
-    if (closed.getAsBoolean() || page.messages().isEmpty() || h >= target) {
-      return Future.succeededFuture(h);
-    }
-    long next = h;
-    return drained.get().compose(v -> delivery.read(userId, next, pageSize))
-        .compose(p -> writePages(p, target, next));
+    return Future.succeededFuture(h);
   }
 }

@@ -1,36 +1,77 @@
 package io.courier.connection;
 
-import io.courier.protocol.ErrorCodes;
-import io.courier.protocol.ServerFrames;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 
-/** A {@link Session} over a raw WebSocket ({@code GET /ws}). */
+/**
+ * A {@link Session} over a raw WebSocket ({@code GET /ws}). Data frames are assembled here
+ * ({@link MessageAssembler}: UTF-8 checked as it arrives, the transport limit enforced as soon as a
+ * message passes it); every frame, control frames included, counts as liveness.
+ */
 final class WsTransport implements Transport {
   private final ServerWebSocket ws;
+  private final HttpConnection connection;
 
-  WsTransport(ServerWebSocket ws) {
+  /** {@code connection}: the upgraded request's connection, for {@link #abort}. */
+  WsTransport(ServerWebSocket ws, HttpConnection connection) {
     this.ws = ws;
+    this.connection = connection;
   }
 
-  /** Feeds the socket's frames and close into the session; frames are read once the socket is resumed. */
-  void bind(Session s) {
-    ws.textMessageHandler(s::onText);
-    ws.binaryMessageHandler(b -> {
-      s.touch();
-      write(ServerFrames.error(ErrorCodes.BAD_FRAME, "binary frames are not accepted; send JSON text frames", null)
-          .encode());
+  /**
+   * Feeds the socket's frames and close into the session; frames are read once the socket is
+   * resumed. {@code maxMessageBytes}: the transport limit ({@link GatewaySettings#transportLimit}).
+   */
+  void bind(Session s, int maxMessageBytes) {
+    MessageAssembler messages = new MessageAssembler(maxMessageBytes, new MessageAssembler.Sink() {
+      @Override
+      public void text(String text) {
+        s.onText(text);
+      }
+
+      @Override
+      public void binary(int bytes) {
+        s.onBinary(bytes);
+      }
+
+      @Override
+      public void tooLarge(long bytesSoFar) {
+        s.onMessageTooLarge();
+      }
+
+      @Override
+      public void invalidUtf8() {
+        s.onInvalidUtf8();
+      }
     });
-    ws.pongHandler(b -> s.touch());
-    // Every frame counts as liveness, WebSocket pings from the client included.
-    ws.frameHandler(f -> s.touch());
+    // Every frame counts as liveness: data, pongs, and the client's own pings.
+    ws.frameHandler(f -> {
+      s.touch();
+      MessageAssembler.Kind kind = kind(f);
+      if (kind != null) {
+        messages.frame(kind, f.binaryData(), f.isFinal());
+      }
+    });
     ws.exceptionHandler(s::onSocketError);
     ws.closeHandler(v -> s.onSocketClosed());
   }
 
+  private static MessageAssembler.Kind kind(WebSocketFrame f) {
+    if (f.isText()) {
+      return MessageAssembler.Kind.TEXT;
+    }
+    if (f.isBinary()) {
+      return MessageAssembler.Kind.BINARY;
+    }
+    return f.isContinuation() ? MessageAssembler.Kind.CONTINUATION : null;
+  }
+
   @Override
-  public void write(String frame) {
-    ws.writeTextMessage(frame);
+  public Future<Void> write(String frame) {
+    return ws.writeTextMessage(frame);
   }
 
   @Override
@@ -39,18 +80,15 @@ final class WsTransport implements Transport {
   }
 
   @Override
+  public void abort() {
+    if (connection == null || !Channels.abort(connection)) {
+      ws.close();
+    }
+  }
+
+  @Override
   public void ping() {
     ws.writePing(Buffer.buffer("hb"));
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return ws.writeQueueFull();
-  }
-
-  @Override
-  public void drainHandler(Runnable onDrained) {
-    ws.drainHandler(v -> onDrained.run());
   }
 
   @Override

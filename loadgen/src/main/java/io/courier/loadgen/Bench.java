@@ -48,6 +48,7 @@ final class Bench {
         case "chat", "soak" -> chat(new Fleet(vertx, o, o.host, o.port, o.raw, secret), o.raw);
         case "reconnect-storm" -> storm(new Fleet(vertx, o, o.host, o.port, false, secret));
         case "room" -> room(new Fleet(vertx, o, o.host, o.port, false, secret));
+        case "slow-consumers" -> slowConsumers(new Fleet(vertx, o, o.host, o.port, false, secret));
         default -> throw new Options.UsageException("no such scenario " + o.scenario);
       };
       if (baseline != null) {
@@ -238,13 +239,21 @@ final class Bench {
    * offer). {@code halfway} runs once at half time. Returns the sending time.
    */
   private long drive(Fleet fleet, double rate, long nanos, Runnable halfway) {
+    return drive(fleet, rate, nanos, halfway, List.of(), 0);
+  }
+
+  /**
+   * As above, and besides {@code slowRate} msgs/s from random users of the fleet to random
+   * {@code slowUsers} (outside the fleet; confirmed, never expected to arrive during the run).
+   */
+  private long drive(Fleet fleet, double rate, long nanos, Runnable halfway, List<String> slowUsers, double slowRate) {
     String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
     List<Conn> conns = fleet.conns;
     return drive(fleet, rate, nanos, halfway, (from, rnd) -> {
       int n = conns.size();
       Conn to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
       from.send(to, padding);
-    });
+    }, slowUsers, slowRate);
   }
 
   /** What one due message does: {@code from} sends it (called on from's context). */
@@ -253,10 +262,17 @@ final class Bench {
   }
 
   private long drive(Fleet fleet, double rate, long nanos, Runnable halfway, Sender sender) {
+    return drive(fleet, rate, nanos, halfway, sender, List.of(), 0);
+  }
+
+  private long drive(Fleet fleet, double rate, long nanos, Runnable halfway, Sender sender, List<String> slowUsers,
+                     double slowRate) {
+    String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
     List<Conn> conns = fleet.conns;
     dispatched.set(0);
     long start = System.nanoTime();
     long[] issued = {0};
+    long[] issuedSlow = {0};
     boolean[] halfDone = {halfway == null};
     long nextSample = start + o.interval.toNanos();
     Object lock = new Object();
@@ -265,6 +281,7 @@ final class Bench {
       synchronized (lock) {
         if (!stopped[0]) {
           tick(conns, rate, nanos, start, issued, halfDone, halfway, sender);
+          tickSlow(conns, slowUsers, slowRate, nanos, start, issuedSlow, padding);
         }
       }
     });
@@ -303,6 +320,70 @@ final class Bench {
       halfDone[0] = true;
       halfway.run();
     }
+  }
+
+  private void tickSlow(List<Conn> conns, List<String> slowUsers, double rate, long nanos, long start, long[] issued,
+      String padding) {
+    if (slowUsers.isEmpty() || rate <= 0 || conns.isEmpty()) {
+      return;
+    }
+    long due = (long) (rate * Math.min(System.nanoTime() - start, nanos) / 1e9) - issued[0];
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    for (long k = 0; k < due; k++) {
+      Conn from = conns.get(rnd.nextInt(conns.size()));
+      String to = slowUsers.get(rnd.nextInt(slowUsers.size()));
+      dispatched.incrementAndGet();
+      from.run(() -> from.sendUntracked(to, padding));
+    }
+    issued[0] += Math.max(0, due);
+  }
+
+  /**
+   * Chat among {@code --connections} users while {@code --slow} clients that never read get
+   * {@code --slow-rate} msgs/s: the server must cut the slow ones (1013) and keep its memory bounded
+   * while the others' chat goes on. Reports the server's RSS, heap and queued bytes over time and
+   * its own count of cuts.
+   */
+  private JsonObject slowConsumers(Fleet fleet) {
+    SlowFleet slow = new SlowFleet(vertx, o, fleet.runId, secret);
+    Fleet.Opened opened = openAll(fleet);
+    phase = "slow-connect";
+    long progress = startProgress(fleet);
+    slow.open(o.connectConcurrency).await();
+    samples.add(probe.sample(fleet.counters.open.get() + slow.opened.get()));
+    String before = probe.scrape();
+    phase = "slow-consumers";
+    long sendNanos = drive(fleet, o.localRate(), o.duration.toNanos(), null, slow.users, o.localSlowRate());
+    phase = "drain";
+    drain(fleet);
+    samples.add(probe.sample(fleet.counters.open.get()));
+    String after = probe.scrape();
+    vertx.cancelTimer(progress);
+    slow.closeAll().await();
+    fleet.closeAll().await();
+    JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, o.localRate(), false);
+    JsonObject s = new JsonObject().put("requested", slow.users.size()).put("opened", slow.opened.get())
+        .put("failed", slow.failed.get()).put("lastFailure", slow.lastFailure)
+        .put("offeredRate", o.localSlowRate()).put("confirmed", fleet.delivery.untrackedConfirmed.sum());
+    if (before != null && after != null) {
+      s.put("cutOutbound", delta(before, after, "courier_slow_consumer_closes_total", "reason=\"outbound\""))
+          .put("cutUnacked", delta(before, after, "courier_slow_consumer_closes_total", "reason=\"unacked\""))
+          .put("closedIdle", delta(before, after, "courier_idle_closes_total", ""));
+    }
+    synchronized (samples) {
+      s.put("peakRssBytes", samples.stream().mapToLong(ServerProbe.Sample::rssBytes).max().orElse(-1))
+          .put("peakHeapBytes", samples.stream().mapToLong(ServerProbe.Sample::heapBytes).max().orElse(-1))
+          .put("peakQueuedBytes", samples.stream().mapToLong(ServerProbe.Sample::queuedBytes).max().orElse(-1));
+    }
+    r.put("slow", s);
+    if (slow.failed.get() > 0) {
+      r.put("ok", false);
+    }
+    return r;
+  }
+
+  private static long delta(String before, String after, String name, String fragment) {
+    return (long) (Math.max(0, ServerProbe.sum(after, name, fragment)) - Math.max(0, ServerProbe.sum(before, name, fragment)));
   }
 
   /** Waits (at most --drain) until every send is confirmed and every confirmed message delivered. */

@@ -150,6 +150,22 @@ final class Conn {
   }
 
   /**
+   * Sends one message to a user outside the fleet (a slow consumer): counted as sent and, once the
+   * server answers `sent`, as confirmed, but not expected to arrive while the run lasts.
+   */
+  void sendUntracked(String userId, String padding) {
+    int number = nextNumber++;
+    String id = "m" + number;
+    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}";
+    String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + userId + "\",\"body\":" + body + "}";
+    pending.put(id, new Pending(frame, UNTRACKED, number, -1));
+    delivery.onSent();
+    if (isOpen()) {
+      ws.writeTextMessage(frame);
+    }
+  }
+
+  /**
    * A {@code join} or {@code leave} of {@code room}: completes with the answer frame ({@code joined},
    * {@code left} or {@code error}); fails if the connection is not open.
    */
@@ -166,6 +182,9 @@ final class Conn {
     });
     return p.future();
   }
+
+  /** The recipient index of a message to a user outside the fleet. */
+  private static final int UNTRACKED = -2;
 
   /** For tests and the room probe: a raw frame. */
   void write(String frame) {
@@ -369,6 +388,8 @@ final class Conn {
     Pending p = pending.remove(f.getString("id", ""));
     if (p != null && p.room() >= 0) {
       delivery.onRoomConfirmed(p.room());
+    } else if (p != null && p.recipient() == UNTRACKED) {
+      delivery.untrackedConfirmed.increment();
     } else if (p != null) {
       delivery.onConfirmed(index, p.number(), p.recipient());
     }

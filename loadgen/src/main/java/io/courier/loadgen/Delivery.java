@@ -32,6 +32,8 @@ final class Delivery {
   private volatile boolean room;
   final LongAdder sent = new LongAdder();
   final LongAdder confirmedCount = new LongAdder();
+  /** Confirmed sends to users outside the fleet (slow consumers), not expected to arrive. */
+  final LongAdder untrackedConfirmed = new LongAdder();
   final LongAdder received = new LongAdder();
   final LongAdder duplicated = new LongAdder();
   final LongAdder redelivered = new LongAdder();
@@ -202,6 +204,6 @@ final class Delivery {
   }
 
   long unconfirmed() {
-    return Math.max(0, sent.sum() - confirmedCount.sum() - rejected.sum());
+    return Math.max(0, sent.sum() - confirmedCount.sum() - untrackedConfirmed.sum() - rejected.sum());
   }
 }

@@ -18,10 +18,11 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
   static final String USAGE = """
       usage: courier bench <scenario> --duration D [flags]     (all flags: loadgen/README.md)
-        scenarios: idle | chat | room | reconnect-storm | soak | forwarder
+        scenarios: idle | chat | room | reconnect-storm | soak | slow-consumers | forwarder
         target:    --host 127.0.0.1 --port 8080 [--raw] [--baseline-port P]   (loopback only)
         load:      --connections N --rate MSGS_PER_S --duration 30s --drain 10s --body-bytes 64
                    --drop K (reconnect-storm) --room-members M (room)
+                   --slow N --slow-rate MSGS_PER_S (slow-consumers)
         sources:   --per-address 10000 --source-addresses A --connect-concurrency 256 --connect-timeout 10s
         server:    --server-pid PID --metrics-url http://127.0.0.1:PORT/metrics --interval 10s
         output:    --out result.json --label TEXT --quiet
@@ -90,7 +91,8 @@ public final class Main {
   }
 
   static JsonObject runHere(Options o, PrintStream err) {
-    String problem = FdLimit.check(o.localConnections(), FdLimit.current(), o.shardCount);
+    int sockets = o.localConnections() + (o.scenario.equals("slow-consumers") ? o.localSlow() : 0);
+    String problem = FdLimit.check(sockets, FdLimit.current(), o.shardCount);
     if (problem != null) {
       throw new Options.UsageException(problem);
     }

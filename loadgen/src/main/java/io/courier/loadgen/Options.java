@@ -10,7 +10,8 @@ import java.util.Set;
 
 /** The flags of one `courier bench` run, parsed and checked before anything connects. */
 final class Options {
-  static final Set<String> SCENARIOS = Set.of("idle", "chat", "room", "reconnect-storm", "soak", "forwarder");
+  static final Set<String> SCENARIOS = Set.of("idle", "chat", "room", "reconnect-storm", "soak", "forwarder",
+      "slow-consumers");
   static final Duration MAX_DURATION = Duration.ofHours(72);
   static final int MAX_CONNECTIONS = 1_000_000;
   static final int MAX_RATE = 1_000_000;
@@ -30,6 +31,8 @@ final class Options {
   int drop = -1;
   int roomMembers = 10;
   int bodyBytes = 64;
+  int slow = 1000;
+  double slowRate = 1000;
   boolean raw;
   int baselinePort;
   int serverPid;
@@ -80,6 +83,8 @@ final class Options {
         case "--drop" -> o.drop = intIn(flag, v, 1, MAX_CONNECTIONS);
         case "--room-members" -> o.roomMembers = intIn(flag, v, 1, 100_000);
         case "--body-bytes" -> o.bodyBytes = intIn(flag, v, 0, 60_000);
+        case "--slow" -> o.slow = intIn(flag, v, 1, MAX_CONNECTIONS);
+        case "--slow-rate" -> o.slowRate = doubleIn(flag, v, 0, MAX_RATE);
         case "--baseline-port" -> o.baselinePort = intIn(flag, v, 1, 65535);
         case "--server-pid" -> o.serverPid = intIn(flag, v, 1, Integer.MAX_VALUE);
         case "--metrics-url" -> o.metricsUrl = v;
@@ -127,7 +132,7 @@ final class Options {
     if (processes > 1 && shardCount > 1) {
       throw new UsageException("use either --processes N (this process starts the shards) or --shard i/N, not both");
     }
-    if (scenario.equals("chat") || scenario.equals("soak")) {
+    if (scenario.equals("chat") || scenario.equals("soak") || scenario.equals("slow-consumers")) {
       if (connections < 2) {
         throw new UsageException("chat needs at least 2 connections (users send to each other)");
       }
@@ -191,6 +196,15 @@ final class Options {
   int localConnections() {
     int base = connections / shardCount;
     return base + (shardIndex < connections % shardCount ? 1 : 0);
+  }
+
+  int localSlow() {
+    int base = slow / shardCount;
+    return base + (shardIndex < slow % shardCount ? 1 : 0);
+  }
+
+  double localSlowRate() {
+    return slowRate / shardCount;
   }
 
   int localDrop() {

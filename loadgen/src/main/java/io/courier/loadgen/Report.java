@@ -146,6 +146,13 @@ final class Report {
     if (rc != null) {
       notes.add(rc.getInteger("back") + "/" + rc.getInteger("dropped") + " back and synced in " + rc.getValue("allBackAndSyncedMs") + " ms");
     }
+    JsonObject slow = r.getJsonObject("slow");
+    if (slow != null) {
+      notes.add(slow.getInteger("opened") + " slow consumers: cut " + slow.getValue("cutOutbound") + " (queue), "
+          + slow.getValue("cutUnacked") + " (un-acked), " + slow.getValue("closedIdle") + " idle; peak heap "
+          + mib(slow.getLong("peakHeapBytes")) + ", RSS " + mib(slow.getLong("peakRssBytes")) + ", queued "
+          + mib(slow.getLong("peakQueuedBytes")));
+    }
     if (r.getJsonObject("target").getBoolean("raw")) {
       notes.add("raw forwarder");
     }
@@ -175,6 +182,10 @@ final class Report {
     } catch (DataFormatException e) {
       throw new IllegalArgumentException("not an encoded histogram", e);
     }
+  }
+
+  private static String mib(Long bytes) {
+    return bytes == null || bytes < 0 ? "?" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
   }
 
   private static double ms(long nanos) {

@@ -29,11 +29,14 @@ final class ServerProbe {
     }
   }
 
-  /** One sample: rssBytes, threads, heapBytes (each -1 when unknown), at epoch ms. */
-  record Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections) {
+  /**
+   * One sample: rssBytes, threads, heapBytes, and the server's own count of bytes queued for its
+   * clients (courier_outbound_queued_bytes; each -1 when unknown), at epoch ms.
+   */
+  record Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections, long queuedBytes) {
     JsonObject toJson() {
       return new JsonObject().put("atMs", atMs).put("rssBytes", rssBytes).put("threads", threads)
-          .put("heapBytes", heapBytes).put("connections", connections);
+          .put("heapBytes", heapBytes).put("connections", connections).put("queuedBytes", queuedBytes);
     }
   }
 
@@ -53,23 +56,46 @@ final class ServerProbe {
         // The server went away: the sample says unknown.
       }
     }
-    return new Sample(System.currentTimeMillis(), rss, threads, heapBytes(), connections);
+    String metrics = scrape();
+    long heap = metrics == null ? -1 : heapFromPrometheus(metrics);
+    long queued = metrics == null ? -1 : (long) sum(metrics, "courier_outbound_queued_bytes", "");
+    return new Sample(System.currentTimeMillis(), rss, threads, heap, connections, queued);
   }
 
-  private long heapBytes() {
+  /** The server's Prometheus text, or null when there is no metrics URL or it does not answer. */
+  String scrape() {
     if (http == null) {
-      return -1;
+      return null;
     }
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(metricsUrl)).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? heapFromPrometheus(r.body()) : -1;
+      return r.statusCode() == 200 ? r.body() : null;
     } catch (IOException e) {
-      return -1;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return -1;
+      return null;
     }
+  }
+
+  /** Sum of the series {@code name} whose labels contain {@code fragment}; -1 if there is none. */
+  static double sum(String text, String name, String fragment) {
+    double total = 0;
+    boolean found = false;
+    for (String line : text.split("\n")) {
+      if ((line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(fragment)) {
+        String rest = line.startsWith(name + "{") ? line.substring(line.lastIndexOf('}') + 1) : line.substring(name.length());
+        String[] parts = rest.trim().split("\\s+");
+        try {
+          total += Double.parseDouble(parts[0]);
+          found = true;
+        } catch (NumberFormatException ignored) {
+          // not a sample line
+        }
+      }
+    }
+    return found ? total : -1;
   }
 
   /** Sum of {@code jvm_memory_used_bytes{area="heap",...}} in Prometheus text format; -1 if absent. */

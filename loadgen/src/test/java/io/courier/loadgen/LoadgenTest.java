@@ -144,6 +144,27 @@ class LoadgenTest {
   }
 
   @Test
+  void slowConsumersRunBesideTheChatAndTheServersCountsAreReported() throws Exception {
+    long pid = ProcessHandle.current().pid();
+    Outcome r = bench("slow-consumers", "--port", port(), "--connections", "10", "--rate", "50", "--slow", "20",
+        "--slow-rate", "100", "--duration", "2s", "--interval", "500ms", "--server-pid", String.valueOf(pid),
+        "--metrics-url", "http://127.0.0.1:" + port() + "/metrics");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    JsonObject slow = r.result().getJsonObject("slow");
+    assertThat(slow.getInteger("opened")).isEqualTo(20);
+    assertThat(slow.getInteger("failed")).isZero();
+    // Every send to a slow consumer was confirmed: stored, whatever becomes of its connection.
+    assertThat(slow.getLong("confirmed")).isBetween(150L, 210L);
+    assertThat(slow.getLong("cutOutbound")).isNotNull();
+    assertThat(slow.getLong("peakHeapBytes")).isPositive();
+    assertThat(slow.getLong("peakQueuedBytes")).isGreaterThanOrEqualTo(0);
+    JsonObject m = r.result().getJsonObject("messages");
+    assertThat(m.getLong("lost")).isZero();
+    assertThat(m.getLong("unconfirmed")).isZero();
+    assertThat(r.stdout()).contains("20 slow consumers");
+  }
+
+  @Test
   void rawForwarderBaselineRunsInTheSameInvocationWithARatio() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {

@@ -283,44 +283,6 @@ class MetricsTest {
   }
 
   /** One scrape in the Prometheus text format. */
-  record Scrape(String text) {
-    static final List<String> NO_LABELS = List.of();
-
-    List<String> lines() {
-      return text.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
-    }
-
-    List<String> courierLines() {
-      return lines().stream().filter(l -> l.startsWith("courier_")).toList();
-    }
-
-    /** Series of {@code name} whose labels contain every fragment. */
-    List<String> series(String name, String... fragments) {
-      return lines().stream().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
-          .filter(l -> java.util.Arrays.stream(fragments).allMatch(l::contains)).toList();
-    }
-
-    boolean has(String name, String... fragments) {
-      return !series(name, fragments).isEmpty();
-    }
-
-    /** Sum of the matching series (0 when there is none). */
-    double value(String name, String... fragments) {
-      return series(name, fragments).stream()
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    }
-
-    /** Every series name in the scrape. */
-    java.util.Set<String> names() {
-      java.util.Set<String> out = new java.util.HashSet<>();
-      for (String l : lines()) {
-        int end = l.indexOf('{');
-        out.add(end > 0 ? l.substring(0, end) : l.substring(0, l.indexOf(' ')));
-      }
-      return out;
-    }
-  }
-
   static {
     // The names the docs and dashboard use come from MetricNames; keep the test honest about it.
     assert MetricNames.counter(MetricNames.RECONNECTS).equals("courier_reconnects_total");

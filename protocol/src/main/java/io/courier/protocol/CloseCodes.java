@@ -6,6 +6,10 @@ public final class CloseCodes {
 
   public static final short NORMAL = 1000;
   public static final short GOING_AWAY = 1001;
+  /** A WebSocket protocol violation (bad opcode, unmasked or oversized control frame, ...), sent by the transport. */
+  public static final short PROTOCOL_ERROR = 1002;
+  /** A text message that is not valid UTF-8. */
+  public static final short INVALID_DATA = 1007;
   public static final short POLICY = 1008;
   public static final short TOO_LARGE = 1009;
   public static final short INTERNAL = 1011;

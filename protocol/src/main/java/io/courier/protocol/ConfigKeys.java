@@ -86,8 +86,13 @@ public final class ConfigKeys {
           + "max(4x this, this + 1 KiB) with close 1009.");
   public static final Setting HEARTBEAT_MS = new Setting("COURIER_HEARTBEAT_MS", "25000",
       "Interval of server WebSocket pings (welcome.heartbeatMs).");
-  public static final Setting IDLE_TIMEOUT_MS = new Setting("COURIER_IDLE_TIMEOUT_MS", "60000",
-      "A connection silent (no frame, no pong) this long is closed with 1001.");
+  public static final Setting IDLE_TIMEOUT_MS = new Setting("COURIER_IDLE_TIMEOUT_MS", "0",
+      "A connection silent this long (no frame of any kind: no pong, no ping, no message) is closed with 1001 and "
+          + "released. 0: twice COURIER_HEARTBEAT_MS, so a client that vanished without closing is detected within "
+          + "2 heartbeat intervals. Must be at least COURIER_HEARTBEAT_MS when set.");
+  public static final Setting CLOSE_TIMEOUT_MS = new Setting("COURIER_CLOSE_TIMEOUT_MS", "5000",
+      "After the server sends a close frame, how long it waits for the client's close before dropping the TCP "
+          + "connection (a client that stopped reading never sees the close frame).");
   public static final Setting RETRANSMIT_INITIAL_MS = new Setting("COURIER_RETRANSMIT_INITIAL_MS", "5000",
       "First retransmit of an un-acked message; later ones double the interval.");
   public static final Setting RETRANSMIT_MAX_MS = new Setting("COURIER_RETRANSMIT_MAX_MS", "60000",
@@ -97,6 +102,49 @@ public final class ConfigKeys {
           + "with 1013 (the messages stay in the inbox for sync).");
   public static final Setting MAX_PENDING_SENDS = new Setting("COURIER_MAX_PENDING_SENDS", "256",
       "Sends one connection may have waiting for the store; more get error rate_limited (resend later).");
+  public static final Setting MAX_OUTBOUND_BYTES = new Setting("COURIER_MAX_OUTBOUND_BYTES", "262144",
+      "Bytes of server frames one connection may have queued in the server (written, not yet taken by the kernel); "
+          + "past it the client is not reading fast enough and is closed with 1013 (nothing is lost: sync). 0: no limit.");
+  public static final Setting MAX_OUTBOUND_FRAMES = new Setting("COURIER_MAX_OUTBOUND_FRAMES", "1024",
+      "Server frames one connection may have queued, as COURIER_MAX_OUTBOUND_BYTES but counted in frames. 0: no limit.");
+  public static final Setting TCP_SEND_BUFFER_BYTES = new Setting("COURIER_TCP_SEND_BUFFER_BYTES", "0",
+      "SO_SNDBUF of client connections. 0: the OS default (autotuned, up to net.ipv4.tcp_wmem's maximum). "
+          + "A smaller buffer makes a client that stops reading reach COURIER_MAX_OUTBOUND_BYTES sooner.");
+
+  // rate limits (docs/protocol.md §4a)
+  public static final Setting CONN_FRAMES_PER_S = new Setting("COURIER_CONN_FRAMES_PER_S", "200",
+      "Client frames per second one connection may send (token bucket; every frame counts). Past it: "
+          + "error rate_limited. 0: no limit.");
+  public static final Setting CONN_FRAMES_BURST = new Setting("COURIER_CONN_FRAMES_BURST", "1000",
+      "Bucket size of COURIER_CONN_FRAMES_PER_S: frames a quiet connection may send at once.");
+  public static final Setting CONN_BYTES_PER_S = new Setting("COURIER_CONN_BYTES_PER_S", "1048576",
+      "Client bytes per second one connection may send (UTF-8 bytes of its frames). Past it: error rate_limited. "
+          + "0: no limit.");
+  public static final Setting CONN_BYTES_BURST = new Setting("COURIER_CONN_BYTES_BURST", "4194304",
+      "Bucket size of COURIER_CONN_BYTES_PER_S; at least COURIER_MAX_FRAME_BYTES.");
+  public static final Setting USER_SENDS_PER_S = new Setting("COURIER_USER_SENDS_PER_S", "100",
+      "send frames per second one user may make, over all its connections on all nodes. Past it: error "
+          + "rate_limited. 0: no limit.");
+  public static final Setting USER_SENDS_BURST = new Setting("COURIER_USER_SENDS_BURST", "1000",
+      "Bucket size of COURIER_USER_SENDS_PER_S (one cluster-wide bucket per user).");
+  public static final Setting USER_SENDS_LEASE = new Setting("COURIER_USER_SENDS_LEASE", "20",
+      "Tokens a gateway takes from a user's cluster-wide bucket at once and spends locally (one cluster call per "
+          + "this many sends). 1: exact, one call per send.");
+  public static final Setting RATE_STRIKES = new Setting("COURIER_RATE_STRIKES", "50",
+      "rate_limited answers (from the frame, byte and user limits) within COURIER_RATE_STRIKE_WINDOW_MS after "
+          + "which the connection is closed with 1008. 0: never close.");
+  public static final Setting RATE_STRIKE_WINDOW_MS = new Setting("COURIER_RATE_STRIKE_WINDOW_MS", "10000",
+      "Window of COURIER_RATE_STRIKES.");
+
+  // JSON limits of client frames (docs/protocol.md §4)
+  public static final Setting MAX_JSON_DEPTH = new Setting("COURIER_MAX_JSON_DEPTH", "32",
+      "Deepest nesting of objects and arrays in a client frame (the frame object is level 1); deeper: error bad_frame.");
+  public static final Setting MAX_JSON_FIELDS = new Setting("COURIER_MAX_JSON_FIELDS", "16384",
+      "Object members plus array elements in a client frame, all levels counted; more: error bad_frame.");
+  public static final Setting MAX_JSON_KEY_CHARS = new Setting("COURIER_MAX_JSON_KEY_CHARS", "256",
+      "Longest object member name in a client frame, in characters; longer: error bad_frame.");
+  public static final Setting MAX_JSON_STRING_CHARS = new Setting("COURIER_MAX_JSON_STRING_CHARS", "65536",
+      "Longest string value in a client frame, in characters; longer: error bad_frame.");
   public static final Setting GAP_WAIT_MS = new Setting("COURIER_GAP_WAIT_MS", "250",
       "How long a connection holds a push that arrived ahead of a missing seq before reading the gap from the store.");
   public static final Setting SYNC_PAGE = new Setting("COURIER_SYNC_PAGE", "500",
@@ -174,8 +222,12 @@ public final class ConfigKeys {
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
       JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, MAX_CONNECTIONS_PER_USER,
       TLS_CERT_FILE, TLS_KEY_FILE,
-      MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
-      MAX_UNACKED, MAX_PENDING_SENDS, GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
+      MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, CLOSE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
+      MAX_UNACKED, MAX_PENDING_SENDS, MAX_OUTBOUND_BYTES, MAX_OUTBOUND_FRAMES, TCP_SEND_BUFFER_BYTES,
+      CONN_FRAMES_PER_S, CONN_FRAMES_BURST, CONN_BYTES_PER_S, CONN_BYTES_BURST,
+      USER_SENDS_PER_S, USER_SENDS_BURST, USER_SENDS_LEASE, RATE_STRIKES, RATE_STRIKE_WINDOW_MS,
+      MAX_JSON_DEPTH, MAX_JSON_FIELDS, MAX_JSON_KEY_CHARS, MAX_JSON_STRING_CHARS,
+      GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM,

@@ -73,6 +73,20 @@ public final class CourierConfig {
     }
   }
 
+  /** A number that may have a fraction (rates per second, e.g. {@code 0.5}). */
+  public double getDouble(Setting s) {
+    String v = get(s);
+    try {
+      double d = Double.parseDouble(v);
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(s.env() + " must be a number, got '" + v + "'");
+    }
+  }
+
   /** A path setting, with a leading {@code ~/} expanded to the user's home. */
   public Path getPath(Setting s) {
     String v = get(s);

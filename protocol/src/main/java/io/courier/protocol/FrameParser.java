@@ -33,7 +33,17 @@ public final class FrameParser {
     }
   }
 
+  /** Parses without shape limits (clients, tools); the server uses {@link #parse(String, JsonLimits)}. */
   public static Result parse(String text) {
+    return parse(text, JsonLimits.NONE);
+  }
+
+  /** Parses {@code text}, first refusing JSON past {@code limits} (bad_frame, with the ref when one shows). */
+  public static Result parse(String text, JsonLimits limits) {
+    JsonLimits.Violation v = limits.check(text);
+    if (v != null) {
+      return Result.fail(ErrorCodes.BAD_FRAME, v.message(), v.ref());
+    }
     Object decoded;
     try {
       decoded = Json.decodeValue(text);

@@ -25,6 +25,15 @@ public final class MetricNames {
   public static final String STAGE = "stage";
   public static final String STAGE_DELIVERED = "delivered";
   public static final String STAGE_ACKED = "acked";
+  /** Which rate limit refused a frame: {@link #LIMIT_FRAMES}, {@link #LIMIT_BYTES}, {@link #LIMIT_USER_SENDS}, {@link #LIMIT_PENDING_SENDS}. */
+  public static final String LIMIT = "limit";
+  public static final String LIMIT_FRAMES = "frames";
+  public static final String LIMIT_BYTES = "bytes";
+  public static final String LIMIT_USER_SENDS = "user_sends";
+  public static final String LIMIT_PENDING_SENDS = "pending_sends";
+  /** Why a slow consumer was cut: {@link #SLOW_UNACKED} or {@link #SLOW_OUTBOUND}. */
+  public static final String SLOW_UNACKED = "unacked";
+  public static final String SLOW_OUTBOUND = "outbound";
   /** Store operation: {@code append} or {@code read}; room membership: {@code join} or {@code leave}. */
   public static final String OP = "op";
   /** How a request ended: {@code ok}, {@code dup}, {@code forbidden}, {@code full}, {@code failed}. */
@@ -56,6 +65,20 @@ public final class MetricNames {
   public static final String SYNCS = "courier.syncs";
   public static final String SYNCS_TRUNCATED = "courier.syncs.truncated";
   public static final String RATE_LIMITED = "courier.rate.limited";
+  /** Connections closed with 1008 for repeated rate_limited answers. */
+  public static final String RATE_LIMIT_CLOSES = "courier.rate.limit.closes";
+  /** Leases taken from the cluster-wide per-user send buckets (one cluster call each). */
+  public static final String USER_RATE_LEASES = "courier.rate.user.leases";
+  /** Connections closed for silence past the idle timeout (dead or half-open clients). */
+  public static final String IDLE_CLOSES = "courier.idle.closes";
+  /** Client frames refused by input checks, by reason (too_large, invalid_json, json_limit, binary, invalid_utf8, transport). */
+  public static final String FRAMES_REFUSED = "courier.frames.refused";
+  /** Bytes of server frames queued in the node for clients (written, not yet taken by the kernel). */
+  public static final String OUTBOUND_QUEUED_BYTES = "courier.outbound.queued.bytes";
+  /** Server frames queued in the node for clients. */
+  public static final String OUTBOUND_QUEUED_FRAMES = "courier.outbound.queued.frames";
+  /** Sends received and not yet answered (waiting for a lease or the store), over all connections. */
+  public static final String PENDING_SENDS = "courier.sends.pending";
 
   // revocation (gateway)
   /** Revocations accepted by this node's admin endpoint. */
@@ -123,8 +146,11 @@ public final class MetricNames {
       counter(HANDSHAKES_REFUSED), counter(AUTH_FAILURES), counter(RECONNECTS),
       counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
-      counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(REVOCATIONS), counter(REVOKED_CLOSES),
-      prometheus(REVOCATIONS_ACTIVE), counter(MESSAGES_STORED), timer(STORE_LATENCY),
+      counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(RATE_LIMIT_CLOSES), counter(USER_RATE_LEASES),
+      counter(IDLE_CLOSES), counter(FRAMES_REFUSED), prometheus(OUTBOUND_QUEUED_BYTES),
+      prometheus(OUTBOUND_QUEUED_FRAMES), prometheus(PENDING_SENDS),
+      counter(REVOCATIONS), counter(REVOKED_CLOSES), prometheus(REVOCATIONS_ACTIVE),
+      counter(MESSAGES_STORED), timer(STORE_LATENCY),
       counter(STORE_ERRORS), counter(ROOM_SENDS), counter(FANOUT_RECIPIENTS), timer(FANOUT_LATENCY),
       counter(ROOM_MEMBERSHIP), timer(EVENT_LOOP_LAG), prometheus(CLUSTER_MEMBERS),
       prometheus(PRESENCE_WATCHED_USERS), prometheus(PRESENCE_WATCHES), counter(PRESENCE_WATCH_REGISTRATIONS),

@@ -17,7 +17,7 @@ class CourierConfigTest {
         Map.of("COURIER_PORT", "9000", "COURIER_HEARTBEAT_MS", "100"), props);
     assertThat(c.getInt(ConfigKeys.PORT)).isEqualTo(9000);
     assertThat(c.getLong(ConfigKeys.HEARTBEAT_MS)).isEqualTo(300);
-    assertThat(c.getLong(ConfigKeys.IDLE_TIMEOUT_MS)).isEqualTo(60000);
+    assertThat(c.getLong(ConfigKeys.RETRANSMIT_MAX_MS)).isEqualTo(60000);
     assertThat(c.with(ConfigKeys.PORT, 1).getInt(ConfigKeys.PORT)).isEqualTo(1);
   }
 
@@ -25,6 +25,15 @@ class CourierConfigTest {
   void malformedNumberNamesTheSetting() {
     CourierConfig c = CourierConfig.defaults().with(ConfigKeys.PORT, "eighty");
     assertThatThrownBy(() -> c.getInt(ConfigKeys.PORT)).hasMessageContaining("COURIER_PORT");
+  }
+
+  @Test
+  void ratesMayHaveAFractionButMustBeNumbers() {
+    assertThat(CourierConfig.defaults().with(ConfigKeys.USER_SENDS_PER_S, "0.25").getDouble(ConfigKeys.USER_SENDS_PER_S))
+        .isEqualTo(0.25);
+    assertThat(CourierConfig.defaults().getDouble(ConfigKeys.CONN_FRAMES_PER_S)).isEqualTo(200.0);
+    assertThatThrownBy(() -> CourierConfig.defaults().with(ConfigKeys.CONN_BYTES_PER_S, "NaN")
+        .getDouble(ConfigKeys.CONN_BYTES_PER_S)).hasMessageContaining("COURIER_CONN_BYTES_PER_S");
   }
 
   @Test
