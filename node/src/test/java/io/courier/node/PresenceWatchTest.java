@@ -229,6 +229,21 @@ class PresenceWatchTest {
     }
   }
 
+  @Test
+  void presenceSettingsOutOfRangeAreRefusedBeforeJoining() {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("presence-bad")).with(ConfigKeys.JWT_SECRET, SECRET);
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.WATCH_MAX_USERS, 0)).cause())
+        .hasMessageContaining("COURIER_WATCH_MAX_USERS must be >= 1");
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.PRESENCE_MAX_USERS, 0)).cause())
+        .hasMessageContaining("COURIER_PRESENCE_MAX_USERS must be >= 1");
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.PRESENCE_LEASE_MS, 2)).cause())
+        .hasMessageContaining("COURIER_PRESENCE_LEASE_MS must be >= 3");
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.PRESENCE_RECONCILE_MS, -1)).cause())
+        .hasMessageContaining("COURIER_PRESENCE_RECONCILE_MS must be >= 0");
+    assertThat(CourierNode.start(cfg.with(ConfigKeys.PRESENCE_SWEEP_MS, 0)).cause())
+        .hasMessageContaining("COURIER_PRESENCE_SWEEP_MS must be >= 1");
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------
 
   private static String user(String prefix) {
