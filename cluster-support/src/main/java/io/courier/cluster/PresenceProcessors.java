@@ -6,61 +6,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The entry processors that change {@link PresenceEntry}s. Each runs on the key's owner as one
- * atomic step, so two devices connecting at once give one transition, and the step that decides a
- * transition also reads who watches the user. Each is deterministic (the time comes with it), so
- * Hazelcast can replay it on the backups.
+ * The watch processor and the transition result. The device processors are nested in
+ * {@link PresenceRegistry} ({@code AddDevice}, {@code RemoveDevice}, {@code PurgeMember}) because
+ * their class names are part of what nodes of the previous version send. Each processor runs on
+ * the key's owner as one atomic step and is deterministic (the time comes with it), so Hazelcast
+ * can replay it on the backups.
  */
 final class PresenceProcessors {
   private PresenceProcessors() {}
 
-  /** A user went online or offline: the new state and the nodes watching the user. */
-  record Transition(PresenceState state, Set<String> watchingNodes) implements Serializable {}
-
-  record AddDevice(String user, String sessionId, PresenceEntry.Device device, long now)
-      implements EntryProcessor<String, PresenceEntry, Transition> {
-    @Override
-    public Transition process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue().copy();
-      boolean cameOnline = e.add(sessionId, device, now);
-      entry.setValue(e);
-      return cameOnline ? new Transition(e.state(user), e.watchingNodes()) : null;
-    }
-  }
-
-  record RemoveDevice(String user, String sessionId, long now)
-      implements EntryProcessor<String, PresenceEntry, Transition> {
-    @Override
-    public Transition process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry stored = entry.getValue();
-      if (stored == null || !stored.devices().containsKey(sessionId)) {
-        return null;
-      }
-      PresenceEntry e = stored.copy();
-      boolean wentOffline = e.remove(sessionId, now);
-      entry.setValue(e);
-      return wentOffline ? new Transition(e.state(user), e.watchingNodes()) : null;
-    }
-  }
-
   /**
-   * Removes every device and watch of a departed member. Returns a transition for each user who
-   * went offline with it; entries left with nothing (a never-seen user only that member watched)
-   * are deleted.
+   * A user went online or offline while watched: the new state and the nodes watching the user.
+   * Not returned for a user nobody watches (nobody to tell), so a purge of a node whose users are
+   * unwatched moves no results.
    */
-  record PurgeMember(String memberId, long now) implements EntryProcessor<String, PresenceEntry, Transition> {
-    @Override
-    public Transition process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry stored = entry.getValue();
-      if (stored == null || !stored.holds(memberId)) {
-        return null;
-      }
-      PresenceEntry e = stored.copy();
-      boolean wentOffline = e.removeMember(memberId, now);
-      entry.setValue(e.empty() ? null : e);
-      return wentOffline ? new Transition(e.state(entry.getKey()), e.watchingNodes()) : null;
-    }
-  }
+  record Transition(PresenceState state, Set<String> watchingNodes) implements Serializable {}
 
   /**
    * Changes the calling member's watch count of the user by {@code delta} (+1 watch, -1 unwatch, 0
