@@ -9,7 +9,11 @@ import io.courier.cluster.PresenceRegistry.AddDevice;
 import io.courier.cluster.PresenceRegistry.PurgeMember;
 import io.courier.cluster.PresenceRegistry.RemoveDevice;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
 import java.util.AbstractMap;
 import java.util.Base64;
 import java.util.Map;
@@ -143,6 +147,49 @@ class PresenceProcessorsTest {
     Transition t = (Transition) remove("s2", 300);
     assertThat(t.state()).isEqualTo(new PresenceState("carol", false, 0, 300, 300));
     assertThat(t.watchingNodes()).containsExactly("n3");
+  }
+
+  /**
+   * An entry this version wrote, watchers included, read by the previous version's class (loaded
+   * from its class files, kept under {@code previous-version/} in the test resources): it sees the
+   * devices and skips what it does not know, so previous-version nodes keep routing during a
+   * rolling restart.
+   */
+  @Test
+  void anEntryWithWatchersIsReadableByThePreviousVersion() throws Exception {
+    add("s1", "n1", "m1", 100);
+    new Watch("m3", "n3", 1).process(entry);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(entry.getValue());
+    }
+    ClassLoader previous = new ClassLoader(null) {
+      @Override
+      protected Class<?> findClass(String name) throws ClassNotFoundException {
+        String path = "previous-version/" + name.replace('.', '/') + ".class";
+        try (InputStream in = PresenceProcessorsTest.class.getClassLoader().getResourceAsStream(path)) {
+          if (in == null) {
+            throw new ClassNotFoundException(name);
+          }
+          byte[] b = in.readAllBytes();
+          return defineClass(name, b, 0, b.length);
+        } catch (java.io.IOException e) {
+          throw new ClassNotFoundException(name, e);
+        }
+      }
+    };
+    Object old;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray())) {
+      @Override
+      protected Class<?> resolveClass(ObjectStreamClass desc) throws ClassNotFoundException {
+        return Class.forName(desc.getName(), false, previous);
+      }
+    }) {
+      old = in.readObject();
+    }
+    assertThat(old.getClass().getClassLoader()).isSameAs(previous);
+    assertThat(((Map<?, ?>) old.getClass().getMethod("devices").invoke(old)).keySet()).isEqualTo(Set.of("s1"));
+    assertThat(old.getClass().getMethod("online").invoke(old)).isEqualTo(true);
   }
 
   /**
