@@ -21,7 +21,7 @@ public final class PresenceAggregators {
       PresenceEntry e = input.getValue();
       if (e != null) {
         e.devices().values().forEach(d -> ids.add(d.memberId()));
-        ids.addAll(e.watchers().keySet());
+        ids.addAll(e.watchingMembers());
       }
     }
 

@@ -15,7 +15,10 @@ import java.util.TreeSet;
  * a query or aggregation may be reading it; the processors change a {@link #copy()}.
  *
  * <p>Java-serialized: fields added later ({@code rev}, {@code watchers}) read as 0/null from an entry
- * written by an older node, so nodes of both versions can share the map during a rolling restart.
+ * written by a previous-version node, and a previous-version node reading an entry written here
+ * skips them (Java serialization discards fields, and their classes, the reader does not have; it
+ * drops them if it rewrites the entry). Nodes of both versions thus share the map during a rolling
+ * restart.
  */
 public final class PresenceEntry implements Serializable {
   private static final long serialVersionUID = 2L;
@@ -97,6 +100,11 @@ public final class PresenceEntry implements Serializable {
   /** memberId -> watcher (empty when nobody watches). */
   public Map<String, Watcher> watchers() {
     return watchers == null ? Map.of() : watchers;
+  }
+
+  /** Member ids holding a watch count here (whatever its sign). */
+  Set<String> watchingMembers() {
+    return watchers == null ? Set.of() : watchers.keySet();
   }
 
   /** Node ids of the members watching this user now. */

@@ -3,10 +3,6 @@ package io.courier.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
-import io.courier.cluster.PresenceProcessors.AddDevice;
-import io.courier.cluster.PresenceProcessors.AddDeviceWithin;
-import io.courier.cluster.PresenceProcessors.PurgeMember;
-import io.courier.cluster.PresenceProcessors.RemoveDevice;
 import io.courier.cluster.PresenceProcessors.Transition;
 import io.courier.cluster.PresenceProcessors.Watch;
 import io.courier.protocol.Addresses;
@@ -68,7 +64,7 @@ public final class PresenceRegistry {
   public Future<Void> addDevice(String userId, String sessionId, String nodeId) {
     long now = System.currentTimeMillis();
     PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
-    return on(map.submitToKey(userId, untyped(new AddDevice(userId, sessionId, device, now)))).map(this::notifyOne);
+    return on(map.submitToKey(userId, untyped(new AddDevice(sessionId, device, now, userId)))).map(this::notifyOne);
   }
 
   /**
@@ -80,15 +76,19 @@ public final class PresenceRegistry {
   public Future<Boolean> addDeviceWithin(String userId, String sessionId, String nodeId, int limit) {
     long now = System.currentTimeMillis();
     PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
-    return on(map.submitToKey(userId, new AddDeviceWithin(userId, sessionId, device, now, limit))).map(added -> {
-      notifyOne(added.transition());
+    if (limit <= 0) {
+      // Without a limit, the processor every version knows (members of the previous version run it too).
+      return addDevice(userId, sessionId, nodeId).map(v -> true);
+    }
+    return on(map.submitToKey(userId, new AddDeviceWithin(sessionId, device, now, userId, limit))).map(added -> {
+      notifyOne(added.result());
       return added.registered();
     });
   }
 
   /** Removes a connection; when it was the user's last, tells the watchers. */
   public Future<Void> removeDevice(String userId, String sessionId) {
-    return on(map.submitToKey(userId, untyped(new RemoveDevice(userId, sessionId, System.currentTimeMillis()))))
+    return on(map.submitToKey(userId, untyped(new RemoveDevice(sessionId, System.currentTimeMillis(), userId))))
         .map(this::notifyOne);
   }
 
@@ -123,11 +123,12 @@ public final class PresenceRegistry {
   /**
    * Removes every device and watch registered by the Hazelcast member {@code memberId} (a crashed or
    * departed member), then tells the watchers of each user who went offline with it. Runs on a
-   * worker: executeOnEntries is a blocking cluster-wide call. Returns the users who went offline.
+   * worker: executeOnEntries is a blocking cluster-wide call. Returns the watched users who went
+   * offline (an unwatched one goes offline all the same, with nobody to tell).
    */
   public Future<List<PresenceState>> purgeMember(String memberId) {
     long now = System.currentTimeMillis();
-    return vertx.executeBlocking(() -> map.executeOnEntries(untyped(new PurgeMember(memberId, now))), false)
+    return vertx.executeBlocking(() -> map.executeOnEntries(untyped(new PurgeMember(memberId, now, true))), false)
         .map(results -> {
           List<Transition> offline = new ArrayList<>();
           results.values().forEach(t -> {
@@ -204,5 +205,94 @@ public final class PresenceRegistry {
   private <T> Future<T> on(CompletionStage<T> stage) {
     Context ctx = vertx.getOrCreateContext();
     return Future.fromCompletionStage(stage, ctx);
+  }
+
+  // ---- the device processors -----------------------------------------------------------------
+  //
+  // Nested here, under the names and first components the previous version used, so members of
+  // both versions run each other's processors during a rolling restart: Java serialization of a
+  // record drops components the reader lacks and leaves new ones null/false. A processor sent by a
+  // previous-version caller therefore arrives without its last component and answers as that
+  // version did (a Boolean); a current caller gets a Transition, or a Boolean from a previous-version
+  // owner (whose users' watchers then hear from the re-read).
+
+  /** Adds a device; {@code user} is null from a previous-version caller. */
+  record AddDevice(String sessionId, PresenceEntry.Device device, long now, String user)
+      implements EntryProcessor<String, PresenceEntry, Object> {
+    @Override
+    public Object process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry e = entry.getValue() == null ? new PresenceEntry() : entry.getValue().copy();
+      boolean cameOnline = e.add(sessionId, device, now);
+      entry.setValue(e);
+      return answer(cameOnline, e, user);
+    }
+  }
+
+  /** What {@link AddDeviceWithin} did: whether it registered the device, and {@link AddDevice}'s answer if so. */
+  record Added(boolean registered, Object result) implements java.io.Serializable {}
+
+  /**
+   * {@link AddDevice} unless the user already holds {@code limit} or more devices; the check and the
+   * add are one step, so concurrent handshakes on several nodes cannot pass the limit together.
+   */
+  record AddDeviceWithin(String sessionId, PresenceEntry.Device device, long now, String user, int limit)
+      implements EntryProcessor<String, PresenceEntry, Added> {
+    @Override
+    public Added process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry stored = entry.getValue();
+      if (stored != null && stored.devices().size() >= limit && !stored.devices().containsKey(sessionId)) {
+        return new Added(false, null);
+      }
+      return new Added(true, new AddDevice(sessionId, device, now, user).process(entry));
+    }
+  }
+
+  /** Removes a device; {@code user} is null from a previous-version caller. */
+  record RemoveDevice(String sessionId, long now, String user) implements EntryProcessor<String, PresenceEntry, Object> {
+    @Override
+    public Object process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry stored = entry.getValue();
+      if (stored == null || !stored.devices().containsKey(sessionId)) {
+        return user == null ? Boolean.FALSE : null;
+      }
+      PresenceEntry e = stored.copy();
+      boolean wentOffline = e.remove(sessionId, now);
+      entry.setValue(e);
+      return answer(wentOffline, e, user);
+    }
+  }
+
+  /**
+   * Removes every device and watch of a departed member; a transition for each watched user who
+   * went offline with it. Entries left with nothing (a never-seen user only that member watched)
+   * are deleted. {@code transitions} is false from a previous-version caller.
+   */
+  record PurgeMember(String memberId, long now, boolean transitions)
+      implements EntryProcessor<String, PresenceEntry, Object> {
+    @Override
+    public Object process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry stored = entry.getValue();
+      if (stored == null || !stored.holds(memberId)) {
+        return transitions ? null : Boolean.FALSE;
+      }
+      PresenceEntry e = stored.copy();
+      boolean wentOffline = e.removeMember(memberId, now);
+      entry.setValue(e.empty() ? null : e);
+      if (!transitions) {
+        return Boolean.TRUE;
+      }
+      return answer(wentOffline, e, entry.getKey());
+    }
+  }
+
+  private static Object answer(boolean transition, PresenceEntry e, String user) {
+    if (user == null) {
+      return transition;
+    }
+    if (!transition) {
+      return null;
+    }
+    Set<String> watching = e.watchingNodes();
+    return watching.isEmpty() ? null : new Transition(e.state(user), watching);
   }
 }

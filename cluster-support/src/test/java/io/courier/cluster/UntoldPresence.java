@@ -1,8 +1,8 @@
 package io.courier.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.courier.cluster.PresenceProcessors.AddDevice;
-import io.courier.cluster.PresenceProcessors.RemoveDevice;
+import io.courier.cluster.PresenceRegistry.AddDevice;
+import io.courier.cluster.PresenceRegistry.RemoveDevice;
 
 /**
  * Changes the presence map exactly as a gateway does, but without telling the watchers: what a node
@@ -16,11 +16,11 @@ public final class UntoldPresence {
     long now = System.currentTimeMillis();
     String member = hz.getCluster().getLocalMember().getUuid().toString();
     hz.<String, PresenceEntry>getMap(Maps.PRESENCE)
-        .executeOnKey(user, new AddDevice(user, sessionId, new PresenceEntry.Device(nodeId, member, now), now));
+        .executeOnKey(user, new AddDevice(sessionId, new PresenceEntry.Device(nodeId, member, now), now, user));
   }
 
   public static void removeDevice(HazelcastInstance hz, String user, String sessionId) {
     hz.<String, PresenceEntry>getMap(Maps.PRESENCE)
-        .executeOnKey(user, new RemoveDevice(user, sessionId, System.currentTimeMillis()));
+        .executeOnKey(user, new RemoveDevice(sessionId, System.currentTimeMillis(), user));
   }
 }

@@ -29,7 +29,7 @@ import java.util.UUID;
  */
 final class PresenceMemory {
   static final String USAGE = """
-      usage: courier bench presence-memory [--users 100000] [--members 2] [--backups 1] [--batch 1000] [--out FILE]""";
+      usage: courier bench presence-memory [--users 100000] [--members 2] [--backups 1] [--watchers 0] [--batch 1000] [--out FILE]""";
 
   private PresenceMemory() {}
 
@@ -38,6 +38,7 @@ final class PresenceMemory {
     int members = 2;
     int backups = 1;
     int batch = 1000;
+    int watchers = 0;
     java.nio.file.Path outFile = null;
     for (int i = 1; i < args.length; i++) {
       String flag = args[i];
@@ -50,17 +51,21 @@ final class PresenceMemory {
         case "--members" -> members = positive(flag, v, 5);
         case "--backups" -> backups = between(flag, v, 0, 6);
         case "--batch" -> batch = positive(flag, v, 100_000);
+        case "--watchers" -> watchers = between(flag, v, 0, 5);
         case "--out" -> outFile = java.nio.file.Path.of(v);
         default -> throw new Options.UsageException("unknown flag " + flag + "\n" + USAGE);
       }
     }
-    JsonObject result = measure(users, members, backups, batch, err);
-    out.println("| users | members | backups | owned B/user | backup B/user | heap B/user (after GC) | registered in | sweep aggregation | purge pass |");
-    out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    out.printf("| %,d | %d | %d | %s | %s | %.0f | %.1f s | %d ms | %d ms (%,d offline) |%n", users, members, backups,
+    if (watchers > members) {
+      throw new Options.UsageException("--watchers must be at most --members (" + members + ")");
+    }
+    JsonObject result = measure(users, members, backups, watchers, batch, err);
+    out.println("| users | members | backups | watchers | owned B/user | backup B/user | heap B/user (after GC) | registered in | sweep aggregation | purge pass |");
+    out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    out.printf("| %,d | %d | %d | %d | %s | %s | %.0f | %.1f s | %d ms | %d ms (%,d watched users offline) |%n", users, members, backups, watchers,
         cost(result.getLong("ownedBytes"), users), cost(result.getLong("backupBytes"), users),
         result.getDouble("heapBytesPerUser"), result.getLong("tookMs") / 1000.0,
-        result.getLong("sweepAggregationMs"), result.getLong("purgePassMs"), result.getInteger("usersOfflineAfterPurge"));
+        result.getLong("sweepAggregationMs"), result.getLong("purgePassMs"), result.getInteger("watchedUsersOfflineAfterPurge"));
     if (outFile != null) {
       try {
         java.nio.file.Files.writeString(outFile, result.encodePrettily() + "\n");
@@ -92,7 +97,7 @@ final class PresenceMemory {
     throw new Options.UsageException(flag + " must be " + min + "-" + max + ", got '" + v + "'");
   }
 
-  static JsonObject measure(int users, int memberCount, int backups, int batch, PrintStream err) {
+  static JsonObject measure(int users, int memberCount, int backups, int watchers, int batch, PrintStream err) {
     CourierConfig base = CourierConfig.defaults()
         .with(ConfigKeys.CLUSTER_NAME, "presence-memory-" + UUID.randomUUID())
         .with(ConfigKeys.CLUSTER_HOST, "127.0.0.1")
@@ -124,10 +129,12 @@ final class PresenceMemory {
       }
       long devices = 0;
       for (int from = 0; from < users; from += batch) {
-        List<Future<Void>> calls = new ArrayList<>(batch * 2);
+        List<Future<?>> calls = new ArrayList<>(batch * 2);
+        List<String> batchUsers = new ArrayList<>(batch);
         for (int u = from; u < Math.min(users, from + batch); u++) {
           int m = u % memberCount;
           String user = "user-" + u + "-" + Integer.toHexString(u * 0x9E3779B1);
+          batchUsers.add(user);
           calls.add(registries.get(m).addDevice(user, UUID.randomUUID().toString(), nodeIds[m]));
           devices++;
           if (u % 10 == 0) {
@@ -135,6 +142,11 @@ final class PresenceMemory {
             calls.add(registries.get(other).addDevice(user, UUID.randomUUID().toString(), nodeIds[other]));
             devices++;
           }
+        }
+        // With --watchers W, members 0..W-1 each watch every user (one connection each): what a
+        // watched user's entry costs, and what a purge tells.
+        for (int w = 0; w < watchers; w++) {
+          calls.add(registries.get(w).watch(batchUsers, nodeIds[w], 1));
         }
         Future.all(calls).await();
         if ((from / batch) % 20 == 0) {
@@ -165,11 +177,12 @@ final class PresenceMemory {
       int offline = registries.get(0).purgeMember(registries.get(memberCount - 1).localMemberId()).await().size();
       long purgeMs = (System.nanoTime() - t0) / 1_000_000;
       return new JsonObject().put("users", users).put("devices", devices).put("members", memberCount)
+          .put("watchers", watchers)
           .put("backups", backups).put("ownedBytes", owned).put("backupBytes", backup)
           .put("ownedBytesPerUser", (double) owned / users).put("backupBytesPerUser", (double) backup / users)
           .put("heapBytes", heapAfter - heapBefore).put("heapBytesPerUser", (double) (heapAfter - heapBefore) / users)
           .put("tookMs", tookMs).put("sweepAggregationMs", sweepMs).put("memberIdsFound", memberIds)
-          .put("purgePassMs", purgeMs).put("usersOfflineAfterPurge", offline)
+          .put("purgePassMs", purgeMs).put("watchedUsersOfflineAfterPurge", offline)
           .put("java", System.getProperty("java.version"))
           .put("maxHeapBytes", Runtime.getRuntime().maxMemory());
     } finally {

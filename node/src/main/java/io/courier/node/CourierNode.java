@@ -100,6 +100,7 @@ public final class CourierNode {
         checkDrainSettings(cfg);
       }
       checkMetricsSettings(cfg);
+      checkPresenceSettings(cfg, verticles);
       CourierConfig forKeys = cfg;
       keys = verticles.contains(CONNECTION) || TcpBridge.enabled(cfg) ? JwtKeys.load(cfg, () -> resolveSecret(forKeys)) : null;
       if (verticles.contains(CONNECTION)) {
@@ -203,6 +204,28 @@ public final class CourierNode {
     if (port != 0 && port == cfg.getInt(ConfigKeys.PORT)) {
       throw new IllegalArgumentException(ConfigKeys.METRICS_PORT.env() + " must differ from "
           + ConfigKeys.PORT.env() + " (" + port + "); the gateway serves /metrics there already");
+    }
+  }
+
+  /** Refused before the cluster is joined, with the setting's name in the message. */
+  static void checkPresenceSettings(CourierConfig cfg, Set<String> verticles) {
+    if (verticles.contains(CONNECTION) || verticles.contains(PRESENCE)) {
+      atLeast(cfg, ConfigKeys.PRESENCE_MAX_USERS, 1);
+    }
+    if (verticles.contains(CONNECTION)) {
+      atLeast(cfg, ConfigKeys.WATCH_MAX_USERS, 1);
+      atLeast(cfg, ConfigKeys.PRESENCE_LEASE_MS, 3);
+      atLeast(cfg, ConfigKeys.PRESENCE_RECONCILE_MS, 0);
+    }
+    if (verticles.contains(PRESENCE)) {
+      atLeast(cfg, ConfigKeys.PRESENCE_SWEEP_MS, 1);
+    }
+  }
+
+  private static void atLeast(CourierConfig cfg, io.courier.protocol.Setting s, long min) {
+    long v = cfg.getLong(s);
+    if (v < min) {
+      throw new IllegalArgumentException(s.env() + " must be >= " + min + ", got " + v);
     }
   }
 

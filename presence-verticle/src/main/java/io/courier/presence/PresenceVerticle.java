@@ -117,7 +117,7 @@ public final class PresenceVerticle extends VerticleBase {
           (MetricNames.PURGE_LEASE_EXPIRED.equals(reason) ? purgedOnLease : purgedOnRemoval).increment();
           LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
               .addKeyValue("goneMemberId", memberId).addKeyValue("reason", reason)
-              .addKeyValue("usersOffline", offline.size())
+              .addKeyValue("watchedUsersOffline", offline.size())
               .addKeyValue("tookMs", System.currentTimeMillis() - started).log("purged presence of departed node");
         })
         .onFailure(err -> LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
