@@ -89,7 +89,7 @@ public final class ConfigKeys {
   public static final Setting IDLE_TIMEOUT_MS = new Setting("COURIER_IDLE_TIMEOUT_MS", "0",
       "A connection silent this long (no frame of any kind: no pong, no ping, no message) is closed with 1001 and "
           + "released. 0: twice COURIER_HEARTBEAT_MS, so a client that vanished without closing is detected within "
-          + "2 heartbeat intervals. Must be at least COURIER_HEARTBEAT_MS when set.");
+          + "2 heartbeat intervals. When set, keep it above COURIER_HEARTBEAT_MS (the node warns otherwise).");
   public static final Setting CLOSE_TIMEOUT_MS = new Setting("COURIER_CLOSE_TIMEOUT_MS", "5000",
       "After the server sends a close frame, how long it waits for the client's close before dropping the TCP "
           + "connection (a client that stopped reading never sees the close frame).");
