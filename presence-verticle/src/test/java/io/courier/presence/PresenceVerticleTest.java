@@ -204,8 +204,9 @@ class PresenceVerticleTest {
 
     // B takes a short lease and dies while no presence verticle runs: its removal goes unseen.
     long leaseMs = 2000;
-    new PresenceLeases(b.vertx(), b.node().hazelcast()).renew(onB.localMemberId(), "node-b", leaseMs).await();
+    // Taken before the lease is written: the lease's TTL starts at the write, which this precedes.
     long leasedAt = System.nanoTime();
+    new PresenceLeases(b.vertx(), b.node().hazelcast()).renew(onB.localMemberId(), "node-b", leaseMs).await();
     b.node().hazelcast().getLifecycleService().terminate();
     await(() -> a.node().hazelcast().getCluster().getMembers().size() == 1, Duration.ofSeconds(20), "B gone");
     PresenceVerticle later = new PresenceVerticle(a.node());
