@@ -151,7 +151,8 @@ class PresenceProcessorsTest {
 
   /**
    * An entry this version wrote, watchers included, read by the previous version's class (loaded
-   * from its class files, kept under {@code previous-version/} in the test resources): it sees the
+   * from its class files, compiled from that version's source with --release 17 and kept under
+   * {@code previous-version/} in the test resources): it sees the
    * devices and skips what it does not know, so previous-version nodes keep routing during a
    * rolling restart.
    */
@@ -166,7 +167,8 @@ class PresenceProcessorsTest {
     ClassLoader previous = new ClassLoader(null) {
       @Override
       protected Class<?> findClass(String name) throws ClassNotFoundException {
-        String path = "previous-version/" + name.replace('.', '/') + ".class";
+        // ".class.bin", not ".class": test scanners must not take them for test classes.
+        String path = "previous-version/" + name.replace('.', '/') + ".class.bin";
         try (InputStream in = PresenceProcessorsTest.class.getClassLoader().getResourceAsStream(path)) {
           if (in == null) {
             throw new ClassNotFoundException(name);

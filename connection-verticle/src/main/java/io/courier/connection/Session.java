@@ -1,5 +1,6 @@
 package io.courier.connection;
 
+import io.courier.cluster.PresenceState;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.ClientFrame;
@@ -11,12 +12,13 @@ import io.courier.protocol.FrameTypes;
 import io.courier.protocol.MetricNames;
 import io.courier.protocol.RoomClaims;
 import io.courier.protocol.ServerFrames;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import io.courier.cluster.PresenceState;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One client connection: parses its frames, pipelines its sends to delivery one at a time (so
@@ -397,25 +399,34 @@ final class Session implements WatchSink {
       return;
     }
     watches.begin(users);
-    watchChain = watchChain.transform(ignored -> presence.watch(this, users, fresh).transform(ar -> {
-      if (closed) {
-        return Future.succeededFuture();
+    // Through compose, so even a call that throws ends in the failure branch and releases what begin() holds.
+    watchChain = watchChain.transform(ignored -> Future.succeededFuture()
+        .compose(v -> presence.watch(this, users, fresh))
+        .transform(ar -> {
+          watched(f, users, fresh, ar);
+          return Future.<Void>succeededFuture();
+        }));
+  }
+
+  /** The watch took effect (the reply, then changes held meanwhile) or failed (the error). */
+  private void watched(ClientFrame.Users f, List<String> users, List<String> fresh,
+                       AsyncResult<Map<String, PresenceState>> ar) {
+    if (closed) {
+      return;
+    }
+    if (ar.succeeded()) {
+      JsonObject states = new JsonObject();
+      for (String u : users) {
+        states.put(u, ar.result().getOrDefault(u, PresenceState.unknown(u)).wire());
       }
-      if (ar.succeeded()) {
-        JsonObject states = new JsonObject();
-        for (String u : users) {
-          states.put(u, ar.result().getOrDefault(u, PresenceState.unknown(u)).wire());
-        }
-        write(ServerFrames.presence(states, f.ref()).encode());
-        tell(watches.complete(users, ar.result()).tell());
-      } else {
-        SessionWatches.Outcome o = watches.fail(users, fresh);
-        presence.forget(this, o.dropped());
-        writeFailure(ar.cause(), f.ref());
-        tell(o.tell());
-      }
-      return Future.<Void>succeededFuture();
-    }));
+      write(ServerFrames.presence(states, f.ref()).encode());
+      tell(watches.complete(users, ar.result()).tell());
+    } else {
+      SessionWatches.Outcome o = watches.fail(users, fresh);
+      presence.forget(this, o.dropped());
+      writeFailure(ar.cause(), f.ref());
+      tell(o.tell());
+    }
   }
 
   private void onUnwatch(ClientFrame.Users f) {
