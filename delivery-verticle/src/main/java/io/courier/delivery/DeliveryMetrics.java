@@ -100,6 +100,11 @@ final class DeliveryMetrics {
     roomSendsFailed.increment();
   }
 
+  /** A room send that waited past its caller's deadline and was not started. */
+  void fanoutExpired() {
+    roomSendsFailed.increment();
+  }
+
   void roomSendForbidden() {
     roomSendsForbidden.increment();
   }

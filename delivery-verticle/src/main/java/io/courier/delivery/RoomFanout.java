@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * If any member's copy could not be written the send fails as unavailable, so the client resends
  * with the same id: copies already written answer dup and are not stored twice.
+ *
+ * <p>At most {@code COURIER_ROOM_SENDS_IN_FLIGHT} sends are fanned out at once per verticle
+ * ({@link AdmissionQueue}); the others wait in order, and one whose caller has given up by its
+ * turn is answered unavailable without being started.
  */
 final class RoomFanout {
   private static final Logger LOG = LoggerFactory.getLogger(RoomFanout.class);
@@ -61,6 +65,7 @@ final class RoomFanout {
   private final Fanout fanout;
   private final RoomSettings settings;
   private final DeliveryMetrics metrics;
+  private final AdmissionQueue admission;
 
   RoomFanout(Vertx vertx, String nodeId, MessageStore store, RoomStore rooms, PresenceRegistry presence, Fanout fanout,
              RoomSettings settings, DeliveryMetrics metrics) {
@@ -72,10 +77,25 @@ final class RoomFanout {
     this.fanout = fanout;
     this.settings = settings;
     this.metrics = metrics;
+    this.admission = new AdmissionQueue(settings.sendsInFlight(), System::currentTimeMillis);
   }
 
-  /** Fails with {@link NotAMember}, or {@link StoreUnavailableException} if any copy is missing. */
+  /**
+   * Fails with {@link NotAMember}, or {@link StoreUnavailableException} if any copy is missing or the
+   * send waited for its turn ({@code COURIER_ROOM_SENDS_IN_FLIGHT}) until its caller gave up.
+   */
   Future<Outcome> send(String room, InboxMessage draft) {
+    long deadline = System.currentTimeMillis() + settings.busTimeoutMs();
+    return admission.submit(() -> fanOut(room, draft), deadline).recover(err -> {
+      if (err instanceof AdmissionQueue.Expired) {
+        metrics.fanoutExpired();
+        return Future.failedFuture(new StoreUnavailableException("room send not started: " + err.getMessage(), err));
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private Future<Outcome> fanOut(String room, InboxMessage draft) {
     String from = draft.from();
     var sample = metrics.start();
     return rooms.members(room).compose(members -> {

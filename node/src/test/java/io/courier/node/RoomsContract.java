@@ -50,7 +50,8 @@ abstract class RoomsContract {
         .with(ConfigKeys.MAX_ROOM_MEMBERS, MAX_MEMBERS)
         .with(ConfigKeys.MAX_ROOMS_PER_USER, MAX_ROOMS)
         .with(ConfigKeys.ROOM_FANOUT_CHUNK, 2)
-        .with(ConfigKeys.ROOM_FANOUT_PARALLELISM, 2));
+        .with(ConfigKeys.ROOM_FANOUT_PARALLELISM, 2)
+        .with(ConfigKeys.ROOM_SENDS_IN_FLIGHT, 1));
     a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "rooms-a")).await();
     b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "rooms-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
         .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))).await();
@@ -302,6 +303,44 @@ abstract class RoomsContract {
       assertThat(m.getString("room")).isEqualTo(room);
       assertThat(m.getString("id")).isEqualTo("hello");
       assertThat(d.next("synced").getLong("upTo")).isEqualTo(1);
+    }
+  }
+
+  /** Sends from several members at once (one fanned out at a time per delivery verticle): all arrive everywhere. */
+  @Test
+  void concurrentRoomSendsAllReachEveryMemberInOrderPerSender() {
+    String room = unique("r");
+    List<String> claim = List.of(room);
+    List<String> users = List.of(unique("u1"), unique("u2"), unique("u3"));
+    List<WsProbe> probes = new ArrayList<>();
+    try {
+      for (int i = 0; i < users.size(); i++) {
+        WsProbe p = connect(i % 2 == 0 ? a : b, users.get(i), claim);
+        probes.add(p);
+        joined(p, room);
+      }
+      for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < probes.size(); i++) {
+          probes.get(i).send(roomSend("c" + i + "-" + k, room, k));
+        }
+      }
+      for (int i = 0; i < probes.size(); i++) {
+        for (int k = 0; k < 3; k++) {
+          assertThat(answer(probes.get(i), "c" + i + "-" + k).getString("type")).isEqualTo("sent");
+        }
+      }
+    } finally {
+      probes.forEach(WsProbe::close);
+    }
+    for (String u : users) {
+      List<JsonObject> msgs = inbox(a, u);
+      assertThat(msgs).extracting(m -> m.getLong("seq")).as(u).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+      for (int i = 0; i < users.size(); i++) {
+        String from = users.get(i);
+        assertThat(msgs.stream().filter(m -> m.getString("from").equals(from)).map(m -> m.getString("id")))
+            .as("%s's messages in %s's inbox, in send order", from, u)
+            .containsExactly("c" + i + "-0", "c" + i + "-1", "c" + i + "-2");
+      }
     }
   }
 

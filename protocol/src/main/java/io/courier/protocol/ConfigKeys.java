@@ -179,6 +179,9 @@ public final class ConfigKeys {
       "Member inboxes a room send writes per store round trip (1-10000).");
   public static final Setting ROOM_FANOUT_PARALLELISM = new Setting("COURIER_ROOM_FANOUT_PARALLELISM", "4",
       "Chunks of one room send in flight at once (1-64).");
+  public static final Setting ROOM_SENDS_IN_FLIGHT = new Setting("COURIER_ROOM_SENDS_IN_FLIGHT", "2",
+      "Room sends one delivery verticle fans out at once (1-64); more wait in arrival order, and one still waiting "
+          + "COURIER_BUS_TIMEOUT_MS after it arrived is answered unavailable without being started.");
   // presence (docs/protocol.md §11, docs/architecture.md §6)
   public static final Setting PRESENCE_MAX_USERS = new Setting("COURIER_PRESENCE_MAX_USERS", "500",
       "Users one presence request may ask about; more get error bad_frame.");
@@ -230,7 +233,7 @@ public final class ConfigKeys {
       GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
-      MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM,
+      MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM, ROOM_SENDS_IN_FLIGHT,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
       TCP_BRIDGE_MAX_PENDING, WEB_DIR,
       PRESENCE_MAX_USERS, WATCH_MAX_USERS, PRESENCE_LEASE_MS, PRESENCE_SWEEP_MS, PRESENCE_RECONCILE_MS);

@@ -17,6 +17,7 @@ class RoomSettingsTest {
     assertThat(s.maxMembers()).isEqualTo(10_000);
     assertThat(s.fanoutChunk()).isEqualTo(256);
     assertThat(s.fanoutParallelism()).isEqualTo(4);
+    assertThat(s.sendsInFlight()).isEqualTo(2);
   }
 
   @Test
@@ -25,6 +26,7 @@ class RoomSettingsTest {
     edges(ConfigKeys.MAX_ROOM_MEMBERS, 1, null);
     edges(ConfigKeys.ROOM_FANOUT_CHUNK, 1, 10_000);
     edges(ConfigKeys.ROOM_FANOUT_PARALLELISM, 1, 64);
+    edges(ConfigKeys.ROOM_SENDS_IN_FLIGHT, 1, 64);
   }
 
   private static void edges(Setting s, int min, Integer max) {
