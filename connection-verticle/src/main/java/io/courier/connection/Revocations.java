@@ -43,6 +43,8 @@ public final class Revocations implements RevocationCheck {
   private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
   /** Retry interval of the Redis load when Redis did not answer at start. */
   static final long REDIS_RETRY_MS = 2000;
+  /** How often expired revocations are dropped from the local list. */
+  static final long PRUNE_MS = 60_000;
 
   private final Vertx vertx;
   private final String nodeId;
@@ -53,6 +55,7 @@ public final class Revocations implements RevocationCheck {
   private volatile boolean loaded;
   private volatile boolean closed;
   private UUID listener;
+  private long pruneTimer = -1;
 
   private Revocations(Vertx vertx, NodeContext node, long ttlMs) {
     this.vertx = vertx;
@@ -82,6 +85,7 @@ public final class Revocations implements RevocationCheck {
     Gauge.builder(MetricNames.REVOCATIONS_ACTIVE, r.list, RevocationList::size)
         .description("Revocations in force in this node's local list").register(node.metrics());
     r.listener = r.map.addEntryListener(r.new MapEvents(), true);
+    r.pruneTimer = vertx.setPeriodic(PRUNE_MS, id -> r.list.prune(System.currentTimeMillis()));
     return vertx.executeBlocking(() -> Map.copyOf(r.map), false).map(snapshot -> {
       long now = System.currentTimeMillis();
       snapshot.forEach((key, at) -> {
@@ -138,10 +142,6 @@ public final class Revocations implements RevocationCheck {
     }
   }
 
-  int prune() {
-    return list.prune(System.currentTimeMillis());
-  }
-
   /**
    * Records {@code r} in the cluster map (with its backups), applies it here, publishes it to every
    * node, and with Redis stores it there too. Fails if the map or Redis write fails; what was done
@@ -160,6 +160,7 @@ public final class Revocations implements RevocationCheck {
 
   public Future<Void> close() {
     closed = true;
+    vertx.cancelTimer(pruneTimer);
     if (listener != null) {
       try {
         map.removeEntryListener(listener);
