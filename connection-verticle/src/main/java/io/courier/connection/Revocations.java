@@ -54,7 +54,7 @@ public final class Revocations implements RevocationCheck {
   private final List<Consumer<Revocation>> sweepers = new CopyOnWriteArrayList<>();
   private volatile boolean loaded;
   private volatile boolean closed;
-  private UUID listener;
+  private volatile UUID listener;
   private long pruneTimer = -1;
 
   private Revocations(Vertx vertx, NodeContext node, long ttlMs) {
@@ -84,9 +84,12 @@ public final class Revocations implements RevocationCheck {
     Revocations r = new Revocations(vertx, node, ttlMs(node.config()));
     Gauge.builder(MetricNames.REVOCATIONS_ACTIVE, r.list, RevocationList::size)
         .description("Revocations in force in this node's local list").register(node.metrics());
-    r.listener = r.map.addEntryListener(r.new MapEvents(), true);
     r.pruneTimer = vertx.setPeriodic(PRUNE_MS, id -> r.list.prune(System.currentTimeMillis()));
-    return vertx.executeBlocking(() -> Map.copyOf(r.map), false).map(snapshot -> {
+    // Both are remote calls that block: on a worker, never on an event loop.
+    return vertx.executeBlocking(() -> {
+      r.listener = r.map.addEntryListener(r.new MapEvents(), true);
+      return Map.copyOf(r.map);
+    }, false).map(snapshot -> {
       long now = System.currentTimeMillis();
       snapshot.forEach((key, at) -> {
         Revocation rev = Revocation.fromKey(key, at);
@@ -161,14 +164,16 @@ public final class Revocations implements RevocationCheck {
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(pruneTimer);
-    if (listener != null) {
+    UUID id = listener;
+    Future<Void> unlisten = id == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
       try {
-        map.removeEntryListener(listener);
+        map.removeEntryListener(id);
       } catch (RuntimeException e) {
         // The member is already shutting down; its listeners go with it.
       }
-    }
-    return redis == null ? Future.succeededFuture() : redis.close();
+      return null;
+    }, false);
+    return unlisten.transform(ignored -> redis == null ? Future.<Void>succeededFuture() : redis.close());
   }
 
   private Future<Void> loadRedis() {
