@@ -74,6 +74,11 @@ public final class PresenceRegistry {
    * the watchers. True if registered.
    */
   public Future<Boolean> addDeviceWithin(String userId, String sessionId, String nodeId, int limit) {
+    if (limit <= 0) {
+      // The plain processor: members of a version without AddDeviceWithin can run it, so a cluster
+      // being upgraded node by node keeps registering connections (the limit is off meanwhile).
+      return addDevice(userId, sessionId, nodeId).map(true);
+    }
     long now = System.currentTimeMillis();
     PresenceEntry.Device device = new PresenceEntry.Device(nodeId, localMemberId, now);
     if (limit <= 0) {

@@ -11,12 +11,9 @@ import java.util.function.Consumer;
 /**
  * The node's one consumer of {@link Addresses#REVOCATIONS} (one clustered registration per node,
  * whatever the number of connections), and the sweeper that closes this node's connections a new
- * revocation covers with 4003, each on its own event loop. Also prunes expired revocations.
+ * revocation covers with 4003, each on its own event loop.
  */
 public final class RevocationVerticle extends VerticleBase {
-  /** How often expired revocations are dropped from the local list. */
-  static final long PRUNE_MS = 60_000;
-
   private final Revocations revocations;
   private final Sessions sessions;
   private final Consumer<Revocation> sweeper = this::sweep;
@@ -29,7 +26,6 @@ public final class RevocationVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     revocations.onRevoked(sweeper);
-    vertx.setPeriodic(PRUNE_MS, id -> revocations.prune());
     return vertx.eventBus().<JsonObject>consumer(Addresses.REVOCATIONS, this::onPublished).completion();
   }
 

@@ -43,6 +43,8 @@ public final class Revocations implements RevocationCheck {
   private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
   /** Retry interval of the Redis load when Redis did not answer at start. */
   static final long REDIS_RETRY_MS = 2000;
+  /** How often expired revocations are dropped from the local list. */
+  static final long PRUNE_MS = 60_000;
 
   private final Vertx vertx;
   private final String nodeId;
@@ -52,7 +54,8 @@ public final class Revocations implements RevocationCheck {
   private final List<Consumer<Revocation>> sweepers = new CopyOnWriteArrayList<>();
   private volatile boolean loaded;
   private volatile boolean closed;
-  private UUID listener;
+  private volatile UUID listener;
+  private long pruneTimer = -1;
 
   private Revocations(Vertx vertx, NodeContext node, long ttlMs) {
     this.vertx = vertx;
@@ -81,8 +84,12 @@ public final class Revocations implements RevocationCheck {
     Revocations r = new Revocations(vertx, node, ttlMs(node.config()));
     Gauge.builder(MetricNames.REVOCATIONS_ACTIVE, r.list, RevocationList::size)
         .description("Revocations in force in this node's local list").register(node.metrics());
-    r.listener = r.map.addEntryListener(r.new MapEvents(), true);
-    return vertx.executeBlocking(() -> Map.copyOf(r.map), false).map(snapshot -> {
+    r.pruneTimer = vertx.setPeriodic(PRUNE_MS, id -> r.list.prune(System.currentTimeMillis()));
+    // Both are remote calls that block: on a worker, never on an event loop.
+    return vertx.executeBlocking(() -> {
+      r.listener = r.map.addEntryListener(r.new MapEvents(), true);
+      return Map.copyOf(r.map);
+    }, false).map(snapshot -> {
       long now = System.currentTimeMillis();
       snapshot.forEach((key, at) -> {
         Revocation rev = Revocation.fromKey(key, at);
@@ -138,10 +145,6 @@ public final class Revocations implements RevocationCheck {
     }
   }
 
-  int prune() {
-    return list.prune(System.currentTimeMillis());
-  }
-
   /**
    * Records {@code r} in the cluster map (with its backups), applies it here, publishes it to every
    * node, and with Redis stores it there too. Fails if the map or Redis write fails; what was done
@@ -160,14 +163,17 @@ public final class Revocations implements RevocationCheck {
 
   public Future<Void> close() {
     closed = true;
-    if (listener != null) {
+    vertx.cancelTimer(pruneTimer);
+    UUID id = listener;
+    Future<Void> unlisten = id == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
       try {
-        map.removeEntryListener(listener);
+        map.removeEntryListener(id);
       } catch (RuntimeException e) {
         // The member is already shutting down; its listeners go with it.
       }
-    }
-    return redis == null ? Future.succeededFuture() : redis.close();
+      return null;
+    }, false);
+    return unlisten.transform(ignored -> redis == null ? Future.<Void>succeededFuture() : redis.close());
   }
 
   private Future<Void> loadRedis() {
