@@ -33,9 +33,9 @@ import java.util.Map;
  * (a head that lags behind stored messages is corrected by {@link InboxData#committedLastSeq}).
  * Whatever the interleaving, an answered seq holds the answered send.
  *
- * <p>A processor that finds its member no longer owns the partition, or its seq taken, changes
- * nothing and answers {@link AppendOutcome#retry}; the store submits it again, and it then runs on
- * the owner. It does not throw for that: Hazelcast would retry as well, but it logs every exception
+ * <p>A processor that finds its member no longer owns the partition, or its seq taken, leaves the
+ * head alone and answers {@link AppendOutcome#retry} (at most its own dedupe record was written, and
+ * it does not count); the store submits it again, and it then runs on the owner. It does not throw for that: Hazelcast would retry as well, but it logs every exception
  * from an offloaded processor as an unexpected error, and a migration is an expected event.
  *
  * <p>{@code attempt} identifies this call. Hazelcast re-sends the same processor when the owner
