@@ -184,6 +184,8 @@ final class Bench {
     drain(fleet);
     samples.add(probe.sample(fleet.counters.open.get()));
     phase = "leave";
+    fleet.conns.forEach(c -> c.run(c::abandonSends));
+    fleet.barrier().await();
     membership(fleet, "leave", room);
     vertx.cancelTimer(progress);
     fleet.closeAll().await();

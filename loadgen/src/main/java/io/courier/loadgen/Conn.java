@@ -195,6 +195,14 @@ final class Conn {
     });
   }
 
+  /**
+   * Stops resending: the sends still waiting for `sent` stay unconfirmed. The room scenario calls it
+   * before its members leave, so a late resend is not refused as a non-member's.
+   */
+  void abandonSends() {
+    pending.clear();
+  }
+
   int pendingSends() {
     return pending.size();
   }
