@@ -6,8 +6,10 @@ package io.courier.connection;
  * Keeps the times of the last {@code limit} strikes only. Plain class, confined to one thread.
  */
 final class StrikeCounter {
-  private final long[] times;
+  private final int limit;
   private final long windowMs;
+  /** Allocated at the first strike: most connections never get one. */
+  private long[] times;
   private int next;
   private int count;
 
@@ -16,14 +18,17 @@ final class StrikeCounter {
     if (limit < 0 || windowMs < 1) {
       throw new IllegalArgumentException("limit must be >= 0 and window >= 1 ms");
     }
-    this.times = new long[limit];
+    this.limit = limit;
     this.windowMs = windowMs;
   }
 
   /** Records a strike at {@code nowMs}; true when it is the limit-th within the window. */
   boolean strike(long nowMs) {
-    if (times.length == 0) {
+    if (limit == 0) {
       return false;
+    }
+    if (times == null) {
+      times = new long[limit];
     }
     times[next] = nowMs;
     next = (next + 1) % times.length;
