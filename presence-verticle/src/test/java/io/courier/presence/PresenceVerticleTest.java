@@ -220,8 +220,12 @@ class PresenceVerticleTest {
     PresenceEntry frank = onA.get("frank").await();
     assertThat(frank.online()).isFalse();
     assertThat(frank.watchingNodes()).as("B's watch is gone, A's stays").containsExactly("node-a");
+    // At least once: a pass that runs while B's partitions are still being promoted on A can miss
+    // entries, and the next sweep purges what is left.
     assertThat(a.node().metrics().get(MetricNames.PRESENCE_PURGES).tag(MetricNames.REASON,
-        MetricNames.PURGE_LEASE_EXPIRED).counter().count()).isEqualTo(1.0);
+        MetricNames.PURGE_LEASE_EXPIRED).counter().count()).isGreaterThanOrEqualTo(1.0);
+    assertThat(a.node().metrics().get(MetricNames.PRESENCE_PURGES).tag(MetricNames.REASON,
+        MetricNames.PURGE_MEMBER_REMOVED).counter().count()).as("nobody saw B leave").isZero();
     System.out.println("sweep backstop: watcher told " + tookMs + " ms after the last lease renewal ("
         + leaseMs + " ms lease, 200 ms sweep)");
   }
