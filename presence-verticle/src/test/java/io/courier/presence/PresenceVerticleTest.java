@@ -221,10 +221,15 @@ class PresenceVerticleTest {
     PresenceEntry frank = onA.get("frank").await();
     assertThat(frank.online()).isFalse();
     assertThat(frank.watchingNodes()).as("B's watch is gone, A's stays").containsExactly("node-a");
-    // The purge is counted once the sweep's pass returns, which may be just after the watchers were told.
+    // Counted once the sweep's pass returns, which may be just after the watchers were told; at least
+    // once: a pass that runs while B's partitions are still being promoted on A can miss entries, and
+    // the next sweep purges what is left.
     await(() -> a.node().metrics().find(MetricNames.PRESENCE_PURGES).tag(MetricNames.REASON,
-        MetricNames.PURGE_LEASE_EXPIRED).counters().stream().mapToDouble(c -> c.count()).sum() == 1.0,
+        MetricNames.PURGE_LEASE_EXPIRED).counters().stream().mapToDouble(c -> c.count()).sum() >= 1.0,
         Duration.ofSeconds(10), "lease-expired purge counted");
+    assertThat(a.node().metrics().find(MetricNames.PRESENCE_PURGES).tag(MetricNames.REASON,
+        MetricNames.PURGE_MEMBER_REMOVED).counters().stream().mapToDouble(c -> c.count()).sum())
+        .as("nobody saw B leave").isZero();
     System.out.println("sweep backstop: watcher told " + tookMs + " ms after the last lease renewal ("
         + leaseMs + " ms lease, 200 ms sweep)");
   }
