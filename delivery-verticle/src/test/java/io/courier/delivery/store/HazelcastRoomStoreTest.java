@@ -3,6 +3,7 @@ package io.courier.delivery.store;
 import static io.courier.delivery.store.Inboxes.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
@@ -18,7 +19,8 @@ class HazelcastRoomStoreTest extends RoomStoreContractTest {
 
   @BeforeAll
   static void startCluster() {
-    cfg = TestCluster.config(Ports.uniqueName("room-contract"));
+    // Store calls may take half the bus timeout: 15 s, so a busy machine does not fail a contract about outcomes.
+    cfg = TestCluster.config(Ports.uniqueName("room-contract")).with(ConfigKeys.BUS_TIMEOUT_MS, 30_000);
     first = TestCluster.start(cfg, "a");
     second = TestCluster.join(cfg, first.node().hazelcast().getCluster().getLocalMember().getAddress().getPort(), "b");
     assertThat(first.node().hazelcast().getCluster().getMembers()).hasSize(2);
