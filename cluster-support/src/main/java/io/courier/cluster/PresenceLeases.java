@@ -24,9 +24,17 @@ public final class PresenceLeases {
     this.map = hz.getMap(Maps.PRESENCE_LEASES);
   }
 
-  /** Takes or renews the lease of {@code memberId} for {@code ttlMs}. */
+  /**
+   * Hazelcast keeps an entry's expiration time in whole seconds, so an entry can expire up to a
+   * second before its TTL in milliseconds says. A lease must never lapse early (the sweep would purge
+   * a member that still had time to renew), so the TTL written is the lease plus that second.
+   */
+  static final long EXPIRY_GRANULARITY_MS = 1000;
+
+  /** Takes or renews the lease of {@code memberId}: held for at least {@code ttlMs}. */
   public Future<Void> renew(String memberId, String nodeId, long ttlMs) {
-    return Future.fromCompletionStage(map.setAsync(memberId, nodeId, ttlMs, TimeUnit.MILLISECONDS),
+    return Future.fromCompletionStage(
+        map.setAsync(memberId, nodeId, ttlMs + EXPIRY_GRANULARITY_MS, TimeUnit.MILLISECONDS),
         vertx.getOrCreateContext());
   }
 
