@@ -1,14 +1,11 @@
 package io.courier.cluster;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.PartitioningStrategyConfig;
 import com.hazelcast.config.XmlConfigBuilder;
-import com.hazelcast.partition.strategy.StringPartitioningStrategy;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.vertx.core.Future;
@@ -61,26 +58,16 @@ public final class ClusterSetup {
     hz.addMapConfig(new MapConfig(Maps.PRESENCE_LEASES).setBackupCount(backups));
     // Small and read by every node's listener: values as objects, entries expire by their own TTL.
     hz.addMapConfig(new MapConfig(Maps.REVOCATIONS).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
-    PartitioningStrategyConfig byUser =
-        new PartitioningStrategyConfig(StringPartitioningStrategy.class.getName());
-    hz.addMapConfig(new MapConfig(Maps.INBOX_HEAD).setBackupCount(backups)
-        .setInMemoryFormat(InMemoryFormat.OBJECT).setPartitioningStrategyConfig(byUser));
-    hz.addMapConfig(new MapConfig(Maps.INBOX_MSG).setBackupCount(backups)
-        .setPartitioningStrategyConfig(byUser));
-    hz.addMapConfig(new MapConfig(Maps.INBOX_DEDUPE).setBackupCount(backups)
-        .setPartitioningStrategyConfig(byUser));
+    // OBJECT: appends change the inbox in place on the partition's thread, O(1) whatever its size;
+    // BINARY would deserialize and serialize the whole inbox on every call.
+    hz.addMapConfig(new MapConfig(Maps.INBOXES).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
     hz.addMapConfig(new MapConfig(Maps.ROOM_MEMBERS).setBackupCount(backups));
     hz.addMapConfig(new MapConfig(Maps.USER_ROOMS).setBackupCount(backups));
-    // Tasks wait for their appends (which run on the offload executor), so give them their own pool.
-    hz.addExecutorConfig(new ExecutorConfig(Maps.FANOUT_EXECUTOR).setPoolSize(FANOUT_THREADS).setStatisticsEnabled(false));
     // Losing a member's buckets only refills them early: no backups, and processed in object form.
     hz.addMapConfig(new MapConfig(Maps.USER_SEND_BUCKETS).setBackupCount(0)
         .setInMemoryFormat(InMemoryFormat.OBJECT));
     return hz;
   }
-
-  /** Threads per member for room fan-out tasks; a task holds one while its group's appends run. */
-  static final int FANOUT_THREADS = 16;
 
   /** cluster.xml from COURIER_CLUSTER_CONFIG, else ./cluster.xml, else the copy in the jar. */
   static Config loadXml(CourierConfig cfg) {

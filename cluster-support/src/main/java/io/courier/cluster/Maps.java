@@ -12,19 +12,16 @@ public final class Maps {
   public static final String PRESENCE = "courier.presence";
   /** memberId -> nodeId with a TTL: members that keep presence data renew it ({@link PresenceLeases}). */
   public static final String PRESENCE_LEASES = "courier.presence.leases";
-  /** Inbox heads: key {@code h@<user>}; per-inbox epoch, last seq, first retained seq. */
-  public static final String INBOX_HEAD = "courier.inbox.head";
-  /** Inbox messages: key {@code <epoch>:<seq>@<user>}. */
-  public static final String INBOX_MSG = "courier.inbox.msg";
-  /** Send dedupe records: key {@code <encoded sender+id>@<recipient>}, with a TTL. */
-  public static final String INBOX_DEDUPE = "courier.inbox.dedupe";
+  /**
+   * Inboxes: recipient user id -> the whole inbox (epoch, retained messages, dedupe records), kept
+   * as objects and changed in place by entry processors on the partition's thread.
+   */
+  public static final String INBOXES = "courier.inboxes";
 
   /** Room members: room id -> the set of member user ids. The authority on who is a member. */
   public static final String ROOM_MEMBERS = "courier.room.members";
   /** The rooms of each user: user id -> set of room ids (kept with ROOM_MEMBERS for caps and admin reads). */
   public static final String USER_ROOMS = "courier.room.user";
-  /** Executor that runs a room fan-out's appends on the member owning the inboxes (one task per member). */
-  public static final String FANOUT_EXECUTOR = "courier.fanout";
   /**
    * Token revocations: key {@code u:<user>} or {@code j:<jti>}, value the revocation time (epoch ms),
    * each entry with a TTL of the longest token lifetime (see the connection verticle's Revocations).

@@ -12,6 +12,23 @@ public final class Epochs {
 
   private Epochs() {}
 
+  /**
+   * The epoch a new inbox of {@code key} gets from a call that carries {@code seed} (itself from
+   * {@link #next}): the same on every replica that runs the call, different for every key and
+   * seed, as unguessable as the seed.
+   */
+  public static String derive(String seed, String key) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      byte[] digest = sha.digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 9));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
   public static String next() {
     byte[] b = new byte[9];
     RANDOM.nextBytes(b);

@@ -6,11 +6,7 @@ import static io.courier.delivery.store.Inboxes.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import io.courier.cluster.Maps;
-import io.courier.delivery.store.hazelcast.DedupeRecord;
-import io.courier.delivery.store.hazelcast.InboxKeys;
-import io.courier.delivery.store.hazelcast.StoredMessage;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.InboxMessage;
@@ -73,100 +69,47 @@ class HazelcastMessageStoreTest extends MessageStoreContractTest {
     return cfg;
   }
 
-  /** Checks where entries really live, which the maps' partitioning strategy decides. */
+  /** The whole inbox is one entry, keyed by the user id, on the member that owns its partition. */
   @Test
-  void allEntriesOfAnInboxLiveOnTheSameMember() {
-    MessageStore store = open();
-    for (int i = 0; i < 16; i++) {
-      String user = i % 2 == 0 ? user() : user() + "@example.com";
-      String epoch = await(store.append(user, draft("x@y", user, "id@1", "1"))).epoch();
-      for (TestCluster.Member m : List.of(first, second)) {
-        boolean head = hz(m).getMap(Maps.INBOX_HEAD).localKeySet().contains(InboxKeys.head(user));
-        assertThat(hz(m).getMap(Maps.INBOX_MSG).localKeySet().contains(InboxKeys.message(epoch, 1, user)))
-            .as("message of %s with its head", user).isEqualTo(head);
-        assertThat(hz(m).getMap(Maps.INBOX_DEDUPE).localKeySet().contains(InboxKeys.dedupe("x@y", "id@1", user)))
-            .as("dedupe record of %s with its head", user).isEqualTo(head);
-      }
-    }
-  }
-
-  /**
-   * A fan-out sends each member one task for the inboxes it owns; it finds the owner from the user id
-   * alone, which must name the partition the inbox keys live in (else the task's calls go remote).
-   */
-  @Test
-  void theOwnerOfAUserIdIsTheOwnerOfItsInbox() {
+  void anInboxIsOneEntryOnItsPartitionsOwner() {
     MessageStore store = open();
     for (int i = 0; i < 16; i++) {
       String user = i % 2 == 0 ? user() : "x@" + user() + "@example.com";
-      await(store.append(user, draft("x", user, "id", "1")));
+      await(store.append(user, draft("x@y", user, "id@1", "1")));
+      await(store.append(user, draft("x@y", user, "id@2", "2")));
       com.hazelcast.cluster.Member owner = hz(first).getPartitionService().getPartition(user).getOwner();
-      TestCluster.Member holder = hz(first).getMap(Maps.INBOX_HEAD).localKeySet().contains(InboxKeys.head(user))
-          ? first : second;
-      assertThat(owner).as(user).isEqualTo(hz(holder).getCluster().getLocalMember());
+      TestCluster.Member holder = owner.equals(hz(first).getCluster().getLocalMember()) ? first : second;
+      TestCluster.Member other = holder == first ? second : first;
+      assertThat(hz(holder).getMap(Maps.INBOXES).localKeySet()).as(user).contains(user);
+      assertThat(hz(other).getMap(Maps.INBOXES).localKeySet()).as(user).doesNotContain(user);
     }
   }
 
   /**
-   * The state a fail-over can leave: dedupe record and message written (with backups), head not.
-   * The message was possibly acknowledged, so it must count, and a resend must be a duplicate.
+   * A room fan-out is one multi-key call; inboxes on both members, some new, some holding a copy
+   * already (a repeated fan-out), each get the message once at their own next seq.
    */
   @Test
-  void aMessageBeyondALaggingHeadIsCommitted() {
+  void aFanOutAppendsToInboxesOnEveryMemberOnce() {
     MessageStore store = open();
-    String bob = user();
-    String epoch = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
-    await(store.append(bob, draft("alice", bob, "m2", "2")));
-    long ts = System.currentTimeMillis();
-    IMap<String, byte[]> messages = hz(first).getMap(Maps.INBOX_MSG);
-    IMap<String, byte[]> dedupe = hz(first).getMap(Maps.INBOX_DEDUPE);
-    dedupe.set(InboxKeys.dedupe("alice", "m3", bob), new DedupeRecord(epoch, 3, ts, 42).encode());
-    messages.set(InboxKeys.message(epoch, 3, bob), new StoredMessage("m3", "alice", bob, null, "3", ts).encode());
-
-    ReadResult page = await(open(cfg, 1).read(bob, 0, 10));
-    assertThat(page.lastSeq()).isEqualTo(3);
-    assertThat(page.messages()).extracting(InboxMessage::id).containsExactly("m1", "m2", "m3");
-
-    assertThat(await(store.append(bob, draft("alice", bob, "m3", "3"))))
-        .isEqualTo(new AppendResult(3, epoch, ts, true));
-    assertThat(await(store.append(bob, draft("alice", bob, "m4", "4"))).seq()).isEqualTo(4);
-  }
-
-  /** A dedupe record whose message never made it (fail-over between the two writes) is not a duplicate. */
-  @Test
-  void aDedupeRecordWithoutItsMessageIsIgnored() {
-    MessageStore store = open();
-    String bob = user();
-    String epoch = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
-    IMap<String, byte[]> dedupe = hz(first).getMap(Maps.INBOX_DEDUPE);
-    dedupe.set(InboxKeys.dedupe("alice", "m2", bob), new DedupeRecord(epoch, 2, 222, 42).encode());
-
-    long ts = System.currentTimeMillis();
-    AppendResult r = await(store.append(bob, draft("alice", bob, "m2", "2", ts)));
-    assertThat(r).isEqualTo(new AppendResult(2, epoch, ts, false));
-    assertThat(readAll(store, bob)).extracting(InboxMessage::id).containsExactly("m1", "m2");
-  }
-
-  /**
-   * A dedupe record whose seq holds another send: an append left running on a partition's previous
-   * owner wrote it, then lost that seq to an append on the new owner. The send was never stored, so
-   * its resend is stored now, not answered with the other send's seq.
-   */
-  @Test
-  void aDedupeRecordWhoseSeqHoldsAnotherSendIsIgnored() {
-    MessageStore store = open();
-    String bob = user();
-    String epoch = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
-    await(store.append(bob, draft("carol", bob, "c1", "c")));
-    IMap<String, byte[]> dedupe = hz(first).getMap(Maps.INBOX_DEDUPE);
-    dedupe.set(InboxKeys.dedupe("alice", "m2", bob), new DedupeRecord(epoch, 2, 222, 42).encode());
-
-    long ts = System.currentTimeMillis();
-    AppendResult r = await(open(cfg, 1).append(bob, draft("alice", bob, "m2", "2", ts)));
-    assertThat(r).isEqualTo(new AppendResult(3, epoch, ts, false));
-    assertThat(readAll(store, bob)).extracting(InboxMessage::id).containsExactly("m1", "c1", "m2");
-    assertThat(await(store.append(bob, draft("alice", bob, "m2", "2", ts + 5))))
-        .isEqualTo(new AppendResult(3, epoch, ts, true));
+    List<String> users = new java.util.ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      users.add(user());
+    }
+    for (String u : users.subList(0, 8)) {
+      await(store.append(u, draft("carol", u, "before", "b")));
+    }
+    InboxMessage roomDraft = new InboxMessage(0, null, "r1", "alice", null, "room-1", "\"hi\"", System.currentTimeMillis());
+    await(store.appendAll(users.subList(0, 12), roomDraft));
+    BatchAppendResult all = await(open(cfg, 1).appendAll(users, roomDraft));
+    assertThat(all.failed()).isEmpty();
+    assertThat(all.appended()).hasSize(24);
+    for (BatchAppendResult.Appended a : all.appended()) {
+      int index = users.indexOf(a.recipient());
+      assertThat(a.result().dup()).as(a.recipient()).isEqualTo(index < 12);
+      assertThat(a.result().seq()).as(a.recipient()).isEqualTo(index < 8 ? 2 : 1);
+      assertThat(readAll(store, a.recipient())).extracting(InboxMessage::id).last().isEqualTo("r1");
+    }
   }
 
   /** A send that was stored and then dropped by retention is still a duplicate within the window. */
@@ -190,7 +133,7 @@ class HazelcastMessageStoreTest extends MessageStoreContractTest {
     String bob = user();
     String old = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
     await(store.append(bob, draft("alice", bob, "m2", "2")));
-    hz(first).getMap(Maps.INBOX_HEAD).delete(InboxKeys.head(bob));
+    hz(first).getMap(Maps.INBOXES).delete(bob);
 
     ReadResult fresh = await(store.read(bob, 0, 10));
     assertThat(fresh.epoch()).isNotEqualTo(old);

@@ -5,12 +5,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.IOException;
 
-/**
- * What {@link AppendProcessor} answers; the store turns it into an AppendResult. Seq 0 (never a
- * stored seq) means nothing was appended and the processor must be submitted again, with the
- * reason in place of the epoch: the wire format stays that of the first version, so members of
- * two versions can still talk during a rolling restart.
- */
+/** What {@link InboxAppend} answers; the store turns it into an AppendResult. */
 public final class AppendOutcome implements DataSerializable {
   private long seq;
   private String epoch;
@@ -24,20 +19,6 @@ public final class AppendOutcome implements DataSerializable {
     this.epoch = epoch;
     this.ts = ts;
     this.dup = dup;
-  }
-
-  static AppendOutcome retry(String reason) {
-    return new AppendOutcome(0, reason, 0, false);
-  }
-
-  /** Nothing was appended: submit the same processor again (see {@link AppendProcessor}). */
-  public boolean retry() {
-    return seq == 0;
-  }
-
-  /** Why {@link #retry()}; null otherwise. */
-  public String retryReason() {
-    return retry() ? epoch : null;
   }
 
   public long seq() {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@link ReadPageProcessor} answers: the head and the stored messages, still encoded, so the
+ * What {@link InboxRead} answers: the head and the stored messages, still encoded, so the
  * partition owner never decodes bodies and the caller decodes each once. A null epoch means the
  * inbox has no head yet.
  */

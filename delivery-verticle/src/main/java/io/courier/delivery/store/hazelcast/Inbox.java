@@ -1,0 +1,182 @@
+package io.courier.delivery.store.hazelcast;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import io.courier.delivery.store.StoreSettings;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One recipient's whole inbox as one map value: its epoch, its retained messages and the dedupe
+ * records of its recent sends. Everything an append reads and writes is here, so an append is one
+ * entry processor run on the partition's thread: the dedupe check, the seq choice and the write are
+ * one atomic step on whichever member owns the partition, and a partition that moves takes the
+ * whole inbox with it (Hazelcast runs partition operations and migration on the same thread, so no
+ * two members ever append to one inbox at once).
+ *
+ * <p>The map keeps values as objects, so a processor works on this instance in place: an append
+ * costs O(1) however many messages the inbox holds. Backups run the same processor on their copy,
+ * so every method that changes state is deterministic in its arguments: time comes from the caller
+ * ({@code now}), never from the clock, and never goes backwards ({@link #clock}), so replicas that
+ * saw the same calls in the same order hold the same inbox.
+ *
+ * <p>Not thread-safe, by design: only its partition's thread touches it.
+ */
+public final class Inbox implements DataSerializable {
+  private String epoch;
+  private MessageWindow window;
+  /** Sender key -> where that send is stored, oldest first (insertion order is time order). */
+  private LinkedHashMap<String, Remembered> dedupe;
+  /**
+   * Highest {@code now} any call has passed. Callers on different members have slightly different
+   * clocks; pruning by the highest one seen keeps a record that was pruned from ever counting again
+   * because a later call came from a slower clock.
+   */
+  private long clock;
+
+  public Inbox() {}
+
+  private Inbox(String epoch) {
+    this.epoch = epoch;
+    this.window = new MessageWindow(1);
+    this.dedupe = new LinkedHashMap<>();
+  }
+
+  static Inbox fresh(String epoch) {
+    return new Inbox(epoch);
+  }
+
+  String epoch() {
+    return epoch;
+  }
+
+  long lastSeq() {
+    return window.lastSeq();
+  }
+
+  /** Messages retained in memory (expired ones included until the next prune). */
+  int retained() {
+    return window.size();
+  }
+
+  /** Dedupe records held (expired ones included until the next prune). */
+  int remembered() {
+    return dedupe.size();
+  }
+
+  /**
+   * Appends {@code encoded} unless {@code senderKey} names a send stored within the dedupe window,
+   * in which case nothing is added and the original seq and ts come back; dup is false when the
+   * record is this same attempt's (Hazelcast re-ran a call whose answer was lost).
+   */
+  AppendOutcome append(String senderKey, byte[] encoded, long ts, long attempt, long now, StoreSettings limits) {
+    prune(now, limits);
+    if (limits.dedupeWindowMs() > 0) {
+      Remembered seen = dedupe.get(senderKey);
+      if (seen != null) {
+        return new AppendOutcome(seen.seq, epoch, seen.ts, seen.attempt != attempt);
+      }
+    }
+    window.add(encoded);
+    long seq = window.lastSeq();
+    if (limits.dedupeWindowMs() > 0) {
+      dedupe.put(senderKey, new Remembered(seq, ts, attempt, clock + limits.dedupeWindowMs()));
+    }
+    while (limits.maxMessages() > 0 && window.size() > limits.maxMessages()) {
+      window.removeFirst();
+    }
+    return new AppendOutcome(seq, epoch, ts, false);
+  }
+
+  /**
+   * Drops expired dedupe records and messages older than the age limit (from the front: a message
+   * behind a younger one is skipped by reads and dropped once it reaches the front).
+   *
+   * @return whether anything was dropped
+   */
+  boolean prune(long now, StoreSettings limits) {
+    clock = Math.max(clock, now);
+    boolean changed = false;
+    for (Iterator<Remembered> it = dedupe.values().iterator(); it.hasNext(); ) {
+      Remembered r = it.next();
+      if (r.expiresAt > clock) {
+        break;
+      }
+      it.remove();
+      changed = true;
+    }
+    long cutoff = limits.ageCutoff(clock);
+    while (window.size() > 0 && StoredMessage.tsOf(window.first()) < cutoff) {
+      window.removeFirst();
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * Up to {@code limit} messages after {@code after} that are not older than {@code cutoff}, with
+   * the head. Changes nothing.
+   */
+  InboxPage page(long after, int limit, long cutoff) {
+    long last = window.lastSeq();
+    long first = window.firstSeq();
+    while (first <= last && StoredMessage.tsOf(window.get(first)) < cutoff) {
+      first++;
+    }
+    long from = after >= last ? last + 1 : Math.max(after + 1, first);
+    long to = Math.min(last, from + limit - 1);
+    List<Map.Entry<Long, byte[]>> live = new ArrayList<>((int) Math.max(0, Math.min(limit, to - from + 1)));
+    for (long s = from; s <= to; s++) {
+      byte[] m = window.get(s);
+      if (StoredMessage.tsOf(m) >= cutoff) {
+        live.add(Map.entry(s, m));
+      }
+    }
+    return new InboxPage(epoch, last, first, live);
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(epoch);
+    out.writeLong(clock);
+    out.writeLong(window.firstSeq());
+    out.writeInt(window.size());
+    for (long s = window.firstSeq(); s <= window.lastSeq(); s++) {
+      out.writeByteArray(window.get(s));
+    }
+    out.writeInt(dedupe.size());
+    for (Map.Entry<String, Remembered> e : dedupe.entrySet()) {
+      out.writeString(e.getKey());
+      Remembered r = e.getValue();
+      out.writeLong(r.seq);
+      out.writeLong(r.ts);
+      out.writeLong(r.attempt);
+      out.writeLong(r.expiresAt);
+    }
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    epoch = in.readString();
+    clock = in.readLong();
+    window = new MessageWindow(in.readLong());
+    int n = in.readInt();
+    for (int i = 0; i < n; i++) {
+      window.add(in.readByteArray());
+    }
+    int d = in.readInt();
+    dedupe = new LinkedHashMap<>(Math.max(16, d * 4 / 3 + 1));
+    for (int i = 0; i < d; i++) {
+      String key = in.readString();
+      dedupe.put(key, new Remembered(in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+    }
+  }
+
+  /** Where a send was stored: its seq and original ts, which call stored it, and until when it counts. */
+  private record Remembered(long seq, long ts, long attempt, long expiresAt) {}
+}

@@ -1,0 +1,78 @@
+package io.courier.delivery.store.hazelcast;
+
+import java.util.Arrays;
+
+/**
+ * The retained messages of one inbox: consecutive seqs [firstSeq, lastSeq] in a ring of encoded
+ * messages. Appends go to the end, retention drops from the front, reads index by seq; all O(1).
+ * Not thread-safe: an inbox is only touched by its partition's thread.
+ */
+final class MessageWindow {
+  private static final byte[][] EMPTY = new byte[0][];
+
+  private byte[][] ring = EMPTY;
+  private int head;
+  private int size;
+  /** Seq of the message at {@code head}; lastSeq + 1 when the window is empty. */
+  private long firstSeq;
+
+  MessageWindow(long firstSeq) {
+    this.firstSeq = firstSeq;
+  }
+
+  long firstSeq() {
+    return firstSeq;
+  }
+
+  long lastSeq() {
+    return firstSeq + size - 1;
+  }
+
+  int size() {
+    return size;
+  }
+
+  void add(byte[] encoded) {
+    if (size == ring.length) {
+      grow();
+    }
+    ring[(head + size) % ring.length] = encoded;
+    size++;
+  }
+
+  /** Drops the oldest message. */
+  void removeFirst() {
+    ring[head] = null;
+    head = (head + 1) % ring.length;
+    size--;
+    firstSeq++;
+    if (size == 0) {
+      head = 0;
+      if (ring.length > 16) {
+        ring = EMPTY; // an inbox that drained gives its array back
+      }
+    }
+  }
+
+  byte[] first() {
+    return size == 0 ? null : ring[head];
+  }
+
+  /** The message at {@code seq}, or null if it is outside the window. */
+  byte[] get(long seq) {
+    if (seq < firstSeq || seq > lastSeq()) {
+      return null;
+    }
+    return ring[(int) ((head + (seq - firstSeq)) % ring.length)];
+  }
+
+  private void grow() {
+    byte[][] bigger = new byte[Math.max(4, ring.length * 2)][];
+    for (int i = 0; i < size; i++) {
+      bigger[i] = ring[(head + i) % ring.length];
+    }
+    Arrays.fill(ring, null);
+    ring = bigger;
+    head = 0;
+  }
+}
