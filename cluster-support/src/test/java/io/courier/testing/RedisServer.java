@@ -78,6 +78,35 @@ public final class RedisServer implements AutoCloseable {
     return "redis://127.0.0.1:" + port + "/0";
   }
 
+  /** The redis-server process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGSTOP: a server that keeps its connections open and answers nothing until {@link #resume()}. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      int status = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+      if (status != 0) {
+        throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + status);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** SIGKILL: the crash case. */
   public void kill() {
     process.destroyForcibly();

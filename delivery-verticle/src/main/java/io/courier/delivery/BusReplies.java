@@ -6,10 +6,14 @@ import io.courier.protocol.BusFailures;
 import io.courier.protocol.ErrorCodes;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import org.slf4j.Logger;
 
 /** How delivery's consumers check a request's version and answer failures (docs/architecture.md §4). */
 final class BusReplies {
+  static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(1);
+  private static final LogThrottle FAILURE_LOGS = new LogThrottle(FAILURE_LOG_INTERVAL, System::nanoTime);
+
   private BusReplies() {}
 
   /** False (and the request failed with bad_frame) when the document has no or a newer {@code v}. */
@@ -35,16 +39,26 @@ final class BusReplies {
     return new JsonObject().put(Bus.V, Bus.VERSION);
   }
 
-  /** A store failure: unavailable (the client resends) or internal, logged with who and what. */
+  /**
+   * A store failure: unavailable (the client resends) or internal, logged with who and what. Under
+   * overload every call can fail, so each kind (outcome and op, per node) is logged at most once
+   * per {@link #FAILURE_LOG_INTERVAL}, with {@code suppressed}: how many were not logged since.
+   */
   static void storeFailure(Message<JsonObject> msg, Logger log, String nodeId, String op, String user, Throwable err) {
     if (err instanceof StoreUnavailableException) {
-      log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
-          .addKeyValue("error", err.getMessage()).log("store unavailable");
+      long suppressed = FAILURE_LOGS.admit(nodeId + " unavailable " + op);
+      if (suppressed >= 0) {
+        log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
+            .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed).log("store unavailable");
+      }
       msg.fail(BusFailures.STORE_UNAVAILABLE,
           BusFailures.message(ErrorCodes.UNAVAILABLE, "message store unavailable; resend later with the same id"));
     } else {
-      log.atError().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
-          .setCause(err).log("store operation failed");
+      long suppressed = FAILURE_LOGS.admit(nodeId + " internal " + op);
+      if (suppressed >= 0) {
+        log.atError().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
+            .addKeyValue("suppressed", suppressed).setCause(err).log("store operation failed");
+      }
       msg.fail(BusFailures.INTERNAL, BusFailures.message(ErrorCodes.INTERNAL, "internal error"));
     }
   }

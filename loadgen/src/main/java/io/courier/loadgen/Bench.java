@@ -89,6 +89,7 @@ final class Bench {
   private JsonObject chat(Fleet fleet, boolean raw) {
     Fleet.Opened opened = openAll(fleet);
     long progress = startProgress(fleet);
+    long warmupNanos = warmUp(fleet, raw);
     phase = raw ? "chat(raw)" : "chat";
     long sendNanos = drive(fleet, o.localRate(), o.duration.toNanos(), null);
     phase = "drain";
@@ -97,10 +98,37 @@ final class Bench {
     vertx.cancelTimer(progress);
     fleet.closeAll().await();
     JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, o.localRate(), raw);
+    if (fleet.phases.warmup != null) {
+      Report.addWarmup(r, fleet.phases.warmup, warmupNanos);
+    }
     if (o.scenario.equals("soak")) {
       r.put("leakCheck", Report.leakCheck(samples));
     }
     return r;
+  }
+
+  /**
+   * --warmup: the same load for that long before the measured window, so the server's JIT and
+   * caches are warm when measuring starts. Its messages are checked like the others (every one
+   * delivered once, see {@link Phases}) but reported apart; the server samples taken meanwhile are
+   * dropped, except the one before connecting (the memory baseline). The window starts right after,
+   * without waiting for the warm-up's messages: those still in flight finish during the window and
+   * count for the warm-up. Returns the warm-up's sending time (0 without one).
+   */
+  private long warmUp(Fleet fleet, boolean raw) {
+    if (fleet.phases.warmup == null) {
+      return 0;
+    }
+    phase = raw ? "warmup(raw)" : "warmup";
+    int keep = samples.size();
+    long nanos = drive(fleet, o.localRate(), o.warmup.toNanos(), null);
+    // Every send handed out during the warm-up is made (and marked) before the window begins.
+    fleet.barrier().await();
+    fleet.phases.endWarmup();
+    synchronized (samples) {
+      samples.subList(keep, samples.size()).clear();
+    }
+    return nanos;
   }
 
   private JsonObject storm(Fleet fleet) {
@@ -388,13 +416,17 @@ final class Bench {
     return (long) (Math.max(0, ServerProbe.sum(after, name, fragment)) - Math.max(0, ServerProbe.sum(before, name, fragment)));
   }
 
-  /** Waits (at most --drain) until every send is confirmed and every confirmed message delivered. */
+  /**
+   * Waits (at most --drain) until every send is confirmed and every confirmed message delivered,
+   * the warm-up's included.
+   */
   private void drain(Fleet fleet) {
     Delivery d = fleet.delivery;
     // Sends handed to connections just before the scheduler stopped must be counted before the
     // check below can mean anything (otherwise it may pass on a count that is still growing).
     fleet.barrier().await();
-    waitFor(() -> d.sent.sum() >= dispatched.get() && d.unconfirmed() == 0 && d.confirmedCount.sum() <= d.received.sum() && d.lost() == 0, o.drain.toNanos());
+    waitFor(() -> d.sent.sum() >= dispatched.get() && Phases.settled(d) && Phases.settled(fleet.phases.warmup),
+        o.drain.toNanos());
   }
 
   private void holdAndSample(Fleet fleet, long nanos, BooleanSupplier stop) {
@@ -429,11 +461,11 @@ final class Bench {
   private long startProgress(Fleet fleet) {
     long[] last = {0};
     return vertx.setPeriodic(1000, t -> {
+      Delivery d = fleet.phases.current();
       if (o.quiet) {
-        fleet.delivery.interval();
+        d.interval();
         return;
       }
-      Delivery d = fleet.delivery;
       Histogram h = d.interval();
       long recv = d.received.sum();
       err.printf("[%s %s %ds] open %d/%d fail %d | sent %d confirmed %d received %d (+%d/s) dup %d | p50 %.1fms p99 %.1fms%n",

@@ -29,7 +29,7 @@ final class Conn {
   private final Context ctx;
   private final WebSocketClient client;
   private final Target target;
-  private final Delivery delivery;
+  private final Phases phases;
   private final Counters counters;
 
   private WebSocket ws;
@@ -50,8 +50,11 @@ final class Conn {
 
   record Target(String host, int port, boolean raw) {}
 
-  /** {@code room} is the run-wide room message number, or -1 for a direct message. */
-  private record Pending(String frame, int recipient, int number, int room) {}
+  /**
+   * {@code room} is the run-wide room message number, or -1 for a direct message; {@code delivery}
+   * the phase it was sent in.
+   */
+  private record Pending(String frame, int recipient, int number, int room, Delivery delivery) {}
 
   /** join/leave frames waiting for their answer, by ref. */
   private final Map<String, Promise<JsonObject>> requests = new java.util.HashMap<>();
@@ -65,7 +68,7 @@ final class Conn {
     volatile String lastFailure;
   }
 
-  Conn(int index, String userId, String token, Context ctx, WebSocketClient client, Target target, Delivery delivery,
+  Conn(int index, String userId, String token, Context ctx, WebSocketClient client, Target target, Phases phases,
       Counters counters) {
     this.index = index;
     this.userId = userId;
@@ -73,7 +76,7 @@ final class Conn {
     this.ctx = ctx;
     this.client = client;
     this.target = target;
-    this.delivery = delivery;
+    this.phases = phases;
     this.counters = counters;
   }
 
@@ -122,11 +125,13 @@ final class Conn {
 
   /** Sends one message to {@code recipient}; call on this connection's context (through {@link #run}). */
   void send(Conn recipient, String padding) {
+    Delivery delivery = phases.current();
     int number = nextNumber++;
     String id = "m" + number;
-    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}";
+    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + warmupMark(delivery)
+        + ",\"p\":\"" + padding + "\"}";
     String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + recipient.userId + "\",\"body\":" + body + "}";
-    pending.put(id, new Pending(frame, recipient.index, number, -1));
+    pending.put(id, new Pending(frame, recipient.index, number, -1, delivery));
     delivery.onSent();
     if (isOpen()) {
       ws.writeTextMessage(frame);
@@ -135,14 +140,15 @@ final class Conn {
 
   /** Sends one message to {@code room}, which every member must receive; on this connection's context. */
   void sendToRoom(String room, String padding) {
+    Delivery delivery = phases.current();
     int number = nextNumber++;
     int g = delivery.nextRoomMessage();
     String id = "m" + number;
     String body = "{\"s\":" + index + ",\"n\":" + number + ",\"g\":" + g + ",\"t\":" + System.nanoTime()
-        + ",\"p\":\"" + padding + "\"}";
+        + warmupMark(delivery) + ",\"p\":\"" + padding + "\"}";
     String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"room\":" + io.vertx.core.json.Json.encode(room)
         + ",\"body\":" + body + "}";
-    pending.put(id, new Pending(frame, -1, number, g));
+    pending.put(id, new Pending(frame, -1, number, g, delivery));
     delivery.onSent();
     if (isOpen()) {
       ws.writeTextMessage(frame);
@@ -154,11 +160,13 @@ final class Conn {
    * server answers `sent`, as confirmed, but not expected to arrive while the run lasts.
    */
   void sendUntracked(String userId, String padding) {
+    Delivery delivery = phases.current();
     int number = nextNumber++;
     String id = "m" + number;
-    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}";
+    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + warmupMark(delivery)
+        + ",\"p\":\"" + padding + "\"}";
     String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + userId + "\",\"body\":" + body + "}";
-    pending.put(id, new Pending(frame, UNTRACKED, number, -1));
+    pending.put(id, new Pending(frame, UNTRACKED, number, -1, delivery));
     delivery.onSent();
     if (isOpen()) {
       ws.writeTextMessage(frame);
@@ -181,6 +189,11 @@ final class Conn {
       ws.writeTextMessage(new JsonObject().put("type", type).put("room", room).put("ref", ref).encode());
     });
     return p.future();
+  }
+
+  /** The body field that marks a message sent during the warm-up (empty for the measured window). */
+  private String warmupMark(Delivery delivery) {
+    return delivery == phases.warmup ? ",\"" + Phases.WARMUP_FIELD + "\":1" : "";
   }
 
   /** The recipient index of a message to a user outside the fleet. */
@@ -275,7 +288,7 @@ final class Conn {
     try {
       f = new JsonObject(text);
     } catch (RuntimeException e) {
-      delivery.errors.increment();
+      phases.current().errors.increment();
       return;
     }
     if (frameListener != null) {
@@ -349,6 +362,7 @@ final class Conn {
 
   private void onMsg(JsonObject f) {
     JsonObject body = f.getJsonObject("body");
+    Delivery delivery = phases.of(body);
     if (!target.raw()) {
       long seq = f.getLong("seq", -1L);
       if (seq <= contiguous || ahead.contains(seq)) {
@@ -395,11 +409,11 @@ final class Conn {
   private void onSentFrame(JsonObject f) {
     Pending p = pending.remove(f.getString("id", ""));
     if (p != null && p.room() >= 0) {
-      delivery.onRoomConfirmed(p.room());
+      p.delivery().onRoomConfirmed(p.room());
     } else if (p != null && p.recipient() == UNTRACKED) {
-      delivery.untrackedConfirmed.increment();
+      p.delivery().untrackedConfirmed.increment();
     } else if (p != null) {
-      delivery.onConfirmed(index, p.number(), p.recipient());
+      p.delivery().onConfirmed(index, p.number(), p.recipient());
     }
   }
 
@@ -408,9 +422,10 @@ final class Conn {
     String ref = f.getString("ref");
     Pending p = ref == null ? null : pending.get(ref);
     if (p == null) {
-      delivery.errors.increment();
+      phases.current().errors.increment();
       return;
     }
+    Delivery delivery = p.delivery();
     delivery.onErrorCode(code);
     if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.INTERNAL)) {
       // At-least-once: the same id again, a little later.

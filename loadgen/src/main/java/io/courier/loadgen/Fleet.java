@@ -21,7 +21,9 @@ final class Fleet {
   final Vertx vertx;
   final List<Conn> conns = new ArrayList<>();
   final List<String> sourceAddresses = new ArrayList<>();
+  /** The measured window's delivery check ({@code phases.measured}). */
   final Delivery delivery;
+  final Phases phases;
   final Conn.Counters counters = new Conn.Counters();
   final String runId = UUID.randomUUID().toString().substring(0, 8);
   private final List<WebSocketClient> clients = new ArrayList<>();
@@ -29,7 +31,8 @@ final class Fleet {
   Fleet(Vertx vertx, Options o, String host, int port, boolean raw, String secret) {
     this.vertx = vertx;
     int n = o.localConnections();
-    delivery = new Delivery(n);
+    phases = new Phases(n, o.warmup.compareTo(java.time.Duration.ZERO) > 0);
+    delivery = phases.measured;
     boolean ipv4 = !host.contains(":");
     int addresses = ipv4 ? Math.max(o.sourceAddresses, (n + o.perAddress - 1) / o.perAddress) : 1;
     int perClient = (n + addresses - 1) / addresses;
@@ -48,12 +51,12 @@ final class Fleet {
       }
       clients.add(vertx.createWebSocketClient(wo));
     }
-    Duration ttl = o.duration.plus(o.drain).plus(Duration.ofMinutes(15));
+    Duration ttl = o.warmup.plus(o.duration).plus(o.drain).plus(Duration.ofMinutes(15));
     Conn.Target target = new Conn.Target(host, port, raw);
     for (int i = 0; i < n; i++) {
       String user = "lg-" + runId + "-" + o.shardIndex + "-" + i;
       String token = raw ? "" : TokenIssuer.issue(secret, user, ttl, List.of("lg-*"));
-      conns.add(new Conn(i, user, token, vertx.getOrCreateContext(), clients.get(i / perClient), target, delivery, counters));
+      conns.add(new Conn(i, user, token, vertx.getOrCreateContext(), clients.get(i / perClient), target, phases, counters));
     }
   }
 

@@ -21,6 +21,7 @@ public final class Main {
         scenarios: idle | chat | room | reconnect-storm | soak | slow-consumers | forwarder
         target:    --host 127.0.0.1 --port 8080 [--raw] [--baseline-port P]   (loopback only)
         load:      --connections N --rate MSGS_PER_S --duration 30s --drain 10s --body-bytes 64
+                   --warmup 30s (chat, soak: the same load first, reported apart)
                    --drop K (reconnect-storm) --room-members M (room)
                    --slow N --slow-rate MSGS_PER_S (slow-consumers)
         sources:   --per-address 10000 --source-addresses A --connect-concurrency 256 --connect-timeout 10s

@@ -23,6 +23,7 @@ final class Options {
   double rate = 100;
   Duration duration;
   Duration drain = Duration.ofSeconds(10);
+  Duration warmup = Duration.ZERO;
   Duration interval = Duration.ofSeconds(10);
   Duration connectTimeout = Duration.ofSeconds(10);
   int perAddress = 10_000;
@@ -75,6 +76,7 @@ final class Options {
         case "--rate" -> o.rate = doubleIn(flag, v, 0, MAX_RATE);
         case "--duration" -> o.duration = duration(flag, v);
         case "--drain" -> o.drain = duration(flag, v);
+        case "--warmup" -> o.warmup = duration(flag, v);
         case "--interval" -> o.interval = duration(flag, v);
         case "--connect-timeout" -> o.connectTimeout = duration(flag, v);
         case "--per-address" -> o.perAddress = intIn(flag, v, 1, 28_000);
@@ -122,6 +124,12 @@ final class Options {
     }
     if (drain.isNegative() || drain.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new UsageException("--drain must be between 0 and 10m, got " + drain);
+    }
+    if (warmup.isNegative() || warmup.compareTo(MAX_DURATION) > 0) {
+      throw new UsageException("--warmup must be between 0 and " + MAX_DURATION.toHours() + "h, got " + warmup);
+    }
+    if (!warmup.isZero() && !scenario.equals("chat") && !scenario.equals("soak")) {
+      throw new UsageException("--warmup applies to chat and soak, not " + scenario);
     }
     if (interval.compareTo(Duration.ofMillis(100)) < 0) {
       throw new UsageException("--interval must be at least 100ms, got " + interval);

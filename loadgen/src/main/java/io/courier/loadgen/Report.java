@@ -70,6 +70,31 @@ final class Report {
     return r;
   }
 
+  /**
+   * The warm-up's own check (--warmup): its messages must arrive exactly once like the window's,
+   * so a loss or duplicate there fails the run too; its latencies are left out of every figure.
+   */
+  static void addWarmup(JsonObject r, Delivery w, long sendNanos) {
+    long lost = w.lost();
+    long dup = w.duplicated.sum();
+    long unconfirmed = w.unconfirmed();
+    long rejected = w.rejected.sum();
+    boolean ok = lost == 0 && dup == 0 && unconfirmed == 0 && rejected == 0;
+    r.put("warmup", new JsonObject()
+        .put("durationMs", TimeUnit.NANOSECONDS.toMillis(sendNanos))
+        .put("sent", w.sent.sum())
+        .put("confirmed", w.confirmedCount.sum())
+        .put("received", w.received.sum())
+        .put("lost", lost)
+        .put("duplicated", dup)
+        .put("unconfirmed", unconfirmed)
+        .put("rejected", rejected)
+        .put("ok", ok));
+    if (!ok) {
+      r.put("ok", false);
+    }
+  }
+
   private static JsonObject errorCodes(Delivery d) {
     JsonObject o = new JsonObject();
     new java.util.TreeMap<>(d.errorCodes).forEach((code, n) -> o.put(code, n.sum()));
@@ -138,6 +163,11 @@ final class Report {
     }
     if (c.getInteger("failed", 0) > 0) {
       notes.add(c.getInteger("failed") + " connects failed");
+    }
+    JsonObject w = r.getJsonObject("warmup");
+    if (w != null) {
+      notes.add(String.format(Locale.ROOT, "after a %.0f s warm-up (%d sent, %d lost, %d dup)",
+          w.getLong("durationMs") / 1000.0, w.getLong("sent"), w.getLong("lost"), w.getLong("duplicated")));
     }
     if (r.getValue("ratioToRaw") != null) {
       notes.add("ratio to raw forwarder " + r.getValue("ratioToRaw"));

@@ -88,6 +88,12 @@ final class Shards {
       add(first.getJsonObject("connections"), s.getJsonObject("connections"), "requested", "opened", "failed", "connectPerSec", "reconnects");
       add(first.getJsonObject("messages"), s.getJsonObject("messages"), "offeredRate", "sent", "confirmed", "received", "lost",
           "duplicated", "redelivered", "rejected", "unconfirmed", "errors", "recipientsMissingMessages", "deliveredPerSec");
+      if (s.getJsonObject("warmup") != null && first.getJsonObject("warmup") != null) {
+        JsonObject w = first.getJsonObject("warmup");
+        add(w, s.getJsonObject("warmup"), "sent", "confirmed", "received", "lost", "duplicated", "unconfirmed", "rejected");
+        w.put("ok", w.getBoolean("ok", false) && s.getJsonObject("warmup").getBoolean("ok", false))
+            .put("durationMs", Math.max(w.getLong("durationMs"), s.getJsonObject("warmup").getLong("durationMs")));
+      }
       if (s.getJsonObject("reconnect") != null) {
         JsonObject r = first.getJsonObject("reconnect");
         add(r, s.getJsonObject("reconnect"), "dropped", "back", "failed");

@@ -92,6 +92,49 @@ class LoadgenTest {
     assertThat(r.stdout()).startsWith("| scenario | label |").contains("| chat | test | 50 | 200 |");
   }
 
+  /**
+   * The warm-up offers the same load first; its messages are checked too (each delivered once) but
+   * reported apart: the window's counts and latencies are the window's sends only.
+   */
+  @Test
+  void warmupRunsTheSameLoadFirstAndIsLeftOutOfTheMeasuredWindow() throws Exception {
+    Outcome r = bench("chat", "--port", port(), "--connections", "20", "--rate", "100", "--warmup", "2s",
+        "--duration", "2s", "--drain", "10s", "--label", "warm");
+    assertThat(r.status()).as(r.stderr() + r.result().encodePrettily()).isZero();
+    JsonObject w = r.result().getJsonObject("warmup");
+    assertThat(w.getLong("sent")).isPositive().isLessThanOrEqualTo(200L);
+    assertThat(w.getLong("confirmed")).isEqualTo(w.getLong("sent"));
+    assertThat(w.getLong("received")).isEqualTo(w.getLong("confirmed"));
+    assertThat(w.getLong("lost")).isZero();
+    assertThat(w.getLong("duplicated")).isZero();
+    assertThat(w.getLong("unconfirmed")).isZero();
+    assertThat(w.getBoolean("ok")).isTrue();
+    JsonObject m = r.result().getJsonObject("messages");
+    // 2 s at 100/s: at most 200 of the window's own, whatever the warm-up sent before.
+    assertThat(m.getLong("sent")).isPositive().isLessThanOrEqualTo(200L);
+    assertThat(m.getLong("confirmed")).isEqualTo(m.getLong("sent"));
+    assertThat(m.getLong("received")).isEqualTo(m.getLong("confirmed"));
+    assertThat(m.getLong("lost")).isZero();
+    assertThat(m.getLong("duplicated")).isZero();
+    assertThat(r.result().getJsonObject("latencyMs").getLong("count")).isEqualTo(m.getLong("received"));
+    assertThat(r.result().getBoolean("ok")).isTrue();
+    assertThat(r.stderr()).contains("[chat warmup").contains("[chat chat");
+    assertThat(r.stdout()).contains("| chat | warm | 20 | 100 |").contains("warm-up (" + w.getLong("sent") + " sent, 0 lost, 0 dup)");
+  }
+
+  @Test
+  void warmupIsChatAndSoakOnlyAndBounded() {
+    assertThat(Options.parse(new String[] {"chat", "--duration", "1s"}).warmup).isZero();
+    assertThat(Options.parse(new String[] {"soak", "--duration", "1s", "--warmup", "72h"}).warmup.toHours()).isEqualTo(72);
+    assertThatThrownBy(() -> Options.parse(new String[] {"chat", "--duration", "1s", "--warmup", "73h"}))
+        .hasMessageContaining("--warmup must be between 0 and 72h");
+    assertThatThrownBy(() -> Options.parse(new String[] {"chat", "--duration", "1s", "--warmup", "-1s"}))
+        .hasMessageContaining("--warmup must be between 0 and 72h");
+    assertThatThrownBy(() -> Options.parse(new String[] {"room", "--duration", "1s", "--warmup", "1s"}))
+        .isInstanceOf(Options.UsageException.class).hasMessageContaining("--warmup applies to chat and soak");
+    assertThat(Options.parse(new String[] {"room", "--duration", "1s", "--warmup", "0"}).warmup).isZero();
+  }
+
   @Test
   void resultJsonHasTheDocumentedShape() throws Exception {
     JsonObject r = bench("chat", "--port", port(), "--connections", "4", "--rate", "20", "--duration", "1s").result();
@@ -269,6 +312,20 @@ class LoadgenTest {
     assertThat(merged.getJsonObject("latencyMs").getDouble("max")).isBetween(8.9, 9.1);
     assertThat(merged.getBoolean("ok")).isTrue();
     assertThat(Shards.merge(List.of(shard(a, 1, true), shard(b, 1, false))).getBoolean("ok")).isFalse();
+  }
+
+  @Test
+  void shardWarmupsMergeIntoOne() {
+    org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(Delivery.MAX_LATENCY_NANOS, 3);
+    JsonObject a = shard(h, 1, true).put("warmup", new JsonObject().put("durationMs", 1000).put("sent", 4).put("lost", 0)
+        .put("duplicated", 0).put("ok", true));
+    JsonObject b = shard(h, 1, true).put("warmup", new JsonObject().put("durationMs", 1001).put("sent", 6).put("lost", 1)
+        .put("duplicated", 0).put("ok", false));
+    JsonObject w = Shards.merge(List.of(a, b)).getJsonObject("warmup");
+    assertThat(w.getLong("sent")).isEqualTo(10);
+    assertThat(w.getLong("lost")).isEqualTo(1);
+    assertThat(w.getLong("durationMs")).isEqualTo(1001);
+    assertThat(w.getBoolean("ok")).isFalse();
   }
 
   private static JsonObject shard(org.HdrHistogram.Histogram h, int received, boolean ok) {

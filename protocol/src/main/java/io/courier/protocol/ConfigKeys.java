@@ -157,8 +157,13 @@ public final class ConfigKeys {
       "Message store: hazelcast (embedded, in cluster memory) or redis (durable, Redis Streams).");
   public static final Setting REDIS_URL = new Setting("COURIER_REDIS_URL", "redis://127.0.0.1:6379/0",
       "Redis connection string, used when COURIER_STORE=redis.");
-  public static final Setting REDIS_POOL = new Setting("COURIER_REDIS_POOL", "16",
-      "Redis connections per delivery verticle.");
+  public static final Setting REDIS_POOL = new Setting("COURIER_REDIS_POOL", "4",
+      "Redis connections per delivery verticle (1-64), opened at start and kept; calls are spread over them "
+          + "round-robin, many at once on each (pipelined). A lost connection is reopened, with backoff while that fails.");
+  public static final Setting REDIS_MAX_IN_FLIGHT = new Setting("COURIER_REDIS_MAX_IN_FLIGHT", "1024",
+      "Redis commands one connection carries at once, sent and not yet answered (1-65536); a store call past it "
+          + "fails at once and the client is answered unavailable. Larger batches (room fan-out, room delete) go in parts "
+          + "of this size.");
   public static final Setting DEDUPE_WINDOW_MS = new Setting("COURIER_DEDUPE_WINDOW_MS", "86400000",
       "How long an inbox remembers a (sender, id) so a resend is answered dup instead of stored again.");
   public static final Setting RETENTION_MAX_MESSAGES = new Setting("COURIER_RETENTION_MAX_MESSAGES", "100000",
@@ -231,7 +236,7 @@ public final class ConfigKeys {
       USER_SENDS_PER_S, USER_SENDS_BURST, USER_SENDS_LEASE, RATE_STRIKES, RATE_STRIKE_WINDOW_MS,
       MAX_JSON_DEPTH, MAX_JSON_FIELDS, MAX_JSON_KEY_CHARS, MAX_JSON_STRING_CHARS,
       GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
-      STORE, REDIS_URL, REDIS_POOL, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
+      STORE, REDIS_URL, REDIS_POOL, REDIS_MAX_IN_FLIGHT, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM, ROOM_SENDS_IN_FLIGHT,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,

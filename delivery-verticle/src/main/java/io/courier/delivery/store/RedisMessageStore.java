@@ -2,6 +2,7 @@ package io.courier.delivery.store;
 
 import io.courier.delivery.store.redis.InboxReplies;
 import io.courier.delivery.store.redis.InboxScripts;
+import io.courier.delivery.store.redis.PipelinedRedis;
 import io.courier.delivery.store.redis.RedisKeys;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
@@ -9,8 +10,8 @@ import io.courier.protocol.InboxMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,8 +21,10 @@ import java.util.function.Supplier;
  * {@code <seq>-0}, and one string per remembered (sender, id); see {@link RedisKeys}. Every call is
  * one script ({@link InboxScripts}), so it is atomic and one round trip.
  *
- * <p>Uses the pooled client, which reconnects by itself: while Redis is unreachable calls fail fast
- * with {@link StoreUnavailableException}, and the first calls after it is back succeed again.
+ * <p>Calls go over a few long-lived, pipelined connections ({@link PipelinedRedis}, {@code
+ * COURIER_REDIS_POOL} of them, each carrying up to {@code COURIER_REDIS_MAX_IN_FLIGHT} calls at once).
+ * A lost connection fails the calls it carried as {@link StoreUnavailableException} and is reopened;
+ * while Redis is unreachable calls fail fast, and once a connection is back calls succeed again.
  * Durability is Redis's own. A Redis that comes back without an inbox's meta gives that inbox a new
  * epoch. But a Redis that comes back having lost only its latest writes (AOF with the default
  * {@code appendfsync everysec} loses up to about a second on a crash; an asynchronous replica
@@ -31,24 +34,20 @@ import java.util.function.Supplier;
  * that matters.
  */
 public final class RedisMessageStore implements MessageStore {
-  private static final int CONNECT_TIMEOUT_MS = 2000;
   /** Expired entries dropped per script call; more are dropped by later calls. */
   private static final int TRIM_BUDGET = 512;
 
   private final Vertx vertx;
-  private final Redis redis;
+  private final PipelinedRedis redis;
   private final StoreSettings settings;
 
+  /** Starts opening the connections on the caller's context; calls made meanwhile wait for them. */
   public RedisMessageStore(Vertx vertx, CourierConfig cfg) {
     this.vertx = vertx;
     this.settings = StoreSettings.from(cfg);
-    int pool = cfg.getInt(ConfigKeys.REDIS_POOL);
-    RedisOptions options = new RedisOptions()
-        .setConnectionString(cfg.get(ConfigKeys.REDIS_URL))
-        .setMaxPoolSize(pool)
-        .setMaxPoolWaiting(Math.max(256, pool * 64));
-    options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS);
-    this.redis = Redis.createClient(vertx, options);
+    RedisSettings redisSettings = RedisSettings.from(cfg);
+    this.redis = new PipelinedRedis(vertx, redisSettings.url(), redisSettings.connections(),
+        redisSettings.maxInFlight(), cfg.get(ConfigKeys.NODE_ID));
   }
 
   @Override
@@ -139,8 +138,7 @@ public final class RedisMessageStore implements MessageStore {
    */
   @Override
   public Future<List<String>> configurationWarnings() {
-    io.vertx.redis.client.RedisAPI api = io.vertx.redis.client.RedisAPI.api(redis);
-    return api.config(List.of("GET", "append*")).map(r -> {
+    return redis.send(Request.cmd(Command.CONFIG).arg("GET").arg("append*")).map(r -> {
       // RESP3 answers a map, RESP2 a flat list of name/value pairs.
       java.util.Map<String, String> conf = new java.util.HashMap<>();
       if (r.isMap()) {
@@ -164,8 +162,8 @@ public final class RedisMessageStore implements MessageStore {
     }).otherwise(err -> List.of());
   }
 
-  /** The pooled client, shared with the {@link RedisRoomStore} of the same verticle. */
-  public Redis client() {
+  /** The connections, shared with the {@link RedisRoomStore} of the same verticle. */
+  public PipelinedRedis client() {
     return redis;
   }
 

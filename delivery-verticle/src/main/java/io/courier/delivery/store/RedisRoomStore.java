@@ -1,12 +1,12 @@
 package io.courier.delivery.store;
 
+import io.courier.delivery.store.redis.PipelinedRedis;
 import io.courier.delivery.store.redis.RedisKeys;
 import io.courier.delivery.store.redis.RoomScripts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
@@ -22,11 +22,11 @@ import java.util.function.Supplier;
  */
 public final class RedisRoomStore implements RoomStore {
   private final Vertx vertx;
-  private final Redis redis;
+  private final PipelinedRedis redis;
   private final RoomSettings settings;
 
-  /** @param redis a pooled client this store shares and does not close */
-  public RedisRoomStore(Vertx vertx, Redis redis, RoomSettings settings) {
+  /** @param redis connections this store shares and does not close */
+  public RedisRoomStore(Vertx vertx, PipelinedRedis redis, RoomSettings settings) {
     this.vertx = vertx;
     this.redis = redis;
     this.settings = settings;

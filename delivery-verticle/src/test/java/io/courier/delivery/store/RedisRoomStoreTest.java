@@ -2,12 +2,12 @@ package io.courier.delivery.store;
 
 import static io.courier.delivery.store.Inboxes.await;
 
+import io.courier.delivery.store.redis.PipelinedRedis;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.RedisServer;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -19,14 +19,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RedisRoomStoreTest extends RoomStoreContractTest {
   private static RedisServer server;
   private static Vertx vertx;
-  private static final List<Redis> clients = new ArrayList<>();
+  private static final List<PipelinedRedis> clients = new ArrayList<>();
 
   @BeforeAll
   static void startRedis(Vertx v) {
     vertx = v;
     server = RedisServer.start();
-    clients.add(Redis.createClient(vertx, server.url()));
-    clients.add(Redis.createClient(vertx, server.url()));
+    clients.add(new PipelinedRedis(vertx, server.url(), 2, 1024, "test"));
+    clients.add(new PipelinedRedis(vertx, server.url(), 2, 1024, "test"));
   }
 
   @AfterAll
@@ -41,9 +41,9 @@ class RedisRoomStoreTest extends RoomStoreContractTest {
   }
 
   /**
-   * A store call may take up to half the bus timeout. On a machine busy with other builds, the
-   * burst of concurrent joins (new pooled connections and their handshakes first) took more than
-   * the default 5 s once; the contract is about outcomes, not speed, so allow 15 s.
+   * A store call may take up to half the bus timeout. On a machine busy with other builds, a
+   * burst of concurrent joins took more than the default 5 s once; the contract is about outcomes,
+   * not speed, so allow 15 s.
    */
   @Override
   protected CourierConfig config() {

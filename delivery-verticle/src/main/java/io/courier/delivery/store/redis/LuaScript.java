@@ -2,7 +2,6 @@ package io.courier.delivery.store.redis;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
@@ -26,7 +25,7 @@ public final class LuaScript {
     this.sha = sha1(text);
   }
 
-  public Future<Response> run(Redis redis, List<String> keys, List<String> args) {
+  public Future<Response> run(PipelinedRedis redis, List<String> keys, List<String> args) {
     return redis.send(request(Command.EVALSHA, sha, keys, args)).recover(err -> {
       if (err instanceof ErrorType e && e.is("NOSCRIPT")) {
         return redis.send(request(Command.EVAL, text, keys, args));
@@ -37,10 +36,10 @@ public final class LuaScript {
 
   /**
    * Runs the script once per (keys, args) pair in one pipelined batch: one write, one connection,
-   * replies in order. A batch fails as a whole if any call fails; when the server did not know the
+   * replies in order (a batch larger than {@link PipelinedRedis#maxInFlight} goes in consecutive parts). A batch fails as a whole if any call fails; when the server did not know the
    * script, it is loaded and the batch sent once more (the callers' scripts are safe to repeat).
    */
-  public Future<List<Response>> runAll(Redis redis, List<List<String>> keys, List<List<String>> args) {
+  public Future<List<Response>> runAll(PipelinedRedis redis, List<List<String>> keys, List<List<String>> args) {
     List<Request> batch = new java.util.ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       batch.add(request(Command.EVALSHA, sha, keys.get(i), args.get(i)));
