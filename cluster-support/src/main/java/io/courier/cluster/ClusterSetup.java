@@ -99,10 +99,37 @@ public final class ClusterSetup {
     }
   }
 
+  private static final int HZ_CALLBACK_THREADS = 2;
+
+  /**
+   * Hazelcast runs callbacks registered without an executor (its own and those of libraries such as
+   * the Vert.x cluster manager) on a default executor that, when the common fork-join pool has a
+   * parallelism of 1 (any machine with two cores or fewer, or a process pinned to one), starts a
+   * new thread per callback. Under load that is thousands of threads started per second on the
+   * partition threads. Courier's own calls never use it ({@link HazelcastFutures}); this replaces it
+   * with a small fixed pool for everything else. Hazelcast exposes the setter in an internal class,
+   * which is why this lives here, in one place.
+   */
+  static synchronized void boundHazelcastCallbacks() {
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() > 1 || callbackPool != null) {
+      return;
+    }
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    callbackPool = java.util.concurrent.Executors.newFixedThreadPool(HZ_CALLBACK_THREADS, r -> {
+      Thread t = new Thread(r, "courier-hz-callback-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    com.hazelcast.internal.util.ConcurrencyUtil.setDefaultAsyncExecutor(callbackPool);
+  }
+
+  private static java.util.concurrent.ExecutorService callbackPool;
+
   /** A started clustered Vert.x together with its cluster manager (for Hazelcast access). */
   public record Started(Vertx vertx, HazelcastClusterManager clusterManager, PrometheusMeterRegistry metrics) {}
 
   public static Future<Started> startClusteredVertx(CourierConfig cfg, String nodeId, VertxOptions options) {
+    boundHazelcastCallbacks();
     HazelcastClusterManager mgr = new HazelcastClusterManager(hazelcastConfig(cfg, nodeId));
     VertxOptions opts = NodeMetrics.withMetrics(options, nodeId);
     PrometheusMeterRegistry metrics = NodeMetrics.newRegistry(nodeId);

@@ -33,14 +33,14 @@ public final class PresenceLeases {
 
   /** Takes or renews the lease of {@code memberId}: held for at least {@code ttlMs}. */
   public Future<Void> renew(String memberId, String nodeId, long ttlMs) {
-    return Future.fromCompletionStage(
+    return HazelcastFutures.onContext(
         map.setAsync(memberId, nodeId, ttlMs + EXPIRY_GRANULARITY_MS, TimeUnit.MILLISECONDS),
         vertx.getOrCreateContext());
   }
 
   /** Gives the lease up (an orderly stop). */
   public Future<Void> release(String memberId) {
-    return Future.fromCompletionStage(map.removeAsync(memberId), vertx.getOrCreateContext()).mapEmpty();
+    return HazelcastFutures.onContext(map.removeAsync(memberId), vertx.getOrCreateContext()).mapEmpty();
   }
 
   /** Member ids holding a lease now (a blocking cluster read, on a worker). */

@@ -102,6 +102,62 @@ public final class PresenceRegistry {
     return on(map.getAsync(userId));
   }
 
+  /**
+   * The nodes holding a connection of {@code userId} (empty if offline): what routing a push needs,
+   * read by a read-only processor on the entry's owner, so the entry itself is never copied (a
+   * {@code get} clones it, serializing the whole entry, on every call).
+   */
+  public Future<Set<String>> nodesOf(String userId) {
+    return on(map.submitToKey(userId, NodesOf.INSTANCE)).map(PresenceRegistry::asSet);
+  }
+
+  /** {@link #nodesOf} for many users in one call (one operation per member); users offline are left out. */
+  public Future<Map<String, Set<String>>> nodesOfAll(Collection<String> userIds) {
+    return on(map.submitToKeys(new HashSet<>(userIds), NodesOf.INSTANCE)).map(found -> {
+      Map<String, Set<String>> out = new java.util.HashMap<>(found.size() * 2);
+      found.forEach((user, nodes) -> {
+        if (nodes != null && nodes.length > 0) {
+          out.put(user, asSet(nodes));
+        }
+      });
+      return out;
+    });
+  }
+
+  private static Set<String> asSet(String[] nodes) {
+    return nodes == null || nodes.length == 0 ? Set.of() : new HashSet<>(java.util.Arrays.asList(nodes));
+  }
+
+  /** Node ids of an entry's devices; read-only, answered with a plain array. */
+  public static final class NodesOf implements EntryProcessor<String, PresenceEntry, String[]>,
+      com.hazelcast.core.ReadOnly, com.hazelcast.nio.serialization.DataSerializable {
+    static final NodesOf INSTANCE = new NodesOf();
+
+    public NodesOf() {}
+
+    @Override
+    public String[] process(Map.Entry<String, PresenceEntry> entry) {
+      PresenceEntry e = entry.getValue();
+      if (e == null || e.devices().isEmpty()) {
+        return new String[0];
+      }
+      Set<String> nodes = new HashSet<>();
+      e.devices().values().forEach(d -> nodes.add(d.nodeId()));
+      return nodes.toArray(String[]::new);
+    }
+
+    @Override
+    public EntryProcessor<String, PresenceEntry, String[]> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(com.hazelcast.nio.ObjectDataOutput out) {}
+
+    @Override
+    public void readData(com.hazelcast.nio.ObjectDataInput in) {}
+  }
+
   /** Entries of many users in one batched call (run off the event loop: IMap.getAll is blocking). */
   public Future<Map<String, PresenceEntry>> getAll(Collection<String> userIds) {
     Set<String> keys = new HashSet<>(userIds);
@@ -209,7 +265,7 @@ public final class PresenceRegistry {
 
   private <T> Future<T> on(CompletionStage<T> stage) {
     Context ctx = vertx.getOrCreateContext();
-    return Future.fromCompletionStage(stage, ctx);
+    return HazelcastFutures.onContext(stage, ctx);
   }
 
   // ---- the device processors -----------------------------------------------------------------

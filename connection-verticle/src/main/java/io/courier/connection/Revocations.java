@@ -1,5 +1,6 @@
 package io.courier.connection;
 
+import io.courier.cluster.HazelcastFutures;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
@@ -152,7 +153,7 @@ public final class Revocations implements RevocationCheck {
    */
   Future<Void> revoke(Revocation r) {
     long ttl = list.ttlMs();
-    return Future.fromCompletionStage(map.submitToKey(r.key(), new KeepLatest(r.at(), ttl)), vertx.getOrCreateContext())
+    return HazelcastFutures.onContext(map.submitToKey(r.key(), new KeepLatest(r.at(), ttl)), vertx.getOrCreateContext())
         .compose(stored -> {
           apply(r);
           vertx.eventBus().publish(Addresses.REVOCATIONS, r.toBus());
@@ -181,7 +182,7 @@ public final class Revocations implements RevocationCheck {
       List<Future<?>> writes = new ArrayList<>();
       for (Revocation rev : revs) {
         apply(rev);
-        writes.add(Future.fromCompletionStage(map.submitToKey(rev.key(), new KeepLatest(rev.at(), list.ttlMs()))));
+        writes.add(HazelcastFutures.onContext(map.submitToKey(rev.key(), new KeepLatest(rev.at(), list.ttlMs())), vertx.getOrCreateContext()));
       }
       return Future.all(writes).map(revs.size());
     }).onSuccess(n -> {

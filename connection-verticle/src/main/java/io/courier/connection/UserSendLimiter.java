@@ -1,5 +1,6 @@
 package io.courier.connection;
 
+import io.courier.cluster.HazelcastFutures;
 import io.courier.cluster.SendBucket;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -121,6 +122,6 @@ final class UserSendLimiter {
 
   /** Adapts the cluster buckets to {@link Buckets} on {@code context}. */
   static Buckets cluster(io.courier.cluster.UserSendBuckets b, Context context, double ratePerS, double burst) {
-    return (userId, want) -> Future.fromCompletionStage(b.lease(userId, ratePerS, burst, want), context);
+    return (userId, want) -> HazelcastFutures.onContext(b.lease(userId, ratePerS, burst, want), context);
   }
 }

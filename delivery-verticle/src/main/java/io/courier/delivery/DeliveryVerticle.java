@@ -133,9 +133,9 @@ public final class DeliveryVerticle extends VerticleBase {
    * background: the message is stored, so the answer to the sender need not wait for them).
    */
   private Future<Void> deliver(String recipient, InboxMessage m, int attempt) {
-    return presence.get(recipient)
-        .map(entry -> {
-          fanout.send(recipient, m, Fanout.nodesOf(entry));
+    return presence.nodesOf(recipient)
+        .map(nodes -> {
+          fanout.send(recipient, m, nodes);
           return (Void) null;
         })
         .recover(err -> {

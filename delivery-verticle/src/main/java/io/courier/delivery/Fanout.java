@@ -1,6 +1,5 @@
 package io.courier.delivery;
 
-import io.courier.cluster.PresenceEntry;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.InboxMessage;
@@ -10,7 +9,6 @@ import io.courier.delivery.store.BatchAppendResult;
 import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,17 +27,6 @@ final class Fanout {
   }
 
   /** Distinct node ids holding a connection of the user (empty when offline or unknown). */
-  static Set<String> nodesOf(PresenceEntry entry) {
-    if (entry == null) {
-      return Set.of();
-    }
-    Set<String> nodes = new HashSet<>();
-    for (PresenceEntry.Device d : entry.devices().values()) {
-      nodes.add(d.nodeId());
-    }
-    return nodes;
-  }
-
   static JsonObject push(String recipient, InboxMessage m) {
     return new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TO, recipient).put(Bus.SEQ, m.seq())
         .put(Bus.EPOCH, m.epoch()).put(Bus.FRAME, m.toFrameText());
@@ -49,10 +36,10 @@ final class Fanout {
   record Copy(String to, long seq, String epoch) {}
 
   /** The copies grouped by every node holding a connection of their owner (offline owners are left out). */
-  static Map<String, List<Copy>> byNode(List<BatchAppendResult.Appended> copies, Map<String, PresenceEntry> presence) {
+  static Map<String, List<Copy>> byNode(List<BatchAppendResult.Appended> copies, Map<String, Set<String>> nodesOf) {
     Map<String, List<Copy>> byNode = new HashMap<>();
     for (BatchAppendResult.Appended a : copies) {
-      for (String node : nodesOf(presence.get(a.recipient()))) {
+      for (String node : nodesOf.getOrDefault(a.recipient(), Set.of())) {
         byNode.computeIfAbsent(node, n -> new ArrayList<>())
             .add(new Copy(a.recipient(), a.result().seq(), a.result().epoch()));
       }

@@ -235,7 +235,7 @@ final class RoomFanout {
     }
     List<String> users = new ArrayList<>(copies.size());
     copies.forEach(c -> users.add(c.recipient()));
-    return presence.getAll(users).<Void>map(entries -> {
+    return presence.nodesOfAll(users).<Void>map(entries -> {
       Map<String, List<Fanout.Copy>> byNode = Fanout.byNode(copies, entries);
       fanout.sendRoom(ref, byNode);
       return null;

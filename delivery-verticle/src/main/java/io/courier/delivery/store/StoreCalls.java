@@ -1,5 +1,6 @@
 package io.courier.delivery.store;
 
+import io.courier.cluster.HazelcastFutures;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.concurrent.CompletionException;
@@ -23,7 +24,7 @@ public final class StoreCalls {
     } catch (RuntimeException e) {
       return Future.failedFuture(unavailable(what, e));
     }
-    return Future.fromCompletionStage(stage, ctx)
+    return HazelcastFutures.onContext(stage, ctx)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(t -> Future.failedFuture(unavailable(what, t)));
   }

@@ -1,0 +1,104 @@
+package io.courier.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.internal.util.ConcurrencyUtil;
+import io.courier.protocol.CourierConfig;
+import io.courier.testing.Ports;
+import io.courier.testing.TestCluster;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** How Hazelcast results come back to Vert.x, and the routing read the delivery path makes per message. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HazelcastCallsTest {
+  TestCluster.Member a;
+  TestCluster.Member b;
+
+  @BeforeAll
+  void start() {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("hzcalls"));
+    a = TestCluster.start(cfg, "calls-a");
+    b = TestCluster.join(cfg, cfg.getInt(io.courier.protocol.ConfigKeys.CLUSTER_PORT), "calls-b");
+  }
+
+  @AfterAll
+  void stop() {
+    Future.join(a.vertx().close(), b.vertx().close()).await();
+  }
+
+  @Test
+  void aResultCompletedOnAnotherThreadArrivesOnTheCallersContext() throws Exception {
+    Context ctx = a.vertx().getOrCreateContext();
+    CompletableFuture<String> stage = new CompletableFuture<>();
+    Promise<Boolean> onContext = Promise.promise();
+    ctx.runOnContext(v -> HazelcastFutures.onContext(stage, ctx)
+        .onComplete(ar -> onContext.complete(Context.isOnEventLoopThread() && ar.succeeded()
+            && "done".equals(ar.result()) && a.vertx().getOrCreateContext() == ctx)));
+    Thread other = new Thread(() -> stage.complete("done"));
+    other.start();
+    assertThat(onContext.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<String> failing = new CompletableFuture<>();
+    Future<String> failed = HazelcastFutures.onContext(failing, ctx);
+    failing.completeExceptionally(new IllegalStateException("boom"));
+    assertThat(failed.toCompletionStage().toCompletableFuture().handle((r, e) -> e).get(10, TimeUnit.SECONDS))
+        .hasMessageContaining("boom");
+  }
+
+  /**
+   * With a common pool of parallelism 1 (two cores or fewer), Hazelcast's default callback executor
+   * starts a thread per callback; a started node replaces it with a bounded pool.
+   */
+  @Test
+  void aNodeNeverLeavesHazelcastStartingAThreadPerCallback() {
+    if (ForkJoinPool.getCommonPoolParallelism() > 1) {
+      assertThat(ConcurrencyUtil.getDefaultAsyncExecutor()).isSameAs(ForkJoinPool.commonPool());
+    } else {
+      assertThat(ConcurrencyUtil.getDefaultAsyncExecutor()).isNotSameAs(ForkJoinPool.commonPool());
+      Set<String> names = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      CompletableFuture<?>[] all = new CompletableFuture<?>[50];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = CompletableFuture.runAsync(() -> names.add(Thread.currentThread().getName()),
+            ConcurrencyUtil.getDefaultAsyncExecutor());
+      }
+      CompletableFuture.allOf(all).join();
+      assertThat(names).allMatch(n -> n.startsWith("courier-hz-callback-")).hasSizeLessThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void nodesOfNamesEveryNodeHoldingAConnectionOfTheUser() {
+    PresenceRegistry onA = new PresenceRegistry(a.vertx(), a.node().hazelcast());
+    PresenceRegistry onB = new PresenceRegistry(b.vertx(), b.node().hazelcast());
+    String two = "u-" + UUID.randomUUID();
+    String one = "u-" + UUID.randomUUID();
+    String offline = "u-" + UUID.randomUUID();
+    onA.addDevice(two, "s1", "node-a").await();
+    onB.addDevice(two, "s2", "node-b").await();
+    onB.addDevice(two, "s3", "node-b").await();
+    onA.addDevice(one, "s4", "node-a").await();
+
+    assertThat(onB.nodesOf(two).await()).containsExactlyInAnyOrder("node-a", "node-b");
+    assertThat(onA.nodesOf(one).await()).containsExactly("node-a");
+    assertThat(onA.nodesOf(offline).await()).isEmpty();
+    Map<String, Set<String>> all = onB.nodesOfAll(List.of(two, one, offline)).await();
+    assertThat(all).containsOnlyKeys(two, one);
+    assertThat(all.get(two)).containsExactlyInAnyOrder("node-a", "node-b");
+
+    onA.removeDevice(one, "s4").await();
+    assertThat(onB.nodesOf(one).await()).as("gone with its last device").isEmpty();
+  }
+}
