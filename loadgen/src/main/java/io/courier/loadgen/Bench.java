@@ -279,11 +279,27 @@ final class Bench {
   private long drive(Fleet fleet, double rate, long nanos, Runnable halfway, List<String> slowUsers, double slowRate) {
     String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
     List<Conn> conns = fleet.conns;
+    int k = o.crossNode ? o.ports.size() : 1;
     return drive(fleet, rate, nanos, halfway, (from, rnd) -> {
       int n = conns.size();
-      Conn to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
+      Conn to;
+      if (k > 1) {
+        to = conns.get(onAnotherPort(from.index, n, k, rnd));
+      } else {
+        to = conns.get((from.index + 1 + rnd.nextInt(n - 1)) % n);
+      }
       from.send(to, padding);
     }, slowUsers, slowRate);
+  }
+
+  /**
+   * A random recipient index connected to another port than {@code from}: connection i is on
+   * ports[i % k], so pick another column (i % k) and any row in it.
+   */
+  static int onAnotherPort(int from, int n, int k, java.util.Random rnd) {
+    int column = (from % k + 1 + rnd.nextInt(k - 1)) % k;
+    int rows = (n - column + k - 1) / k;
+    return rnd.nextInt(rows) * k + column;
   }
 
   /** What one due message does: {@code from} sends it (called on from's context). */

@@ -52,8 +52,14 @@ final class Fleet {
       clients.add(vertx.createWebSocketClient(wo));
     }
     Duration ttl = o.warmup.plus(o.duration).plus(o.drain).plus(Duration.ofMinutes(15));
-    Conn.Target target = new Conn.Target(host, port, raw);
+    List<Conn.Target> targets = new ArrayList<>();
+    if (raw || o.ports.isEmpty()) {
+      targets.add(new Conn.Target(host, port, raw));
+    } else {
+      o.ports.forEach(p -> targets.add(new Conn.Target(host, p, false)));
+    }
     for (int i = 0; i < n; i++) {
+      Conn.Target target = targets.get(i % targets.size());
       String user = "lg-" + runId + "-" + o.shardIndex + "-" + i;
       String token = raw ? "" : TokenIssuer.issue(secret, user, ttl, List.of("lg-*"));
       conns.add(new Conn(i, user, token, vertx.getOrCreateContext(), clients.get(i / perClient), target, phases, counters));

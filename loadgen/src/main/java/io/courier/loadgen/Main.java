@@ -20,6 +20,7 @@ public final class Main {
       usage: courier bench <scenario> --duration D [flags]     (all flags: loadgen/README.md)
         scenarios: idle | chat | room | reconnect-storm | soak | slow-consumers | forwarder
         target:    --host 127.0.0.1 --port 8080 [--raw] [--baseline-port P]   (loopback only)
+                   --ports P1,P2 [--cross-node] (connection i to the (i mod k)-th port; every message to another port)
         load:      --connections N --rate MSGS_PER_S --duration 30s --drain 10s --body-bytes 64
                    --warmup 30s (chat, soak: the same load first, reported apart)
                    --drop K (reconnect-storm) --room-members M (room)

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -19,6 +20,10 @@ final class Options {
   String scenario;
   String host = "127.0.0.1";
   int port = 8080;
+  /** Several nodes' ports: connection i goes to ports[i % k] (empty: every connection to port). */
+  List<Integer> ports = List.of();
+  /** chat/soak with several ports: every message goes to a user connected to another port. */
+  boolean crossNode;
   int connections = 100;
   double rate = 100;
   Duration duration;
@@ -61,6 +66,10 @@ final class Options {
         o.raw = true;
         continue;
       }
+      if (flag.equals("--cross-node")) {
+        o.crossNode = true;
+        continue;
+      }
       if (flag.equals("--quiet")) {
         o.quiet = true;
         continue;
@@ -72,6 +81,8 @@ final class Options {
       switch (flag) {
         case "--host" -> o.host = v;
         case "--port" -> o.port = intIn(flag, v, 1, 65535);
+        case "--ports" -> o.ports = java.util.Arrays.stream(v.split(",")).map(String::trim)
+            .map(p -> intIn(flag, p, 1, 65535)).toList();
         case "--connections", "-n" -> o.connections = intIn(flag, v, 1, MAX_CONNECTIONS);
         case "--rate" -> o.rate = doubleIn(flag, v, 0, MAX_RATE);
         case "--duration" -> o.duration = duration(flag, v);
@@ -136,6 +147,12 @@ final class Options {
     }
     if ((connectTimeout.isZero() || connectTimeout.isNegative())) {
       throw new UsageException("--connect-timeout must be > 0");
+    }
+    if (crossNode && ports.size() < 2) {
+      throw new UsageException("--cross-node needs --ports with at least two ports (one per node)");
+    }
+    if (crossNode && !(scenario.equals("chat") || scenario.equals("soak"))) {
+      throw new UsageException("--cross-node applies to chat and soak only");
     }
     if (processes > 1 && shardCount > 1) {
       throw new UsageException("use either --processes N (this process starts the shards) or --shard i/N, not both");

@@ -207,8 +207,24 @@ class PresenceVerticleTest {
     // Taken before the lease is written: the lease's TTL starts at the write, which this precedes.
     long leasedAt = System.nanoTime();
     new PresenceLeases(b.vertx(), b.node().hazelcast()).renew(onB.localMemberId(), "node-b", leaseMs).await();
+    // Hazelcast updates the member list first and publishes the member-removed event a moment later,
+    // to the listeners registered at that moment. Waiting for the event on a listener of our own
+    // (not just for the member list) makes sure the verticle deployed below cannot receive it.
+    java.util.concurrent.CountDownLatch removalPublished = new java.util.concurrent.CountDownLatch(1);
+    java.util.UUID watcherId = a.node().hazelcast().getCluster().addMembershipListener(
+        new com.hazelcast.cluster.MembershipListener() {
+          @Override
+          public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {}
+
+          @Override
+          public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+            removalPublished.countDown();
+          }
+        });
     b.node().hazelcast().getLifecycleService().terminate();
     await(() -> a.node().hazelcast().getCluster().getMembers().size() == 1, Duration.ofSeconds(20), "B gone");
+    assertThat(removalPublished.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("member-removed published").isTrue();
+    a.node().hazelcast().getCluster().removeMembershipListener(watcherId);
     PresenceVerticle later = new PresenceVerticle(a.node());
     a.vertx().deployVerticle(later).await();
 
