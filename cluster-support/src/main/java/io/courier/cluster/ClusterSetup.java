@@ -99,23 +99,23 @@ public final class ClusterSetup {
     }
   }
 
-  private static final int HZ_CALLBACK_THREADS = 2;
-
   /**
    * Hazelcast runs callbacks registered without an executor (its own and those of libraries such as
    * the Vert.x cluster manager) on a default executor that, when the common fork-join pool has a
    * parallelism of 1 (any machine with two cores or fewer, or a process pinned to one), starts a
    * new thread per callback. Under load that is thousands of threads started per second on the
-   * partition threads. Courier's own calls never use it ({@link HazelcastFutures}); this replaces it
-   * with a small fixed pool for everything else. Hazelcast exposes the setter in an internal class,
-   * which is why this lives here, in one place.
+   * partition threads. Courier's own calls never use it ({@link HazelcastFutures}); for everything
+   * else this keeps the same semantics (any number of callbacks may block at once, so nothing can
+   * deadlock waiting for a free thread) but reuses idle threads instead of starting one per
+   * callback. Hazelcast exposes the setter in an internal class, which is why this lives here, in
+   * one place.
    */
   static synchronized void boundHazelcastCallbacks() {
     if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() > 1 || callbackPool != null) {
       return;
     }
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    callbackPool = java.util.concurrent.Executors.newFixedThreadPool(HZ_CALLBACK_THREADS, r -> {
+    callbackPool = java.util.concurrent.Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "courier-hz-callback-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;

@@ -18,7 +18,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -29,7 +28,7 @@ import java.util.function.Supplier;
  * Inboxes in the cluster's memory: one entry per recipient in {@link Maps#INBOXES} holding the whole
  * inbox ({@link Inbox}), with the map's synchronous backups. Every call is one entry processor run on
  * the partition thread of the inbox's owner: one round trip, no lock, no nested call. A room fan-out
- * is one multi-key call, which Hazelcast sends as one operation per member.
+ * is one such call per member inbox, all in flight at once.
  *
  * <p>Durability is the cluster's: an answered append is on the owner and its backups; losing every
  * replica of a partition (with the default one backup, two members at once) loses those inboxes,
@@ -62,35 +61,37 @@ public final class HazelcastMessageStore implements MessageStore {
   }
 
   /**
-   * One multi-key call: Hazelcast groups the inboxes by owning member and sends each member one
-   * operation (one copy of the encoded message) that appends to all of that member's inboxes. The
-   * call answers as a whole; if it fails or times out, every recipient is reported failed, though
-   * some copies may be stored, which a repeat of the call answers as dup.
+   * One append call per inbox, all in flight at once, sharing one encoding of the message. Each is
+   * the same single-key call as {@link #append} (a processor's backup carries what it wrote for its
+   * own inbox, so one processor cannot serve several keys). Failures are per recipient; a repeat of
+   * the call stores the missing copies and answers dup for the others.
    */
   @Override
   public Future<BatchAppendResult> appendAll(List<String> recipients, InboxMessage draft) {
     Context ctx = vertx.getOrCreateContext();
     return StoreArgs.checkAppendAll(recipients, draft).compose(v -> {
-      InboxAppend ep = appendOf(draft);
-      return call(() -> inboxes.submitToKeys(new LinkedHashSet<>(recipients), ep), ctx, "fan-out append")
-          .map(outcomes -> {
-            List<BatchAppendResult.Appended> appended = new ArrayList<>(outcomes.size());
-            Map<String, Throwable> failed = new HashMap<>();
-            for (String user : recipients) {
-              AppendOutcome o = outcomes.get(user);
-              if (o != null) {
-                appended.add(new BatchAppendResult.Appended(user, toResult(o)));
-              } else {
-                failed.put(user, new StoreUnavailableException("hazelcast fan-out append: no answer for this inbox", null));
-              }
-            }
-            return new BatchAppendResult(appended, failed);
-          })
-          .otherwise(err -> {
-            Map<String, Throwable> failed = new HashMap<>();
-            recipients.forEach(u -> failed.put(u, err));
-            return new BatchAppendResult(List.of(), failed);
-          });
+      StoredMessage msg = StoredMessage.of(draft);
+      byte[] encoded = msg.encode();
+      long now = System.currentTimeMillis();
+      List<Future<AppendOutcome>> calls = new ArrayList<>(recipients.size());
+      for (String user : recipients) {
+        InboxAppend ep = new InboxAppend(msg, encoded, ThreadLocalRandom.current().nextLong(), now, Epochs.next(),
+            settings);
+        calls.add(call(() -> inboxes.submitToKey(user, ep), ctx, "fan-out append"));
+      }
+      return Future.join(calls).transform(done -> {
+        List<BatchAppendResult.Appended> appended = new ArrayList<>(recipients.size());
+        Map<String, Throwable> failed = new HashMap<>();
+        for (int i = 0; i < recipients.size(); i++) {
+          Future<AppendOutcome> f = calls.get(i);
+          if (f.succeeded()) {
+            appended.add(new BatchAppendResult.Appended(recipients.get(i), toResult(f.result())));
+          } else {
+            failed.put(recipients.get(i), f.cause());
+          }
+        }
+        return Future.succeededFuture(new BatchAppendResult(appended, failed));
+      });
     });
   }
 

@@ -92,8 +92,12 @@ class HazelcastStoreMigrationTest {
     Inboxes.eventually(Duration.ofSeconds(60), "traffic during the join's migrations",
         () -> acks.get() >= atJoin + 1000);
     Inboxes.eventually(Duration.ofSeconds(60), "join migrations done", () -> hz(a).getPartitionService().isClusterSafe());
-    int atKill = acks.get();
     new Thread(() -> hz(doomed).getLifecycleService().terminate(), "terminate").start();
+    // isClusterSafe asks every member in the list; one that was killed but is still listed makes it
+    // retry for minutes. Wait for the removal first; appends go on all along.
+    Inboxes.eventually(Duration.ofSeconds(60), "killed member removed",
+        () -> hz(a).getCluster().getMembers().size() == 3);
+    int atKill = acks.get();
     Inboxes.eventually(Duration.ofSeconds(60), "traffic after the kill", () -> acks.get() >= atKill + 1000);
     Inboxes.eventually(Duration.ofSeconds(60), "kill migrations done", () -> hz(a).getPartitionService().isClusterSafe());
     sending.set(false);

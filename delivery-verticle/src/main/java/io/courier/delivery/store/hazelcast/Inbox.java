@@ -20,10 +20,12 @@ import java.util.Map;
  * two members ever append to one inbox at once).
  *
  * <p>The map keeps values as objects, so a processor works on this instance in place: an append
- * costs O(1) however many messages the inbox holds. Backups run the same processor on their copy,
- * so every method that changes state is deterministic in its arguments: time comes from the caller
- * ({@code now}), never from the clock, and never goes backwards ({@link #clock}), so replicas that
- * saw the same calls in the same order hold the same inbox.
+ * costs O(1) however many messages the inbox holds. A backup replica is sent exactly what the
+ * append wrote ({@link #applyBackup}: the message at its seq, the dedupe record, the retention
+ * boundary), never asked to recompute it: a replica that missed an earlier backup operation (it
+ * happens while partitions move) would compute other seqs, while exact writes stay right for
+ * everything they carry until Hazelcast's replica sync replaces the whole value. Time comes from the
+ * caller ({@code now}), never from the clock, and never goes backwards ({@link #clock}).
  *
  * <p>Not thread-safe, by design: only its partition's thread touches it.
  */
@@ -111,7 +113,7 @@ public final class Inbox implements DataSerializable {
       changed = true;
     }
     long cutoff = limits.ageCutoff(clock);
-    while (window.size() > 0 && StoredMessage.tsOf(window.first()) < cutoff) {
+    while (window.size() > 0 && (window.first() == null || StoredMessage.tsOf(window.first()) < cutoff)) {
       window.removeFirst();
       changed = true;
     }
@@ -125,7 +127,7 @@ public final class Inbox implements DataSerializable {
   InboxPage page(long after, int limit, long cutoff) {
     long last = window.lastSeq();
     long first = window.firstSeq();
-    while (first <= last && StoredMessage.tsOf(window.get(first)) < cutoff) {
+    while (first <= last && (window.get(first) == null || StoredMessage.tsOf(window.get(first)) < cutoff)) {
       first++;
     }
     long from = after >= last ? last + 1 : Math.max(after + 1, first);
@@ -133,11 +135,45 @@ public final class Inbox implements DataSerializable {
     List<Map.Entry<Long, byte[]>> live = new ArrayList<>((int) Math.max(0, Math.min(limit, to - from + 1)));
     for (long s = from; s <= to; s++) {
       byte[] m = window.get(s);
-      if (StoredMessage.tsOf(m) >= cutoff) {
+      if (m != null && StoredMessage.tsOf(m) >= cutoff) {
         live.add(Map.entry(s, m));
       }
     }
     return new InboxPage(epoch, last, first, live);
+  }
+
+  long clock() {
+    return clock;
+  }
+
+  long firstSeq() {
+    return window.firstSeq();
+  }
+
+  /** The dedupe record of {@code senderKey} as a backup carries it: seq, ts, attempt, expiresAt. */
+  long[] record(String senderKey) {
+    Remembered r = dedupe.get(senderKey);
+    return r == null ? null : new long[] {r.seq, r.ts, r.attempt, r.expiresAt};
+  }
+
+  /**
+   * A backup replica's side of one append: what the primary wrote, written exactly. An inbox of
+   * another epoch here is a generation the primary no longer has, so it is replaced.
+   *
+   * @param record seq, ts, attempt, expiresAt of the send's dedupe record; null when dedupe is off
+   */
+  static Inbox applyBackup(Inbox inbox, String epoch, long clock, long firstSeq, long seq, byte[] encoded,
+                           String senderKey, long[] record, StoreSettings limits) {
+    Inbox in = inbox == null || !inbox.epoch.equals(epoch) ? fresh(epoch) : inbox;
+    in.clock = Math.max(in.clock, clock);
+    in.window.dropBelow(firstSeq);
+    in.window.put(seq, encoded);
+    if (record != null) {
+      in.dedupe.remove(senderKey); // re-inserted last: insertion order is expiry order
+      in.dedupe.put(senderKey, new Remembered(record[0], record[1], record[2], record[3]));
+    }
+    in.prune(in.clock, limits);
+    return in;
   }
 
   @Override
@@ -147,7 +183,7 @@ public final class Inbox implements DataSerializable {
     out.writeLong(window.firstSeq());
     out.writeInt(window.size());
     for (long s = window.firstSeq(); s <= window.lastSeq(); s++) {
-      out.writeByteArray(window.get(s));
+      out.writeByteArray(window.get(s)); // null (an empty slot) is written and read back as null
     }
     out.writeInt(dedupe.size());
     for (Map.Entry<String, Remembered> e : dedupe.entrySet()) {

@@ -12,14 +12,13 @@ import java.util.Map;
 
 /**
  * One send appended to an inbox ({@link Inbox#append}), run on the partition's thread of the
- * inbox's owner: no lock, no nested map call, nothing to wait for. Submitted to one key for a direct
- * message, or to many keys at once for a room fan-out (Hazelcast then sends one operation per
- * member carrying all of that member's inboxes).
+ * inbox's owner: no lock, no nested map call, nothing to wait for.
  *
- * <p>Immutable, because Hazelcast may run one instance for several keys on several partition threads
- * at once (a local call is not serialized). The backup processor is the processor itself: a backup
- * replica runs the same deterministic append on its copy (time is {@link #now}, a new inbox's epoch
- * is derived from {@link #epochSeed} and the key), so both copies end up equal.
+ * <p>Its backup is {@link InboxAppendBackup}, carrying exactly what this run wrote (nothing when it
+ * answered a duplicate). So one instance must serve one key only: Hazelcast asks for the backup
+ * processor after the run, and a multi-key call would ask once for all keys; the store submits one
+ * instance per inbox, a room fan-out included. (Hazelcast runs an instance again when it retries a
+ * call, never two runs of one instance at once.)
  *
  * <p>{@code attempt} identifies the call. When a member dies after running it but before answering,
  * Hazelcast runs it again on the promoted backup, which already holds its effect; the dedupe record
@@ -34,6 +33,9 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
   private long dedupeWindowMs;
   private long maxMessages;
   private long maxAgeMs;
+
+  /** What the last run wrote, for its backup; null if it wrote nothing (a duplicate). */
+  private transient InboxAppendBackup written;
 
   public InboxAppend() {}
 
@@ -52,14 +54,20 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
 
   @Override
   public AppendOutcome process(Map.Entry<String, Inbox> entry) {
+    written = null;
     Inbox inbox = entry.getValue();
     if (inbox == null) {
       inbox = Inbox.fresh(Epochs.derive(epochSeed, entry.getKey()));
     }
-    AppendOutcome out = inbox.append(senderKey, encoded, StoredMessage.tsOf(encoded), attempt, now, limits());
-    // The value is the same instance (changed in place), but only setValue records the change and
-    // sends the backup.
+    long lastBefore = inbox.lastSeq();
+    StoreSettings limits = limits();
+    AppendOutcome out = inbox.append(senderKey, encoded, StoredMessage.tsOf(encoded), attempt, now, limits);
+    // The value is the same instance (changed in place), but only setValue records the change.
     entry.setValue(inbox);
+    if (inbox.lastSeq() != lastBefore) {
+      written = new InboxAppendBackup(inbox.epoch(), inbox.clock(), inbox.firstSeq(), out.seq(), encoded,
+          senderKey, inbox.record(senderKey), limits);
+    }
     return out;
   }
 
@@ -69,7 +77,7 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
 
   @Override
   public EntryProcessor<String, Inbox, AppendOutcome> getBackupProcessor() {
-    return this;
+    return written;
   }
 
   @Override

@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * The retained messages of one inbox: consecutive seqs [firstSeq, lastSeq] in a ring of encoded
  * messages. Appends go to the end, retention drops from the front, reads index by seq; all O(1).
- * Not thread-safe: an inbox is only touched by its partition's thread.
+ * A slot may be empty (null) only on a backup replica that missed a backup operation (see
+ * {@link #put}); readers skip empty slots. Not thread-safe: an inbox is only touched by its
+ * partition's thread.
  */
 final class MessageWindow {
   private static final byte[][] EMPTY = new byte[0][];
@@ -51,6 +53,38 @@ final class MessageWindow {
       if (ring.length > 16) {
         ring = EMPTY; // an inbox that drained gives its array back
       }
+    }
+  }
+
+  /**
+   * Writes {@code encoded} at {@code seq} exactly, as a backup replica applies what its primary
+   * did: past the end the window grows (any seqs skipped stay empty until the partition's replica
+   * sync replaces the whole inbox), inside it the slot is overwritten, below it nothing happens.
+   */
+  void put(long seq, byte[] encoded) {
+    if (size == 0 && seq >= firstSeq) {
+      firstSeq = seq;
+    }
+    if (seq < firstSeq) {
+      return;
+    }
+    while (lastSeq() < seq - 1) {
+      add(null);
+    }
+    if (seq == lastSeq() + 1) {
+      add(encoded);
+    } else {
+      ring[(int) ((head + (seq - firstSeq)) % ring.length)] = encoded;
+    }
+  }
+
+  /** Drops every seq below {@code seq}; an empty window moves its start there. */
+  void dropBelow(long seq) {
+    while (size > 0 && firstSeq < seq) {
+      removeFirst();
+    }
+    if (size == 0 && firstSeq < seq) {
+      firstSeq = seq;
     }
   }
 

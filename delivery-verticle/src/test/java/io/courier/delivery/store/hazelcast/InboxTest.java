@@ -147,6 +147,54 @@ class InboxTest {
     assertThat(ss.toData(copy).toByteArray()).isEqualTo(ss.toData(in).toByteArray());
   }
 
+  /**
+   * A backup replica that missed one backup operation (partitions moving) still holds every later
+   * message at the seq its primary answered, and once promoted never gives a seq out twice.
+   */
+  @Test
+  void aBackupThatMissedAnAppendKeepsEveryOtherAtItsAnsweredSeq() {
+    StoreSettings s = new StoreSettings(60_000, 0, 0, 0);
+    Inbox primary = Inbox.fresh("e1");
+    Inbox backup = null;
+    for (int i = 1; i <= 5; i++) {
+      String key = SenderIds.encode("alice", "a" + i);
+      AppendOutcome out = primary.append(key, msg("alice", "a" + i, 1000 + i), 1000 + i, i, 1000 + i, s);
+      if (i == 3) {
+        continue; // this backup operation never reached the replica
+      }
+      backup = Inbox.applyBackup(backup, primary.epoch(), primary.clock(), primary.firstSeq(), out.seq(),
+          msg("alice", "a" + i, 1000 + i), key, primary.record(key), s);
+    }
+    InboxPage page = backup.page(0, 10, Long.MIN_VALUE);
+    assertThat(page.messages()).extracting(InboxMessage::seq, InboxMessage::id)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, "a1"), org.assertj.core.groups.Tuple.tuple(2L, "a2"),
+            org.assertj.core.groups.Tuple.tuple(4L, "a4"), org.assertj.core.groups.Tuple.tuple(5L, "a5"));
+    assertThat(backup.lastSeq()).isEqualTo(5);
+    // Promoted: a resend of a4 is a duplicate at 4, a new send gets 6.
+    AppendOutcome resend = backup.append(SenderIds.encode("alice", "a4"), msg("alice", "a4", 2000), 2000, 99, 2000, s);
+    assertThat(resend.seq()).isEqualTo(4);
+    assertThat(resend.dup()).isTrue();
+    assertThat(backup.append(SenderIds.encode("alice", "a6"), msg("alice", "a6", 2001), 2001, 100, 2001, s).seq())
+        .isEqualTo(6);
+    // A backup of another epoch is a generation the primary no longer has: replaced.
+    Inbox replaced = Inbox.applyBackup(backup, "e2", 3000, 1, 1, msg("carol", "c1", 3000), "k", null, s);
+    assertThat(replaced.epoch()).isEqualTo("e2");
+    assertThat(replaced.lastSeq()).isEqualTo(1);
+  }
+
+  @Test
+  void aBackupFarBehindJumpsToTheRetainedWindowInsteadOfFillingTheGap() {
+    StoreSettings s = new StoreSettings(0, 3, 0, 0);
+    Inbox primary = Inbox.fresh("e1");
+    for (int i = 1; i <= 1000; i++) {
+      primary.append(SenderIds.encode("alice", "a" + i), msg("alice", "a" + i, i), i, i, i, s);
+    }
+    Inbox backup = Inbox.applyBackup(null, "e1", primary.clock(), primary.firstSeq(), 1000, msg("alice", "a1000", 1000),
+        "k", null, s);
+    assertThat(backup.retained()).isEqualTo(1);
+    assertThat(backup.page(0, 10, Long.MIN_VALUE).firstAvailable()).isEqualTo(1000);
+  }
+
   @Test
   void theWindowGrowsWrapsAndDrains() {
     MessageWindow w = new MessageWindow(1);
