@@ -108,12 +108,24 @@ public final class PresenceRegistry {
    * {@code get} clones it, serializing the whole entry, on every call).
    */
   public Future<Set<String>> nodesOf(String userId) {
-    return on(map.submitToKey(userId, NodesOf.INSTANCE)).map(PresenceRegistry::asSet);
+    // The entry's owner may run an earlier version without this processor (a rolling restart):
+    // then read the entry the way that version did.
+    return on(map.submitToKey(userId, NodesOf.INSTANCE)).map(PresenceRegistry::asSet)
+        .recover(err -> get(userId).map(PresenceRegistry::nodesIn));
+  }
+
+  private static Set<String> nodesIn(PresenceEntry entry) {
+    if (entry == null) {
+      return Set.of();
+    }
+    Set<String> nodes = new HashSet<>();
+    entry.devices().values().forEach(d -> nodes.add(d.nodeId()));
+    return nodes;
   }
 
   /** {@link #nodesOf} for many users in one call (one operation per member); users offline are left out. */
   public Future<Map<String, Set<String>>> nodesOfAll(Collection<String> userIds) {
-    return on(map.submitToKeys(new HashSet<>(userIds), NodesOf.INSTANCE)).map(found -> {
+    return on(map.submitToKeys(new HashSet<>(userIds), NodesOf.INSTANCE)).<Map<String, Set<String>>>map(found -> {
       Map<String, Set<String>> out = new java.util.HashMap<>(found.size() * 2);
       found.forEach((user, nodes) -> {
         if (nodes != null && nodes.length > 0) {
@@ -121,7 +133,16 @@ public final class PresenceRegistry {
         }
       });
       return out;
-    });
+    }).recover(err -> getAll(userIds).map(entries -> {
+      Map<String, Set<String>> out = new java.util.HashMap<>();
+      entries.forEach((user, entry) -> {
+        Set<String> nodes = nodesIn(entry);
+        if (!nodes.isEmpty()) {
+          out.put(user, nodes);
+        }
+      });
+      return out;
+    }));
   }
 
   private static Set<String> asSet(String[] nodes) {

@@ -1,0 +1,30 @@
+# Helpers of the benchmark scripts (docs/benchmarks.md): they start and stop only their own
+# processes, by PID. Results go to $OUT (default bench/out), logs and pid files to $RUN.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+OUT="${OUT:-$ROOT/bench/out}"
+RUN="${RUN:-${TMPDIR:-/tmp}/courier-bench}"
+mkdir -p "$OUT" "$RUN"
+export COURIER_CLUSTER_NAME=bench-$(date +%s)
+wait_ready() { for i in $(seq 1 120); do curl -sf http://127.0.0.1:$1/health/ready >/dev/null && return 0; sleep 1; done; echo "node on $1 not ready"; return 1; }
+start_node() { # port cpu extra-env...
+  local port=$1 cpu=$2; shift 2
+  env COURIER_PORT=$port COURIER_MAX_CONNECTIONS=20000 "$@" taskset -c $cpu bin/courier run > $RUN/node-$port.log 2>&1 &
+  echo $! > $RUN/node-$port.pid
+  wait_ready $port
+}
+node_pid() { pgrep -f "courier.jar run" -n; }
+stop_pidfile() { local p=$(cat $1 2>/dev/null); [ -n "$p" ] && kill $p 2>/dev/null; for i in $(seq 1 60); do kill -0 $p 2>/dev/null || break; sleep 0.5; done; rm -f $1; }
+# start k cluster nodes: ports 8081.., cluster ports 5711.., all on cpu list $2
+start_cluster() { # k cpus extra-env...
+  local k=$1 cpus=$2; shift 2
+  local members=""; for i in $(seq 1 $k); do members="$members${members:+,}127.0.0.1:$((5710+i))"; done
+  for i in $(seq 1 $k); do
+    env COURIER_PORT=$((8080+i)) COURIER_CLUSTER_PORT=$((5710+i)) COURIER_CLUSTER_MEMBERS=$members COURIER_NODE_ID=n$i \
+      COURIER_MAX_CONNECTIONS=20000 "$@" taskset -c $cpus bin/courier run > $RUN/node-$((8080+i)).log 2>&1 &
+    echo $! > $RUN/node-$((8080+i)).pid
+  done
+  for i in $(seq 1 $k); do wait_ready $((8080+i)) || return 1; done
+}
+stop_cluster() { for i in $(seq 1 $1); do stop_pidfile $RUN/node-$((8080+i)).pid; done; }
+ports() { local s=""; for i in $(seq 1 $1); do s="$s${s:+,}$((8080+i))"; done; echo $s; }
