@@ -68,13 +68,15 @@ class HazelcastCallsTest {
       assertThat(ConcurrencyUtil.getDefaultAsyncExecutor()).isSameAs(ForkJoinPool.commonPool());
     } else {
       assertThat(ConcurrencyUtil.getDefaultAsyncExecutor()).isNotSameAs(ForkJoinPool.commonPool());
-      // One callback after the other: the same idle thread runs them all, none is started per callback.
+      // One callback after the other: idle threads are reused, so a handful run all 50 (a thread per
+      // callback would be 50). More than one can appear: the next callback may be handed over before
+      // the previous thread is back waiting for work.
       Set<String> names = new java.util.HashSet<>();
       for (int i = 0; i < 50; i++) {
         names.add(CompletableFuture.supplyAsync(() -> Thread.currentThread().getName(),
             ConcurrencyUtil.getDefaultAsyncExecutor()).join());
       }
-      assertThat(names).allMatch(n -> n.startsWith("courier-hz-callback-")).hasSize(1);
+      assertThat(names).allMatch(n -> n.startsWith("courier-hz-callback-")).hasSizeLessThanOrEqualTo(10);
     }
   }
 
