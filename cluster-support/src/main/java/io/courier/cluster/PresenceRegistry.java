@@ -158,13 +158,7 @@ public final class PresenceRegistry {
 
     @Override
     public String[] process(Map.Entry<String, PresenceEntry> entry) {
-      PresenceEntry e = entry.getValue();
-      if (e == null || e.devices().isEmpty()) {
-        return new String[0];
-      }
-      Set<String> nodes = new HashSet<>();
-      e.devices().values().forEach(d -> nodes.add(d.nodeId()));
-      return nodes.toArray(String[]::new);
+      return nodesIn(entry.getValue()).toArray(String[]::new);
     }
 
     @Override

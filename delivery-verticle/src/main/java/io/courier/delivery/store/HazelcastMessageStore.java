@@ -75,8 +75,7 @@ public final class HazelcastMessageStore implements MessageStore {
       long now = System.currentTimeMillis();
       List<Future<AppendOutcome>> calls = new ArrayList<>(recipients.size());
       for (String user : recipients) {
-        InboxAppend ep = new InboxAppend(msg, encoded, ThreadLocalRandom.current().nextLong(), now, Epochs.next(),
-            settings);
+        InboxAppend ep = appendOf(msg, encoded, now);
         calls.add(call(() -> inboxes.submitToKey(user, ep), ctx, "fan-out append"));
       }
       return Future.join(calls).transform(done -> {
@@ -97,8 +96,12 @@ public final class HazelcastMessageStore implements MessageStore {
 
   private InboxAppend appendOf(InboxMessage draft) {
     StoredMessage msg = StoredMessage.of(draft);
-    return new InboxAppend(msg, msg.encode(), ThreadLocalRandom.current().nextLong(), System.currentTimeMillis(),
-        Epochs.next(), settings);
+    return appendOf(msg, msg.encode(), System.currentTimeMillis());
+  }
+
+  /** One inbox's append: its own attempt token and epoch seed, the message encoded once by the caller. */
+  private InboxAppend appendOf(StoredMessage msg, byte[] encoded, long now) {
+    return new InboxAppend(msg, encoded, ThreadLocalRandom.current().nextLong(), now, Epochs.next(), settings);
   }
 
   private static AppendResult toResult(AppendOutcome o) {
