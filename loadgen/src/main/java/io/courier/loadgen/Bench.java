@@ -33,7 +33,7 @@ final class Bench {
     this.o = o;
     this.secret = secret;
     this.err = err;
-    this.probe = new ServerProbe(o.serverPid, o.metricsUrl);
+    this.probe = new ServerProbe(o.serverPid, o.metricsUrl, o.liveHeap);
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors()));
   }
 
@@ -48,6 +48,7 @@ final class Bench {
         case "chat", "soak" -> chat(new Fleet(vertx, o, o.host, o.port, o.raw, secret), o.raw);
         case "reconnect-storm" -> storm(new Fleet(vertx, o, o.host, o.port, false, secret));
         case "room" -> room(new Fleet(vertx, o, o.host, o.port, false, secret));
+        case "reach" -> reach(new Fleet(vertx, o, o.host, o.port, false, secret));
         case "slow-consumers" -> slowConsumers(new Fleet(vertx, o, o.host, o.port, false, secret));
         default -> throw new Options.UsageException("no such scenario " + o.scenario);
       };
@@ -68,10 +69,60 @@ final class Bench {
     long progress = startProgress(fleet);
     try {
       phase = "connect";
-      return fleet.open(fleet.conns, o.connectConcurrency).await();
+      Fleet.Opened opened = fleet.open(fleet.conns, o.connectConcurrency).await();
+      if (o.barrier != null) {
+        phase = "wait-for-shards";
+        barrierWaitMs = ShardBarrier.arriveAndWait(o.barrier, "open-" + (opens++), o.shardIndex, o.shardCount,
+            ShardBarrier.DEADLINE);
+      }
+      return opened;
     } finally {
       vertx.cancelTimer(progress);
     }
+  }
+
+  /** Times openAll ran (a chat with --baseline-port opens two fleets, each with its own barrier). */
+  private int opens;
+  /** How long this shard waited for the others after opening (-1: they did not all arrive in time). */
+  private long barrierWaitMs;
+
+  /**
+   * Every user is sent exactly one message, paced at --rate, by the user after it in this
+   * process's list (user i+1 sends to user i), so with --ports every message crosses to another
+   * node; with --processes, sending starts only once every process holds its connections, so every
+   * message is sent while all N users are connected. Passes when all N users got theirs exactly
+   * once: each one is reachable.
+   */
+  private JsonObject reach(Fleet fleet) {
+    Fleet.Opened opened = openAll(fleet);
+    long progress = startProgress(fleet);
+    phase = "reach";
+    List<Conn> conns = fleet.conns;
+    int n = conns.size();
+    double rate = o.localRate();
+    // One millisecond over n / rate, so that rate x window (rounded down) is n even with the rounding of doubles.
+    long nanos = (long) Math.ceil(n / rate * 1e9) + 1_000_000;
+    String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
+    long sendNanos = drive(fleet, rate, nanos, null, k -> k < n ? conns.get((int) k) : null,
+        (from, rnd) -> from.send(conns.get((from.index + n - 1) % n), padding), List.of(), 0);
+    phase = "drain";
+    drain(fleet);
+    samples.add(probe.sample(fleet.counters.open.get()));
+    vertx.cancelTimer(progress);
+    fleet.closeAll().await();
+    JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, rate, false);
+    long missing = fleet.delivery.recipientsMissingMessages();
+    long reached = 0;
+    for (int i = 0; i < n; i++) {
+      if (fleet.delivery.receivedBy(i) > 0) {
+        reached++;
+      }
+    }
+    r.put("reach", new JsonObject().put("users", n).put("reached", reached).put("barrierWaitMs", barrierWaitMs));
+    if (reached != n || missing != 0 || barrierWaitMs < 0) {
+      r.put("ok", false);
+    }
+    return r;
   }
 
   private JsonObject idle(Fleet fleet) {
@@ -311,8 +362,20 @@ final class Bench {
     return drive(fleet, rate, nanos, halfway, sender, List.of(), 0);
   }
 
+  /** Which connection sends the k-th due message (null: none, skip it). */
+  interface Picker {
+    Conn pick(long k);
+  }
+
   private long drive(Fleet fleet, double rate, long nanos, Runnable halfway, Sender sender, List<String> slowUsers,
                      double slowRate) {
+    List<Conn> conns = fleet.conns;
+    return drive(fleet, rate, nanos, halfway, k -> conns.get(ThreadLocalRandom.current().nextInt(conns.size())), sender,
+        slowUsers, slowRate);
+  }
+
+  private long drive(Fleet fleet, double rate, long nanos, Runnable halfway, Picker picker, Sender sender,
+                     List<String> slowUsers, double slowRate) {
     String padding = "x".repeat(Math.max(0, o.bodyBytes - 40));
     List<Conn> conns = fleet.conns;
     dispatched.set(0);
@@ -326,7 +389,7 @@ final class Bench {
     long timer = vertx.setPeriodic(2, t -> {
       synchronized (lock) {
         if (!stopped[0]) {
-          tick(conns, rate, nanos, start, issued, halfDone, halfway, sender);
+          tick(conns, rate, nanos, start, issued, halfDone, halfway, picker, sender);
           tickSlow(conns, slowUsers, slowRate, nanos, start, issuedSlow, padding);
         }
       }
@@ -342,22 +405,28 @@ final class Bench {
     } finally {
       vertx.cancelTimer(timer);
       synchronized (lock) {
-        stopped[0] = true; // a tick running now has finished; none starts after this
+        // A last tick at the window's end: the 2 ms timer's final run may come just before it, and
+        // the offer is exactly rate x duration. A tick running now has finished; none starts after.
+        tick(conns, rate, nanos, start, issued, halfDone, halfway, picker, sender);
+        tickSlow(conns, slowUsers, slowRate, nanos, start, issuedSlow, padding);
+        stopped[0] = true;
       }
     }
     return System.nanoTime() - start;
   }
 
   private void tick(List<Conn> conns, double rate, long nanos, long start, long[] issued, boolean[] halfDone, Runnable halfway,
-      Sender sender) {
+      Picker picker, Sender sender) {
     int n = conns.size();
     long now = System.nanoTime();
     long due = (long) (rate * Math.min(now - start, nanos) / 1e9) - issued[0];
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
     // A direct message needs another user; a room message needs only its sender.
     int min = o.scenario.equals("room") ? 1 : 2;
     for (long k = 0; k < due && n >= min; k++) {
-      Conn from = conns.get(rnd.nextInt(n));
+      Conn from = picker.pick(issued[0] + k);
+      if (from == null) {
+        continue;
+      }
       dispatched.incrementAndGet();
       from.run(() -> sender.send(from, ThreadLocalRandom.current()));
     }

@@ -190,6 +190,11 @@ final class Delivery {
     return lost;
   }
 
+  /** Messages recipient {@code r} received (first deliveries only). */
+  long receivedBy(int r) {
+    return receivedPerRecipient.get(r);
+  }
+
   long recipientsMissingMessages() {
     if (room) {
       return roomMissing(true);

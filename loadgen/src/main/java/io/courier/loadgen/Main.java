@@ -18,7 +18,7 @@ import java.util.concurrent.CountDownLatch;
 public final class Main {
   static final String USAGE = """
       usage: courier bench <scenario> --duration D [flags]     (all flags: loadgen/README.md)
-        scenarios: idle | chat | room | reconnect-storm | soak | slow-consumers | forwarder
+        scenarios: idle | chat | reach | room | reconnect-storm | soak | slow-consumers | forwarder
         target:    --host 127.0.0.1 --port 8080 [--raw] [--baseline-port P]   (loopback only)
                    --ports P1,P2 [--cross-node] (connection i to the (i mod k)-th port; every message to another port)
         load:      --connections N --rate MSGS_PER_S --duration 30s --drain 10s --body-bytes 64
@@ -27,6 +27,7 @@ public final class Main {
                    --slow N --slow-rate MSGS_PER_S (slow-consumers)
         sources:   --per-address 10000 --source-addresses A --connect-concurrency 256 --connect-timeout 10s
         server:    --server-pid PID --metrics-url http://127.0.0.1:PORT/metrics --interval 10s
+                   --live-heap (full GC in the server before each sample: live heap, for leaks)
         output:    --out result.json --label TEXT --quiet
         scale:     --processes N  |  --shard i/N
         tokens:    --secret S (else COURIER_JWT_SECRET, else the secret file `courier token` uses)

@@ -12,7 +12,7 @@ import java.util.Set;
 /** The flags of one `courier bench` run, parsed and checked before anything connects. */
 final class Options {
   static final Set<String> SCENARIOS = Set.of("idle", "chat", "room", "reconnect-storm", "soak", "forwarder",
-      "slow-consumers");
+      "slow-consumers", "reach");
   static final Duration MAX_DURATION = Duration.ofHours(72);
   static final int MAX_CONNECTIONS = 1_000_000;
   static final int MAX_RATE = 1_000_000;
@@ -50,6 +50,10 @@ final class Options {
   int shardCount = 1;
   int processes = 1;
   boolean quiet;
+  /** Before sending, wait until every shard has opened its connections (set by --processes). */
+  Path barrier;
+  /** Force a full GC in the server before each sample, so heap samples are live data (soak, idle). */
+  boolean liveHeap;
 
   static Options parse(String[] args) {
     if (args.length == 0 || args[0].startsWith("-")) {
@@ -72,6 +76,10 @@ final class Options {
       }
       if (flag.equals("--quiet")) {
         o.quiet = true;
+        continue;
+      }
+      if (flag.equals("--live-heap")) {
+        o.liveHeap = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -105,6 +113,7 @@ final class Options {
         case "--out" -> o.out = Path.of(v);
         case "--label" -> o.label = v;
         case "--shard" -> o.shard(v);
+        case "--barrier" -> o.barrier = Path.of(v);
         case "--processes" -> o.processes = intIn(flag, v, 1, 64);
         default -> throw new UsageException("unknown option " + flag);
       }
@@ -126,6 +135,19 @@ final class Options {
     if (scenario.equals("forwarder")) {
       requireLoopback(host);
       return;
+    }
+    if (scenario.equals("reach")) {
+      if (connections < 2 * Math.max(processes, shardCount)) {
+        throw new UsageException("reach needs at least 2 connections per process (every user is sent one message by another)");
+      }
+      if (rate <= 0) {
+        throw new UsageException("reach needs --rate > 0 (the pace of its one message per user)");
+      }
+      // Its length is the user count at the offered rate; a --duration given is ignored.
+      duration = Duration.ofNanos((long) Math.ceil(connections / rate * 1e9));
+    }
+    if (liveHeap && serverPid <= 0) {
+      throw new UsageException("--live-heap needs --server-pid (it asks that JVM for a full GC with jcmd)");
     }
     if (duration == null) {
       throw new UsageException("--duration is required (e.g. --duration 30s; at most " + MAX_DURATION.toHours() + "h)");

@@ -148,6 +148,19 @@ final class Report {
       if (a.heapBytes() > 0 && b.heapBytes() > 0) {
         j.put("heapGrowthBytes", b.heapBytes() - a.heapBytes());
       }
+      // --live-heap: after a full GC each, so garbage does not hide or fake a trend. The first sample
+      // under load still holds the retention window filling up; the second half of the run is where
+      // a steady state must stay flat.
+      List<ServerProbe.Sample> live = loaded.stream().filter(x -> x.liveHeapBytes() > 0).toList();
+      if (live.size() >= 2) {
+        ServerProbe.Sample first = live.get(0);
+        ServerProbe.Sample mid = live.get(live.size() / 2);
+        ServerProbe.Sample last = live.get(live.size() - 1);
+        j.put("liveHeapFirstBytes", first.liveHeapBytes()).put("liveHeapMidBytes", mid.liveHeapBytes())
+            .put("liveHeapLastBytes", last.liveHeapBytes())
+            .put("liveHeapGrowthBytes", last.liveHeapBytes() - first.liveHeapBytes())
+            .put("liveHeapGrowthSecondHalfBytes", last.liveHeapBytes() - mid.liveHeapBytes());
+      }
     }
     return j;
   }
@@ -163,6 +176,10 @@ final class Report {
     }
     if (c.getInteger("failed", 0) > 0) {
       notes.add(c.getInteger("failed") + " connects failed");
+    }
+    JsonObject reach = r.getJsonObject("reach");
+    if (reach != null) {
+      notes.add(String.format(Locale.ROOT, "%,d of %,d users reached", reach.getLong("reached"), reach.getLong("users")));
     }
     JsonObject w = r.getJsonObject("warmup");
     if (w != null) {

@@ -19,10 +19,21 @@ final class ServerProbe {
   private final int pid;
   private final String metricsUrl;
   private final HttpClient http;
+  private final boolean liveHeap;
 
   ServerProbe(int pid, String metricsUrl) {
+    this(pid, metricsUrl, false);
+  }
+
+  /**
+   * With {@code liveHeap}, each sample first has the server JVM run a full collection (jcmd PID
+   * GC.run) and then reads its heap occupancy (jcmd PID GC.heap_info): what is still referenced,
+   * which is what a leak grows. It costs the server one full-GC pause per sample.
+   */
+  ServerProbe(int pid, String metricsUrl, boolean liveHeap) {
     this.pid = pid;
     this.metricsUrl = metricsUrl;
+    this.liveHeap = liveHeap;
     this.http = metricsUrl == null ? null : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     if (pid > 0 && !Files.isReadable(Path.of("/proc/" + pid + "/status"))) {
       throw new Options.UsageException("--server-pid " + pid + ": no readable /proc/" + pid + "/status (is the process running?)");
@@ -33,14 +44,21 @@ final class ServerProbe {
    * One sample: rssBytes, threads, heapBytes, and the server's own count of bytes queued for its
    * clients (courier_outbound_queued_bytes; each -1 when unknown), at epoch ms.
    */
-  record Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections, long queuedBytes) {
+  record Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections, long queuedBytes,
+                long liveHeapBytes) {
+    Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections, long queuedBytes) {
+      this(atMs, rssBytes, threads, heapBytes, connections, queuedBytes, -1);
+    }
+
     JsonObject toJson() {
       return new JsonObject().put("atMs", atMs).put("rssBytes", rssBytes).put("threads", threads)
-          .put("heapBytes", heapBytes).put("connections", connections).put("queuedBytes", queuedBytes);
+          .put("heapBytes", heapBytes).put("connections", connections).put("queuedBytes", queuedBytes)
+          .put("liveHeapBytes", liveHeapBytes);
     }
   }
 
   Sample sample(int connections) {
+    long live = liveHeap && pid > 0 ? liveHeapBytes() : -1;
     long rss = -1;
     long threads = -1;
     if (pid > 0) {
@@ -59,7 +77,46 @@ final class ServerProbe {
     String metrics = scrape();
     long heap = metrics == null ? -1 : heapFromPrometheus(metrics);
     long queued = metrics == null ? -1 : (long) sum(metrics, "courier_outbound_queued_bytes", "");
-    return new Sample(System.currentTimeMillis(), rss, threads, heap, connections, queued);
+    return new Sample(System.currentTimeMillis(), rss, threads, heap, connections, queued, live);
+  }
+
+  /** Full GC in the server, then its used heap; -1 when jcmd cannot reach it. */
+  private long liveHeapBytes() {
+    if (jcmd("GC.run") == null) {
+      return -1;
+    }
+    String info = jcmd("GC.heap_info");
+    return info == null ? -1 : usedFromHeapInfo(info);
+  }
+
+  /**
+   * The first "used NNNK" of GC.heap_info: the whole heap's line (G1 "garbage-first heap", Serial
+   * and Parallel print their generations after it, in the same form); -1 if there is none.
+   */
+  static long usedFromHeapInfo(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)([KMG])").matcher(text);
+    if (!m.find()) {
+      return -1;
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "K" -> n * 1024;
+      case "M" -> n * 1024 * 1024;
+      default -> n * 1024 * 1024 * 1024;
+    };
+  }
+
+  private String jcmd(String command) {
+    try {
+      Process p = new ProcessBuilder("jcmd", String.valueOf(pid), command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
   }
 
   /** The server's Prometheus text, or null when there is no metrics URL or it does not answer. */

@@ -25,7 +25,10 @@ final class Shards {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<Process> procs = new ArrayList<>();
     List<Path> outs = new ArrayList<>();
+    Path barrier = null;
     try {
+      // Every shard sends only once all of them hold their connections (see Bench.openAll).
+      barrier = Files.createTempDirectory("courier-bench-barrier-");
       for (int i = 0; i < o.processes; i++) {
         Path out = Files.createTempFile("courier-bench-shard" + i + "-", ".json");
         outs.add(out);
@@ -37,7 +40,7 @@ final class Shards {
             cmd.add(args[a]);
           }
         }
-        cmd.addAll(List.of("--shard", i + "/" + o.processes, "--out", out.toString()));
+        cmd.addAll(List.of("--shard", i + "/" + o.processes, "--out", out.toString(), "--barrier", barrier.toString()));
         if (i > 0) {
           cmd.add("--quiet"); // one progress line, not N
         }
@@ -67,6 +70,16 @@ final class Shards {
           Files.deleteIfExists(p);
         } catch (IOException ignored) {
           // a temp file left behind
+        }
+      }
+      if (barrier != null) {
+        try (var files = Files.list(barrier)) {
+          for (Path p : files.toList()) {
+            Files.deleteIfExists(p);
+          }
+          Files.deleteIfExists(barrier);
+        } catch (IOException ignored) {
+          // a temp dir left behind
         }
       }
     }
@@ -102,6 +115,14 @@ final class Shards {
           Long b = s.getJsonObject("reconnect").getLong(k);
           r.put(k, a == null || b == null ? null : Math.max(a, b));
         }
+      }
+      if (s.getJsonObject("reach") != null && first.getJsonObject("reach") != null) {
+        JsonObject r = first.getJsonObject("reach");
+        add(r, s.getJsonObject("reach"), "users", "reached");
+        long a = r.getLong("barrierWaitMs");
+        long b = s.getJsonObject("reach").getLong("barrierWaitMs");
+        // -1 (a shard gave up waiting) wins: that run did not start together.
+        r.put("barrierWaitMs", a < 0 || b < 0 ? -1 : Math.max(a, b));
       }
       first.put("durationMs", Math.max(first.getLong("durationMs"), s.getLong("durationMs")));
     }

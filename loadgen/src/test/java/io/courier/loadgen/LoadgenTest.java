@@ -337,6 +337,100 @@ class LoadgenTest {
   }
 
   @Test
+  void reachSendsEveryUserExactlyOneMessageAndCountsThemAllReached() throws Exception {
+    Outcome r = bench("reach", "--port", port(), "--connections", "60", "--rate", "300", "--drain", "10s");
+    JsonObject m = r.result().getJsonObject("messages");
+    JsonObject reach = r.result().getJsonObject("reach");
+    assertThat(r.status()).as(r.stderr() + r.result().encodePrettily()).isZero();
+    assertThat(m.getLong("sent")).isEqualTo(60);
+    assertThat(m.getLong("received")).isEqualTo(60);
+    assertThat(m.getLong("duplicated")).isZero();
+    assertThat(reach.getLong("users")).isEqualTo(60);
+    assertThat(reach.getLong("reached")).isEqualTo(60);
+    assertThat(r.stdout()).contains("60 of 60 users reached");
+  }
+
+  /**
+   * Two shards in this JVM, as --processes would start them: the one that opens first waits at the
+   * barrier for the other, so no message is sent before all users of the run are connected.
+   */
+  @Test
+  void shardsStartSendingOnlyOnceEveryShardHoldsItsConnections() throws Exception {
+    Path barrier = Files.createDirectory(dir.resolve("barrier"));
+    java.util.concurrent.CompletableFuture<Outcome> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return bench("reach", "--port", port(), "--connections", "40", "--rate", "200", "--shard", "0/2",
+            "--barrier", barrier.toString(), "--quiet");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    // The first shard arrives and waits: nothing can be sent until the second one shows up.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (ShardBarrier.arrived(barrier, "open-0") < 1 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(ShardBarrier.arrived(barrier, "open-0")).isEqualTo(1);
+    assertThat(first).isNotDone();
+    Outcome second = bench("reach", "--port", port(), "--connections", "40", "--rate", "200", "--shard", "1/2",
+        "--barrier", barrier.toString(), "--quiet");
+    Outcome one = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    JsonObject merged = Shards.merge(List.of(one.result(), second.result()));
+    assertThat(one.status()).as(one.stderr()).isZero();
+    assertThat(second.status()).as(second.stderr()).isZero();
+    assertThat(merged.getJsonObject("reach").getLong("users")).isEqualTo(40);
+    assertThat(merged.getJsonObject("reach").getLong("reached")).isEqualTo(40);
+    assertThat(one.result().getJsonObject("reach").getLong("barrierWaitMs")).isPositive();
+    assertThat(merged.getBoolean("ok")).isTrue();
+  }
+
+  @Test
+  void aBarrierNotEveryShardReachesGivesUpAtItsDeadline() throws Exception {
+    Path barrier = Files.createDirectory(dir.resolve("lonely"));
+    assertThat(ShardBarrier.arriveAndWait(barrier, "open-0", 0, 2, java.time.Duration.ofMillis(300))).isEqualTo(-1);
+    assertThat(ShardBarrier.arriveAndWait(barrier, "open-0", 1, 2, java.time.Duration.ofMillis(300))).isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void reachIsCheckedBeforeAnythingConnects() {
+    assertThatThrownBy(() -> Options.parse(new String[] {"reach", "--connections", "3", "--processes", "2"}))
+        .hasMessageContaining("at least 2 connections per process");
+    assertThatThrownBy(() -> Options.parse(new String[] {"reach", "--connections", "10", "--rate", "0"}))
+        .hasMessageContaining("--rate > 0");
+    // One message per user at the offered rate: 1,000 users at 400 msg/s is 2.5 s.
+    assertThat(Options.parse(new String[] {"reach", "--connections", "1000", "--rate", "400"}).duration)
+        .isEqualTo(java.time.Duration.ofMillis(2500));
+    assertThatThrownBy(() -> Options.parse(new String[] {"soak", "--duration", "1s", "--live-heap"}))
+        .hasMessageContaining("--live-heap needs --server-pid");
+  }
+
+  /** The live heap is read from the server JVM after a full GC (here the test's own JVM is the server). */
+  @Test
+  void liveHeapSamplesFollowAFullGcOfTheServer() throws Exception {
+    long pid = ProcessHandle.current().pid();
+    Outcome r = bench("soak", "--port", port(), "--connections", "20", "--rate", "50", "--duration", "2s",
+        "--interval", "500ms", "--server-pid", String.valueOf(pid), "--live-heap");
+    assertThat(r.status()).as(r.stderr()).isZero();
+    JsonObject leak = r.result().getJsonObject("leakCheck");
+    long heapMax = Runtime.getRuntime().maxMemory();
+    assertThat(leak.getLong("liveHeapFirstBytes")).isPositive().isLessThan(heapMax);
+    assertThat(leak.getLong("liveHeapLastBytes")).isPositive().isLessThan(heapMax);
+    assertThat(leak.containsKey("liveHeapGrowthSecondHalfBytes")).isTrue();
+  }
+
+  @Test
+  void usedHeapIsReadFromHeapInfo() {
+    String g1 = """
+        12345:
+         garbage-first heap   total 262144K, used 51234K [0x00000000f0000000, 0x0000000100000000)
+          region size 1024K, 12 young (12288K), 2 survivors (2048K)
+         Metaspace       used 40000K, committed 41000K, reserved 1081344K
+        """;
+    assertThat(ServerProbe.usedFromHeapInfo(g1)).isEqualTo(51234L * 1024);
+    assertThat(ServerProbe.usedFromHeapInfo("no heap here")).isEqualTo(-1);
+  }
+
+  @Test
   void heapIsReadFromPrometheusText() {
     String text = """
         # HELP jvm_memory_used_bytes The amount of used memory
