@@ -4,6 +4,7 @@ import io.courier.node.TokenIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -98,18 +99,22 @@ final class SlowFleet {
     WebSocketClient c = clients.get(i % clients.size());
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/ws")
         .setAllowOriginHeader(false).addHeader("Authorization", "Bearer " + tokens.get(i));
-    return c.connect(o).compose(ws -> {
-      Promise<Void> welcomed = Promise.promise();
-      ws.textMessageHandler(t -> {
-        if (!welcomed.future().isComplete() && "welcome".equals(new JsonObject(t).getString("type"))) {
-          // From here on this client reads nothing more.
-          ws.pause();
-          welcomed.tryComplete();
-        }
-      });
-      ws.closeHandler(v -> welcomed.tryFail("closed before welcome"));
+    // Handlers go on before connecting: the first callers run on the bench's own thread, where a
+    // listener on connect()'s future may come after the event loop has read (and, with no handler
+    // yet, dropped) the welcome.
+    ClientWebSocket ws = c.webSocket();
+    Promise<Void> welcomed = Promise.promise();
+    ws.textMessageHandler(t -> {
+      if (!welcomed.future().isComplete() && "welcome".equals(new JsonObject(t).getString("type"))) {
+        // From here on this client reads nothing more.
+        ws.pause();
+        welcomed.tryComplete();
+      }
+    });
+    ws.closeHandler(v -> welcomed.tryFail("closed before welcome"));
+    return ws.connect(o).compose(connected -> {
       synchronized (sockets) {
-        sockets.add(ws);
+        sockets.add(connected);
       }
       return welcomed.future();
     });
