@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The gateway's side of the delivery verticle's event-bus API. Failures come back as
@@ -38,10 +39,38 @@ final class DeliveryClient {
 
   private final EventBus bus;
   private final DeliveryOptions options;
+  private final DeliveryOptions localOptions;
+  private final BooleanSupplier localDelivery;
 
   DeliveryClient(EventBus bus, long timeoutMs) {
+    this(bus, timeoutMs, () -> false);
+  }
+
+  /**
+   * @param localDelivery whether this node runs a delivery verticle now
+   *     ({@link io.courier.protocol.LocalServices}): then requests stay in the node
+   */
+  DeliveryClient(EventBus bus, long timeoutMs, BooleanSupplier localDelivery) {
     this.bus = bus;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    this.localOptions = new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true);
+    this.localDelivery = localDelivery;
+  }
+
+  /**
+   * A request to delivery: to this node's own delivery verticle when it runs one, else (or when it
+   * has just been undeployed: no handler took the message, so nothing was done) to any node's.
+   */
+  private <T> Future<io.vertx.core.eventbus.Message<T>> ask(String address, JsonObject body) {
+    if (!localDelivery.getAsBoolean()) {
+      return bus.request(address, body, options);
+    }
+    return bus.<T>request(address, body, localOptions).recover(err -> {
+      if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return bus.request(address, body, options);
+      }
+      return Future.failedFuture(err);
+    });
   }
 
   Future<Accepted> send(String from, ClientFrame.Send f) {
@@ -52,7 +81,7 @@ final class DeliveryClient {
     } else {
       req.put(Bus.TO, f.to());
     }
-    return bus.<JsonObject>request(Addresses.DELIVERY_SEND, req, options)
+    return this.<JsonObject>ask(Addresses.DELIVERY_SEND, req)
         .recover(DeliveryClient::mapFailure)
         .map(m -> {
           JsonObject r = m.body();
@@ -64,7 +93,7 @@ final class DeliveryClient {
   Future<Page> read(String user, long after, int limit) {
     JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USER, user).put(Bus.AFTER, after)
         .put(Bus.LIMIT, limit);
-    return bus.<JsonObject>request(Addresses.DELIVERY_READ, req, options)
+    return this.<JsonObject>ask(Addresses.DELIVERY_READ, req)
         .recover(DeliveryClient::mapFailure)
         .map(m -> {
           JsonObject r = m.body();
@@ -91,7 +120,7 @@ final class DeliveryClient {
 
   /** A membership request or admin read on {@code address}: the reply body, or a {@link WireError}. */
   Future<JsonObject> request(String address, JsonObject body) {
-    return bus.<JsonObject>request(address, body.copy().put(Bus.V, Bus.VERSION), options)
+    return this.<JsonObject>ask(address, body.copy().put(Bus.V, Bus.VERSION))
         .recover(DeliveryClient::mapFailure)
         .map(io.vertx.core.eventbus.Message::body);
   }

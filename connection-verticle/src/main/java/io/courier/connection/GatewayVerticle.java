@@ -5,6 +5,7 @@ import io.courier.cluster.PresenceRegistry;
 import io.courier.cluster.UserSendBuckets;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.LocalServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -99,7 +100,8 @@ public final class GatewayVerticle extends VerticleBase {
     verifier = new TokenVerifier(vertx, keys, node.config(), revocations);
     maxPerUser = node.config().getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
     origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
-    delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs());
+    delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs(),
+        () -> LocalServices.present(vertx, LocalServices.DELIVERY));
     // With the node's metrics: a connect or disconnect that changes a user's online state tells watchers.
     presence = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
     if (settings.userSends().enabled()) {

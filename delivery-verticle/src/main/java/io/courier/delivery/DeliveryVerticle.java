@@ -12,6 +12,7 @@ import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
+import io.courier.protocol.LocalServices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -39,6 +40,8 @@ public final class DeliveryVerticle extends VerticleBase {
   private PresenceRegistry presence;
   private Fanout fanout;
   private DeliveryMetrics metrics;
+  /** Whether this instance counts in {@link LocalServices} (its consumers are registered). */
+  private boolean marked;
 
   public DeliveryVerticle(NodeContext node) {
     this.node = node;
@@ -60,11 +63,22 @@ public final class DeliveryVerticle extends VerticleBase {
     MessageConsumer<JsonObject> send = vertx.eventBus().consumer(Addresses.DELIVERY_SEND, this::onSend);
     MessageConsumer<JsonObject> read = vertx.eventBus().consumer(Addresses.DELIVERY_READ, this::onRead);
     Future<?> roomService = new RoomService(node.nodeId(), rooms, roomSettings, metrics).register(vertx.eventBus());
-    return Future.all(send.completion(), read.completion(), roomService);
+    // Marked once every consumer is registered: from then on this node's gateways send here.
+    return Future.all(send.completion(), read.completion(), roomService)
+        .onSuccess(v -> {
+          LocalServices.up(vertx, LocalServices.DELIVERY);
+          marked = true;
+        });
   }
 
   @Override
   public Future<?> stop() {
+    if (marked) {
+      // Unmarked before the consumers go: a request still sent here meanwhile finds no handler and
+      // the gateway asks another node's delivery instead.
+      LocalServices.down(vertx, LocalServices.DELIVERY);
+      marked = false;
+    }
     if (store == null) {
       return Future.succeededFuture();
     }

@@ -110,6 +110,27 @@ class MetricsTest {
     }
   }
 
+  /**
+   * A runs every verticle, B only delivery and presence: sends made on A's gateway are stored by A's
+   * own delivery verticle (no cluster hop), never round robin through B's.
+   */
+  @Test
+  void aNodeThatRunsDeliveryStoresItsOwnGatewaysSends() {
+    String append = "op=\"append\"";
+    double onA = Math.max(0, scrape(a.port()).value("courier_store_latency_seconds_count", append));
+    double onB = Math.max(0, scrape(bMetricsPort).value("courier_store_latency_seconds_count", append));
+    String alice = "local-alice-" + UUID.randomUUID();
+    String bob = "local-bob-" + UUID.randomUUID();
+    try (WsProbe al = connect(a, alice); WsProbe bo = connect(a, bob)) {
+      for (int i = 0; i < 10; i++) {
+        al.send(new JsonObject().put("type", "send").put("id", "l" + i).put("to", bob).put("body", i));
+        al.next("sent");
+      }
+    }
+    awaitScrape(a.port(), x -> x.value("courier_store_latency_seconds_count", append) >= onA + 10);
+    assertThat(Math.max(0, scrape(bMetricsPort).value("courier_store_latency_seconds_count", append))).isEqualTo(onB);
+  }
+
   @Test
   void twoNodesInOneJvmEachExportOnlyTheirOwnLabel() {
     try (WsProbe p = connect(a, "label-" + UUID.randomUUID())) {
