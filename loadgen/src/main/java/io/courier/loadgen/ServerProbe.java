@@ -90,20 +90,25 @@ final class ServerProbe {
   }
 
   /**
-   * The first "used NNNK" of GC.heap_info: the whole heap's line (G1 "garbage-first heap", Serial
-   * and Parallel print their generations after it, in the same form); -1 if there is none.
+   * The used heap in GC.heap_info: the sum of its "total NK, used NK" lines, which are the whole heap
+   * for G1 ("garbage-first heap") and one line per generation for Serial ("def new generation",
+   * "tenured generation") and Parallel ("PSYoungGen", "ParOldGen"); the eden/from/to lines under
+   * them and Metaspace have no "total" and are not counted. -1 if there is no such line.
    */
   static long usedFromHeapInfo(String text) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)([KMG])").matcher(text);
-    if (!m.find()) {
-      return -1;
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("total \\d+[KMG], used (\\d+)([KMG])").matcher(text);
+    long sum = 0;
+    boolean found = false;
+    while (m.find()) {
+      found = true;
+      long n = Long.parseLong(m.group(1));
+      sum += switch (m.group(2)) {
+        case "K" -> n * 1024;
+        case "M" -> n * 1024 * 1024;
+        default -> n * 1024 * 1024 * 1024;
+      };
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "K" -> n * 1024;
-      case "M" -> n * 1024 * 1024;
-      default -> n * 1024 * 1024 * 1024;
-    };
+    return found ? sum : -1;
   }
 
   private String jcmd(String command) {

@@ -418,15 +418,39 @@ class LoadgenTest {
     assertThat(leak.containsKey("liveHeapGrowthSecondHalfBytes")).isTrue();
   }
 
+  /** Real GC.heap_info outputs (JDK 17) of the three collectors a node may run. */
   @Test
-  void usedHeapIsReadFromHeapInfo() {
+  void usedHeapIsReadFromHeapInfoOfEachCollector() {
     String g1 = """
-        12345:
-         garbage-first heap   total 262144K, used 51234K [0x00000000f0000000, 0x0000000100000000)
-          region size 1024K, 12 young (12288K), 2 survivors (2048K)
-         Metaspace       used 40000K, committed 41000K, reserved 1081344K
+        10400:
+         garbage-first heap   total 397312K, used 17962K [0x0000000687400000, 0x0000000800000000)
+          region size 4096K, 4 young (16384K), 0 survivors (0K)
+         Metaspace       used 8917K, committed 9088K, reserved 1114112K
+          class space    used 1062K, committed 1152K, reserved 1048576K
         """;
-    assertThat(ServerProbe.usedFromHeapInfo(g1)).isEqualTo(51234L * 1024);
+    String serial = """
+        10364:
+         def new generation   total 116160K, used 18593K [0x0000000687400000, 0x000000068f200000, 0x0000000704d50000)
+          eden space 103296K,  18% used [0x0000000687400000, 0x00000006886286e0, 0x000000068d8e0000)
+          from space 12864K,   0% used [0x000000068d8e0000, 0x000000068d8e0000, 0x000000068e570000)
+          to   space 12864K,   0% used [0x000000068e570000, 0x000000068e570000, 0x000000068f200000)
+         tenured generation   total 258048K, used 140000K [0x0000000704d50000, 0x0000000714950000, 0x0000000800000000)
+           the space 258048K,  54% used [0x0000000704d50000, 0x0000000704d50000, 0x0000000704d50200, 0x0000000714950000)
+         Metaspace       used 8933K, committed 9088K, reserved 1114112K
+          class space    used 1062K, committed 1152K, reserved 1048576K
+        """;
+    String parallel = """
+        10441:
+         PSYoungGen      total 113152K, used 17511K [0x0000000782700000, 0x000000078a500000, 0x0000000800000000)
+          eden space 97280K, 18% used [0x0000000782700000,0x0000000783819d20,0x0000000788600000)
+         ParOldGen       total 258048K, used 1000K [0x0000000687400000, 0x0000000697000000, 0x0000000782700000)
+          object space 258048K, 0% used [0x0000000687400000,0x0000000687400000,0x0000000697000000)
+         Metaspace       used 8938K, committed 9088K, reserved 1114112K
+        """;
+    assertThat(ServerProbe.usedFromHeapInfo(g1)).isEqualTo(17962L * 1024);
+    // Both generations: the old one is where live data sits after a full GC.
+    assertThat(ServerProbe.usedFromHeapInfo(serial)).isEqualTo((18593L + 140000L) * 1024);
+    assertThat(ServerProbe.usedFromHeapInfo(parallel)).isEqualTo((17511L + 1000L) * 1024);
     assertThat(ServerProbe.usedFromHeapInfo("no heap here")).isEqualTo(-1);
   }
 
