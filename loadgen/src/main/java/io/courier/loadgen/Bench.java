@@ -111,15 +111,10 @@ final class Bench {
     vertx.cancelTimer(progress);
     fleet.closeAll().await();
     JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, rate, false);
-    long missing = fleet.delivery.recipientsMissingMessages();
-    long reached = 0;
-    for (int i = 0; i < n; i++) {
-      if (fleet.delivery.receivedBy(i) > 0) {
-        reached++;
-      }
-    }
+    // Each user is sent one message, so every user reached means none is missing one.
+    long reached = fleet.delivery.recipientsReached();
     r.put("reach", new JsonObject().put("users", n).put("reached", reached).put("barrierWaitMs", barrierWaitMs));
-    if (reached != n || missing != 0 || barrierWaitMs < 0) {
+    if (reached != n || barrierWaitMs < 0) {
       r.put("ok", false);
     }
     return r;

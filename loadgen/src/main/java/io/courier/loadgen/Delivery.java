@@ -190,9 +190,15 @@ final class Delivery {
     return lost;
   }
 
-  /** Messages recipient {@code r} received (first deliveries only). */
-  long receivedBy(int r) {
-    return receivedPerRecipient.get(r);
+  /** Recipients that received at least one message. */
+  long recipientsReached() {
+    long n = 0;
+    for (int r = 0; r < receivedPerRecipient.length(); r++) {
+      if (receivedPerRecipient.get(r) > 0) {
+        n++;
+      }
+    }
+    return n;
   }
 
   long recipientsMissingMessages() {

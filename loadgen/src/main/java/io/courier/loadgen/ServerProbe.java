@@ -21,10 +21,6 @@ final class ServerProbe {
   private final HttpClient http;
   private final boolean liveHeap;
 
-  ServerProbe(int pid, String metricsUrl) {
-    this(pid, metricsUrl, false);
-  }
-
   /**
    * With {@code liveHeap}, each sample first has the server JVM run a full collection (jcmd PID
    * GC.run) and then reads its heap occupancy (jcmd PID GC.heap_info): what is still referenced,
@@ -46,10 +42,6 @@ final class ServerProbe {
    */
   record Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections, long queuedBytes,
                 long liveHeapBytes) {
-    Sample(long atMs, long rssBytes, long threads, long heapBytes, int connections, long queuedBytes) {
-      this(atMs, rssBytes, threads, heapBytes, connections, queuedBytes, -1);
-    }
-
     JsonObject toJson() {
       return new JsonObject().put("atMs", atMs).put("rssBytes", rssBytes).put("threads", threads)
           .put("heapBytes", heapBytes).put("connections", connections).put("queuedBytes", queuedBytes)
