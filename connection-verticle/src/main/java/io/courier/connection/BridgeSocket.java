@@ -5,6 +5,7 @@ import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameTypes;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -28,6 +29,8 @@ final class BridgeSocket implements Transport {
   static final String SYNC = "courier.sync";
   static final String INBOX_PREFIX = "courier.inbox.";
   static final String ACCESS_DENIED = "access_denied";
+  /** Close reason (with 1008) of a socket that did not authenticate within COURIER_HANDSHAKE_TIMEOUT_MS. */
+  static final String AUTH_TIMEOUT = "authentication timeout";
   private static final Logger LOG = LoggerFactory.getLogger(BridgeSocket.class);
   /** Reply refs this class gives to frames it feeds into the session; a client's own ref is replaced. */
   private static final String REPLY_REF = "bridge-reply:";
@@ -53,6 +56,15 @@ final class BridgeSocket implements Transport {
 
     /** How long an authenticated socket may go without registering its inbox (the idle timeout). */
     long registerTimeoutMs();
+
+    /** How long a socket may take to authenticate (COURIER_HANDSHAKE_TIMEOUT_MS). */
+    long authTimeoutMs();
+
+    /** The upgraded HTTP connection under an authenticated socket: no longer a pending socket. */
+    void authenticated(io.vertx.core.http.HttpConnection upgraded);
+
+    /** Counts a socket closed for not authenticating in time. */
+    void authTimedOut();
   }
 
   /** Why {@link Host#open} refused a socket: the close code and reason it gets. */
@@ -107,6 +119,13 @@ final class BridgeSocket implements Transport {
       refuse(CloseCodes.POLICY, "origin not allowed");
       return;
     }
+    // Every transport, polling ones included: a SockJS session without a valid token is not kept.
+    host.later(host.authTimeoutMs(), () -> {
+      if (session == null && !closed) {
+        host.authTimedOut();
+        refuse(CloseCodes.POLICY, AUTH_TIMEOUT);
+      }
+    });
     String token = queryParam(sock.uri(), "token");
     if (token != null) {
       authenticate(token);
@@ -141,6 +160,10 @@ final class BridgeSocket implements Transport {
           return;
         }
         session = opened.result();
+        HttpServerRequest upgraded = upgradedRequest();
+        if (upgraded != null) {
+          host.authenticated(upgraded.connection());
+        }
         if (closed) {
           // The socket went away while the session was being registered: undo it now.
           session.onSocketClosed();
@@ -361,11 +384,17 @@ final class BridgeSocket implements Transport {
   public void abort() {
     // Over SockJS's WebSocket transports the socket's request is the upgraded connection: reset it.
     // Polling transports end with SockJS's own session timeout once the client stops polling.
-    io.vertx.ext.web.RoutingContext rc = sock.routingContext();
-    boolean upgraded = rc != null && "websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"));
-    if (!upgraded || !Channels.abort(rc.request().connection())) {
+    HttpServerRequest upgraded = upgradedRequest();
+    if (upgraded == null || !Channels.abort(upgraded.connection())) {
       sock.close();
     }
+  }
+
+  /** The upgrade request under SockJS's WebSocket transports; null for the polling ones. */
+  private HttpServerRequest upgradedRequest() {
+    io.vertx.ext.web.RoutingContext rc = sock.routingContext();
+    boolean upgraded = rc != null && "websocket".equalsIgnoreCase(rc.request().getHeader("Upgrade"));
+    return upgraded ? rc.request() : null;
   }
 
   @Override

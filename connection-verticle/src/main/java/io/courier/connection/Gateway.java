@@ -21,8 +21,12 @@ public final class Gateway {
 
   public record Deployed(Sessions sessions, Drain drain, GatewayMetrics metrics, List<String> deploymentIds) {}
 
-  /** {@code keys} verify tokens; {@code revocations} is the node's list (see {@link Revocations#start}). */
-  public static Future<Deployed> deploy(Vertx vertx, NodeContext node, JwtKeys keys, Revocations revocations) {
+  /**
+   * {@code keys} verify tokens; {@code revocations} is the node's list (see {@link Revocations#start});
+   * {@code pending} is the node's count of sockets not yet authenticated (shared with its other servers).
+   */
+  public static Future<Deployed> deploy(Vertx vertx, NodeContext node, JwtKeys keys, Revocations revocations,
+                                        PendingHandshakes pending) {
     Sessions sessions = new Sessions();
     Drain drain;
     try {
@@ -53,6 +57,18 @@ public final class Gateway {
           .log(ConfigKeys.IDLE_TIMEOUT_MS.env() + " is below " + ConfigKeys.HEARTBEAT_MS.env()
               + ": clients that only answer pings will be closed as idle");
     }
+    if (node.config().getList(ConfigKeys.ALLOWED_ORIGINS).isEmpty()) {
+      // Once per node, not per gateway instance: the setting is the node's.
+      LOG.atWarn().addKeyValue("nodeId", node.nodeId())
+          .log(ConfigKeys.ALLOWED_ORIGINS.env() + " is empty: every Origin is accepted at /ws and /eventbus, so any web "
+              + "page can open connections with a token it holds; set it to your web app's origins");
+    }
+    ConnectionGuard.Settings guard;
+    try {
+      guard = ConnectionGuard.Settings.from(node.config());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     GatewayMetrics metrics = new GatewayMetrics(node.metrics(), sessions, maxConnections);
     int instances = node.config().getInt(ConfigKeys.GATEWAY_INSTANCES);
     if (instances <= 0) {
@@ -71,7 +87,7 @@ public final class Gateway {
             .compose(watchId -> vertx.deployVerticle(new RevocationVerticle(revocations, sessions))
                 .compose(revId -> vertx.deployVerticle(
                         () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, keys, revocations,
-                            watch),
+                            watch, pending, guard),
                         new DeploymentOptions().setInstances(n))
                     .map(gwId -> new Deployed(sessions, drain, metrics, List.of(inboxId, watchId, revId, gwId))))));
   }

@@ -81,9 +81,15 @@ public final class GatewayVerticle extends VerticleBase {
   private PresenceRegistry presence;
   private UserSendLimiter userSends;
   private HttpServer server;
+  private final PendingHandshakes pending;
+  private final ConnectionGuard.Settings guardSettings;
+  private ConnectionGuard guard;
 
   public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, GatewayMetrics metrics, int maxConnections,
-                        JwtKeys keys, Revocations revocations, PresenceWatch presenceWatch) {
+                        JwtKeys keys, Revocations revocations, PresenceWatch presenceWatch, PendingHandshakes pending,
+                        ConnectionGuard.Settings guardSettings) {
+    this.pending = pending;
+    this.guardSettings = guardSettings;
     this.node = node;
     this.presenceWatch = presenceWatch;
     this.sessions = sessions;
@@ -136,13 +142,16 @@ public final class GatewayVerticle extends VerticleBase {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
     Tls.configure(options, node.config());
+    ConnectionGuard.configure(options, guardSettings);
     if (settings.tcpSendBufferBytes() > 0) {
       // A small kernel buffer lets a client that stopped reading fill its outbound queue sooner.
       options.setSendBufferSize(settings.tcpSendBufferBytes());
     }
     vertx.setPeriodic(settings.tickMs(), id -> tick());
     io.courier.cluster.NodeMetrics.startLagProbe(vertx, node.metrics());
-    server = vertx.createHttpServer(options).requestHandler(router);
+    // Every socket is timed and counted until it is an authenticated connection (ConnectionGuard).
+    guard = new ConnectionGuard(vertx, pending, guardSettings, node.nodeId());
+    server = guard.install(vertx.createHttpServer(options), router);
     drain.register(participant);
     return server.listen(node.config().getInt(ConfigKeys.PORT), node.config().get(ConfigKeys.HOST));
   }
@@ -150,6 +159,9 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     drain.unregister(participant);
+    if (guard != null) {
+      guard.stop();
+    }
     for (Session s : new ArrayList<>(local)) {
       s.close(CloseCodes.GOING_AWAY, "server stopping");
     }
@@ -257,6 +269,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void open(ServerWebSocket ws, io.vertx.core.http.HttpConnection connection, Identity identity,
                     String sessionId) {
+    // Upgraded with a valid token: no longer a pending socket; the session's liveness checks take over.
+    guard.authenticated(connection);
     if (drain.isDraining()) {
       // The drain started while this upgrade was completing: no session, just go.
       sessions.release();
@@ -321,6 +335,21 @@ public final class GatewayVerticle extends VerticleBase {
       @Override
       public long registerTimeoutMs() {
         return settings.idleTimeoutMs();
+      }
+
+      @Override
+      public long authTimeoutMs() {
+        return guardSettings.handshakeTimeoutMs();
+      }
+
+      @Override
+      public void authenticated(io.vertx.core.http.HttpConnection upgraded) {
+        guard.authenticated(upgraded);
+      }
+
+      @Override
+      public void authTimedOut() {
+        pending.timedOut(io.courier.protocol.MetricNames.TIMEOUT_BRIDGE_AUTH);
       }
     };
     router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockJs)

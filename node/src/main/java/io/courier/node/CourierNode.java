@@ -7,8 +7,10 @@ import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.PresenceRegistry;
+import io.courier.connection.ConnectionGuard;
 import io.courier.connection.Gateway;
 import io.courier.connection.JwtKeys;
+import io.courier.connection.PendingHandshakes;
 import io.courier.connection.Revocations;
 import io.courier.connection.TcpBridge;
 import io.courier.connection.Tls;
@@ -16,12 +18,15 @@ import io.courier.delivery.DeliveryVerticle;
 import io.courier.presence.PresenceVerticle;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
@@ -100,6 +105,7 @@ public final class CourierNode {
         checkDrainSettings(cfg);
       }
       checkMetricsSettings(cfg);
+      ConnectionGuard.Settings.from(cfg);
       checkPresenceSettings(cfg, verticles);
       CourierConfig forKeys = cfg;
       keys = verticles.contains(CONNECTION) || TcpBridge.enabled(cfg) ? JwtKeys.load(cfg, () -> resolveSecret(forKeys)) : null;
@@ -115,11 +121,14 @@ public final class CourierNode {
       Vertx vertx = started.vertx();
       NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance(), started.metrics());
       NodeMetrics.bindNode(vertx, ctx.hazelcast(), ctx.metrics());
+      // One count per node: the gateway's port and the metrics port share the limit.
+      ConnectionGuard.Settings guard = ConnectionGuard.Settings.from(c);
+      PendingHandshakes pending = new PendingHandshakes(guard.maxPending(), ctx.metrics());
       logMembership(ctx);
       Future<Revocations> revocations = keys == null ? Future.succeededFuture() : Revocations.start(vertx, ctx);
-      return revocations.compose(revs -> deploy(vertx, ctx, verticles, keys, revs)
+      return revocations.compose(revs -> deploy(vertx, ctx, verticles, keys, revs, pending)
           .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, keys, revs).map(gw))
-          .compose(gw -> startMetricsServer(vertx, ctx).map(gw))
+          .compose(gw -> startMetricsServer(vertx, ctx, pending, guard).map(gw))
           .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw, revs)))
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
@@ -157,7 +166,7 @@ public final class CourierNode {
   }
 
   private static Future<Gateway.Deployed> deploy(Vertx vertx, NodeContext ctx, Set<String> verticles, JwtKeys keys,
-                                                 Revocations revocations) {
+                                                 Revocations revocations, PendingHandshakes pending) {
     Future<?> chain = Future.succeededFuture();
     if (verticles.contains(PRESENCE)) {
       chain = chain.compose(v -> vertx.deployVerticle(new PresenceVerticle(ctx)));
@@ -167,7 +176,7 @@ public final class CourierNode {
       chain = chain.compose(v -> vertx.deployVerticle(() -> new DeliveryVerticle(ctx), new DeploymentOptions().setInstances(n)));
     }
     if (verticles.contains(CONNECTION)) {
-      return chain.compose(v -> Gateway.deploy(vertx, ctx, keys, revocations));
+      return chain.compose(v -> Gateway.deploy(vertx, ctx, keys, revocations, pending));
     }
     return chain.map(v -> null);
   }
@@ -175,13 +184,26 @@ public final class CourierNode {
   /**
    * With COURIER_METRICS_PORT set, a small HTTP server of its own with GET /metrics and
    * GET /health/live: how a node without the connection verticle (delivery, presence) is scraped.
+   * Its sockets are pending ones like the gateway's (no request in time, idle keep-alive: closed).
    */
-  private static Future<Void> startMetricsServer(Vertx vertx, NodeContext ctx) {
+  private static Future<Void> startMetricsServer(Vertx vertx, NodeContext ctx, PendingHandshakes pending,
+                                                 ConnectionGuard.Settings guardSettings) {
     int port = ctx.config().getInt(ConfigKeys.METRICS_PORT);
     if (port == 0) {
       return Future.succeededFuture();
     }
-    return vertx.createHttpServer().requestHandler(req -> {
+    // The guard and the server on one context: the guard's tick then runs where the connections are served.
+    Context context = vertx.getOrCreateContext();
+    Promise<Void> listening = Promise.promise();
+    context.runOnContext(v -> listenMetrics(vertx, ctx, port, new ConnectionGuard(vertx, pending, guardSettings,
+        ctx.nodeId()), guardSettings).onComplete(listening));
+    return listening.future();
+  }
+
+  private static Future<Void> listenMetrics(Vertx vertx, NodeContext ctx, int port, ConnectionGuard guard,
+                                            ConnectionGuard.Settings guardSettings) {
+    HttpServer server = vertx.createHttpServer(ConnectionGuard.configure(new HttpServerOptions(), guardSettings));
+    return guard.install(server, req -> {
       if (req.method() != HttpMethod.GET) {
         req.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET").end();
       } else if (METRICS_PATH.equals(req.path())) {

@@ -18,6 +18,16 @@ public final class ConfigKeys {
   public static final Setting MAX_CONNECTIONS = new Setting("COURIER_MAX_CONNECTIONS", "10000",
       "Open connections this node accepts; past it handshakes get 503 with Retry-After. "
           + "courier_connection_capacity_ratio is open connections / this.");
+  public static final Setting MAX_PENDING_HANDSHAKES = new Setting("COURIER_MAX_PENDING_HANDSHAKES", "1000",
+      "Sockets this node holds that are not yet an authenticated connection (TCP accepted, upgrade or bridge "
+          + "authentication not done; plain HTTP connections such as health checks count too). Past it new sockets are "
+          + "closed at once. Bounds the file descriptors clients without a token can take.");
+  public static final Setting HANDSHAKE_TIMEOUT_MS = new Setting("COURIER_HANDSHAKE_TIMEOUT_MS", "10000",
+      "A socket must finish its WebSocket upgrade with a valid token (or a bridge socket authenticate, or an HTTP "
+          + "request arrive whole) within this long of being accepted, or it is closed. Also the TLS handshake timeout.");
+  public static final Setting HTTP_IDLE_TIMEOUT_MS = new Setting("COURIER_HTTP_IDLE_TIMEOUT_MS", "30000",
+      "A keep-alive HTTP connection (health, metrics, admin; on COURIER_PORT and COURIER_METRICS_PORT) with no "
+          + "request this long after its last response is closed. Never applies to open WebSocket connections.");
   public static final Setting METRICS_PORT = new Setting("COURIER_METRICS_PORT", "0",
       "Port of a separate HTTP server with GET /metrics and /health/live, on COURIER_HOST. 0: none "
           + "(a node with the connection verticle serves /metrics on COURIER_PORT anyway).");
@@ -225,7 +235,8 @@ public final class ConfigKeys {
           + "browser libraries). Empty: only the built-in files.");
 
   public static final List<Setting> ALL = List.of(
-      NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
+      NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, MAX_PENDING_HANDSHAKES, HANDSHAKE_TIMEOUT_MS,
+      HTTP_IDLE_TIMEOUT_MS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
       JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, MAX_CONNECTIONS_PER_USER,

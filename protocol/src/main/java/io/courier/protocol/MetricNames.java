@@ -53,6 +53,18 @@ public final class MetricNames {
   public static final String HANDSHAKES_REFUSED = "courier.handshakes.refused";
   public static final String AUTH_FAILURES = "courier.auth.failures";
   public static final String RECONNECTS = "courier.reconnects";
+  /** Sockets held that are not yet authenticated connections (COURIER_MAX_PENDING_HANDSHAKES counts them). */
+  public static final String HANDSHAKES_PENDING = "courier.handshakes.pending";
+  /** Sockets closed on accept because COURIER_MAX_PENDING_HANDSHAKES sockets were already pending. */
+  public static final String PENDING_REFUSED = "courier.handshakes.pending.refused";
+  /** Pending sockets the server closed, by {@link #REASON}: {@link #TIMEOUT_HANDSHAKE}, {@link #TIMEOUT_IDLE}, {@link #TIMEOUT_BRIDGE_AUTH}. */
+  public static final String HANDSHAKE_TIMEOUTS = "courier.handshake.timeouts";
+  /** Not upgraded and authenticated (or no whole HTTP request) within COURIER_HANDSHAKE_TIMEOUT_MS. */
+  public static final String TIMEOUT_HANDSHAKE = "handshake";
+  /** A keep-alive HTTP connection without a request for COURIER_HTTP_IDLE_TIMEOUT_MS. */
+  public static final String TIMEOUT_IDLE = "idle";
+  /** A SockJS bridge socket not authenticated within COURIER_HANDSHAKE_TIMEOUT_MS. */
+  public static final String TIMEOUT_BRIDGE_AUTH = "bridge_auth";
 
   // frames and delivery (gateway)
   public static final String FRAMES_IN = "courier.frames.in";
@@ -144,6 +156,7 @@ public final class MetricNames {
       prometheus(CONNECTIONS), prometheus(CONNECTION_LIMIT), prometheus(CONNECTION_CAPACITY_RATIO),
       counter(CONNECTIONS_OPENED), counter(CONNECTIONS_CLOSED), timer(CONNECTION_DURATION),
       counter(HANDSHAKES_REFUSED), counter(AUTH_FAILURES), counter(RECONNECTS),
+      prometheus(HANDSHAKES_PENDING), counter(PENDING_REFUSED), counter(HANDSHAKE_TIMEOUTS),
       counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
       counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(RATE_LIMIT_CLOSES), counter(USER_RATE_LEASES),
