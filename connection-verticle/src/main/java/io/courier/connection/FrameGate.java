@@ -37,6 +37,7 @@ final class FrameGate implements Handler<Buffer> {
   private final Consumer<String> onRefused;
   private Buffer pending = Buffer.buffer();
   private boolean closed;
+  private boolean framed;
 
   /**
    * @param next the bridge's parser, which receives whole frames (length prefix included)
@@ -73,6 +74,7 @@ final class FrameGate implements Handler<Buffer> {
       }
       Buffer frame = pending.getBuffer(off, off + 4 + len);
       off += 4 + len;
+      framed = true;
       String problem = check(frame.getBuffer(4, frame.length()));
       if (problem == null) {
         next.handle(frame);
@@ -86,6 +88,11 @@ final class FrameGate implements Handler<Buffer> {
       }
     }
     pending = off == 0 ? pending : pending.getBuffer(off, n);
+  }
+
+  /** True once a whole frame has arrived (passed on or refused). */
+  boolean framed() {
+    return framed;
   }
 
   /** Why the JSON of a frame cannot go to the bridge, or null if it can. */

@@ -93,10 +93,22 @@ public final class TcpBridgeVerticle extends VerticleBase {
     NetServerOptions server = new NetServerOptions()
         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, cfg.getLong(ConfigKeys.TCP_BRIDGE_IDLE_TIMEOUT_MS)))
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    bridge = GatedBridge.create(vertx, permitted, server, this::onEvent,
-        (socket, parser) -> new FrameGate(socket, maxFrame, parser, error -> LOG.atDebug()
-            .addKeyValue("nodeId", node.nodeId()).addKeyValue("remote", String.valueOf(socket.remoteAddress()))
-            .addKeyValue("error", error).log("bridge frame refused")));
+    long firstFrameMs = ConnectionGuard.Settings.from(cfg).handshakeTimeoutMs();
+    bridge = GatedBridge.create(vertx, permitted, server, this::onEvent, (socket, parser) -> {
+      FrameGate gate = new FrameGate(socket, maxFrame, parser, error -> LOG.atDebug()
+          .addKeyValue("nodeId", node.nodeId()).addKeyValue("remote", String.valueOf(socket.remoteAddress()))
+          .addKeyValue("error", error).log("bridge frame refused"));
+      // A service sends its first frame at once; a socket without one by COURIER_HANDSHAKE_TIMEOUT_MS
+      // is not a service. Later silence is the idle timeout's (COURIER_TCP_BRIDGE_IDLE_TIMEOUT_MS).
+      vertx.setTimer(firstFrameMs, id -> {
+        if (!gate.framed()) {
+          LOG.atDebug().addKeyValue("nodeId", node.nodeId()).addKeyValue("remote", String.valueOf(socket.remoteAddress()))
+              .log("bridge socket closed: no frame within the handshake timeout");
+          socket.close();
+        }
+      });
+      return gate;
+    });
     String host = cfg.get(ConfigKeys.TCP_BRIDGE_HOST);
     int port = cfg.getInt(ConfigKeys.TCP_BRIDGE_PORT);
     return consumer.completion()
