@@ -4,7 +4,6 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.MetricNames;
 import io.courier.protocol.Setting;
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -77,7 +76,6 @@ public final class ConnectionGuard {
   }
 
   private final Vertx vertx;
-  private final Context context;
   private final PendingHandshakes pending;
   private final Settings settings;
   private final String nodeId;
@@ -86,8 +84,7 @@ public final class ConnectionGuard {
 
   /** Create it on the context the guarded server will listen on. */
   public ConnectionGuard(Vertx vertx, PendingHandshakes pending, Settings settings, String nodeId) {
-    this.context = Vertx.currentContext();
-    if (context == null) {
+    if (Vertx.currentContext() == null) {
       throw new IllegalStateException("a connection guard is created on its server's context");
     }
     this.vertx = vertx;

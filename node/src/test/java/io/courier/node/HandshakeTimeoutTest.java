@@ -175,15 +175,21 @@ class HandshakeTimeoutTest {
   }
 
   @Test
-  void anAuthenticatedConnectionOutlivesBothTimeouts() throws Exception {
-    String token = TokenIssuer.issue(SECRET, "alice-" + UUID.randomUUID(), Duration.ofHours(1), List.of());
-    try (WsProbe p = WsProbe.connect(client, node.port(), token)) {
+  void authenticatedConnectionsOutliveBothTimeouts() throws Exception {
+    String alice = "alice-" + UUID.randomUUID();
+    String bob = "bob-" + UUID.randomUUID();
+    try (WsProbe p = WsProbe.connect(client, node.port(), TokenIssuer.issue(SECRET, alice, Duration.ofHours(1), List.of()));
+         RawBridge b = RawBridge.open(client, node.port(), TokenIssuer.issue(SECRET, bob, Duration.ofHours(1), List.of()))) {
       p.next("welcome");
+      b.register(bob);
+      assertThat(b.nextType()).isEqualTo("welcome");
+      awaitNoPending();
       Thread.sleep(HANDSHAKE_MS + IDLE_MS);
       p.send(new JsonObject().put("type", "ping"));
       p.next("pong");
       assertThat(p.isClosed()).isFalse();
-      assertThat(pending()).as("an authenticated connection is not pending").isZero();
+      assertThat(b.isClosed()).as("the bridge WebSocket too").isFalse();
+      assertThat(pending()).as("authenticated connections are not pending").isZero();
     }
   }
 }
