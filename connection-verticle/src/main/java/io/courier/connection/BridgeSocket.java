@@ -63,6 +63,16 @@ final class BridgeSocket implements Transport {
     /** The upgraded HTTP connection under an authenticated socket: no longer a pending socket. */
     void authenticated(io.vertx.core.http.HttpConnection upgraded);
 
+    /**
+     * An authenticated session over a polling transport: the requests of {@code sessionId} no
+     * longer count as pending sockets, until {@link #ended}; nor does {@code first}, the
+     * connection of the request that opened the session (null when unknown).
+     */
+    void authenticated(String sessionId, io.vertx.core.http.HttpConnection first);
+
+    /** The session of {@link #authenticated(String)} is gone. */
+    void ended(String sessionId);
+
     /** Counts a socket closed for not authenticating in time. */
     void authTimedOut();
   }
@@ -90,6 +100,8 @@ final class BridgeSocket implements Transport {
   private boolean registered;
   private boolean authenticating;
   private boolean closed;
+  /** The SockJS session id of an authenticated socket over a polling transport, else null. */
+  private String pollingSession;
   private Short closeCode;
   private String closeReason;
 
@@ -105,6 +117,9 @@ final class BridgeSocket implements Transport {
     sock.handler(this::onEnvelope);
     sock.closeHandler(v -> {
       closed = true;
+      if (pollingSession != null) {
+        host.ended(pollingSession);
+      }
       if (session != null) {
         session.onSocketClosed();
       }
@@ -163,6 +178,12 @@ final class BridgeSocket implements Transport {
         HttpServerRequest upgraded = upgradedRequest();
         if (upgraded != null) {
           host.authenticated(upgraded.connection());
+        } else if ((pollingSession = pollingSessionId(sock.uri())) != null) {
+          io.vertx.ext.web.RoutingContext rc = sock.routingContext();
+          host.authenticated(pollingSession, rc == null ? null : rc.request().connection());
+          if (closed) {
+            host.ended(pollingSession);
+          }
         }
         if (closed) {
           // The socket went away while the session was being registered: undo it now.
@@ -410,6 +431,24 @@ final class BridgeSocket implements Transport {
   @Override
   public String closeReason() {
     return closeReason;
+  }
+
+  /**
+   * The SockJS session id in a transport URL ({@code <prefix>/<server>/<session>/<transport>}), or
+   * null for any other path (the raw WebSocket, {@code /info}).
+   */
+  static String pollingSessionId(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    String prefix = GatewayVerticle.BRIDGE_PATH + "/";
+    if (!path.startsWith(prefix)) {
+      return null;
+    }
+    String[] parts = path.substring(prefix.length()).split("/", -1);
+    return parts.length == 3 && !parts[1].isEmpty() && !parts[2].isEmpty() ? parts[1] : null;
   }
 
   static String queryParam(String uri, String name) {

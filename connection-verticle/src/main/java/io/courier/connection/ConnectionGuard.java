@@ -81,6 +81,7 @@ public final class ConnectionGuard {
   private final String nodeId;
   private final Map<HttpConnection, Tracked> tracked = new HashMap<>();
   private long timer = -1;
+  private java.util.function.Predicate<HttpServerRequest> trusted = req -> false;
 
   /** Create it on the context the guarded server will listen on. */
   public ConnectionGuard(Vertx vertx, PendingHandshakes pending, Settings settings, String nodeId) {
@@ -100,9 +101,32 @@ public final class ConnectionGuard {
       Tracked t = tracked.get(req.connection());
       if (t != null) {
         t.request(req, System.nanoTime());
+        if (trusted.test(req)) {
+          // Still timed (a request must arrive whole, idle keep-alive is closed), no longer counted.
+          t.place.release();
+        }
       }
       next.handle(req);
     });
+  }
+
+  /**
+   * Requests that belong to an authenticated session without an upgrade (SockJS polling): their
+   * connection gives back its place, and stays timed.
+   */
+  public void trust(java.util.function.Predicate<HttpServerRequest> authenticatedRequest) {
+    this.trusted = authenticatedRequest;
+  }
+
+  /**
+   * {@code connection} carries a request of an authenticated session: it gives back its place and
+   * stays timed. Call on this server's context.
+   */
+  public void trusted(HttpConnection connection) {
+    Tracked t = tracked.get(connection);
+    if (t != null) {
+      t.place.release();
+    }
   }
 
   /** Stops timing and gives back the places of the connections still held (the server is closing). */

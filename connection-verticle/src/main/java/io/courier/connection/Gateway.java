@@ -69,6 +69,9 @@ public final class Gateway {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    // SockJS sessions (polling transports) authenticated on this node; SockJS keeps its sessions
+    // node-wide too, so a poll may reach any gateway instance.
+    java.util.Set<String> bridgeSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     GatewayMetrics metrics = new GatewayMetrics(node.metrics(), sessions, maxConnections);
     int instances = node.config().getInt(ConfigKeys.GATEWAY_INSTANCES);
     if (instances <= 0) {
@@ -87,7 +90,7 @@ public final class Gateway {
             .compose(watchId -> vertx.deployVerticle(new RevocationVerticle(revocations, sessions))
                 .compose(revId -> vertx.deployVerticle(
                         () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, keys, revocations,
-                            watch, pending, guard),
+                            watch, pending, guard, bridgeSessions),
                         new DeploymentOptions().setInstances(n))
                     .map(gwId -> new Deployed(sessions, drain, metrics, List.of(inboxId, watchId, revId, gwId))))));
   }

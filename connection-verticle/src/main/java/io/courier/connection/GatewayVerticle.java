@@ -82,12 +82,14 @@ public final class GatewayVerticle extends VerticleBase {
   private UserSendLimiter userSends;
   private HttpServer server;
   private final PendingHandshakes pending;
+  private final java.util.Set<String> bridgeSessions;
   private final ConnectionGuard.Settings guardSettings;
   private ConnectionGuard guard;
 
   public GatewayVerticle(NodeContext node, Sessions sessions, Drain drain, GatewayMetrics metrics, int maxConnections,
                         JwtKeys keys, Revocations revocations, PresenceWatch presenceWatch, PendingHandshakes pending,
-                        ConnectionGuard.Settings guardSettings) {
+                        ConnectionGuard.Settings guardSettings, java.util.Set<String> bridgeSessions) {
+    this.bridgeSessions = bridgeSessions;
     this.pending = pending;
     this.guardSettings = guardSettings;
     this.node = node;
@@ -152,6 +154,11 @@ public final class GatewayVerticle extends VerticleBase {
     // Every socket is timed and counted until it is an authenticated connection (ConnectionGuard).
     guard = new ConnectionGuard(vertx, pending, guardSettings, node.nodeId());
     server = guard.install(vertx.createHttpServer(options), router);
+    // A poll of an authenticated SockJS session is a connection like a WebSocket: not pending.
+    guard.trust(req -> {
+      String session = BridgeSocket.pollingSessionId(req.path());
+      return session != null && bridgeSessions.contains(session);
+    });
     drain.register(participant);
     return server.listen(node.config().getInt(ConfigKeys.PORT), node.config().get(ConfigKeys.HOST));
   }
@@ -345,6 +352,19 @@ public final class GatewayVerticle extends VerticleBase {
       @Override
       public void authenticated(io.vertx.core.http.HttpConnection upgraded) {
         guard.authenticated(upgraded);
+      }
+
+      @Override
+      public void authenticated(String sessionId, io.vertx.core.http.HttpConnection first) {
+        bridgeSessions.add(sessionId);
+        if (first != null) {
+          guard.trusted(first);
+        }
+      }
+
+      @Override
+      public void ended(String sessionId) {
+        bridgeSessions.remove(sessionId);
       }
 
       @Override

@@ -152,6 +152,21 @@ class HandshakeTimeoutTest {
   }
 
   @Test
+  void anAuthenticatedPollingSessionIsNotPendingAndStaysOpen() throws Exception {
+    String token = TokenIssuer.issue(SECRET, "carol-" + UUID.randomUUID(), Duration.ofHours(1), List.of());
+    String session = UUID.randomUUID().toString().replace("-", "");
+    try (RawSocket s = RawSocket.open(node.port())) {
+      s.write("POST /eventbus/000/" + session + "/xhr_streaming?token=" + token
+          + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+      s.readUntil("\no\n", 5000);
+      awaitNoPending();
+      assertThat(s.awaitClosed(HANDSHAKE_MS + 500)).as("open past the handshake timeout").isEqualTo(-1);
+      assertThat(s.received()).doesNotContain("\nc[");
+    }
+    awaitNoPending();
+  }
+
+  @Test
   void aKeepAliveHttpConnectionIsClosedAfterTheIdleTimeoutButNotWhileItIsUsed() throws Exception {
     for (int port : new int[] {node.port(), metricsPort}) {
       try (RawSocket s = RawSocket.open(port)) {
