@@ -39,7 +39,7 @@ class TcpBridgeHandshakeTest {
   @Test
   void aSilentSocketIsClosedAtTheHandshakeTimeout() throws Exception {
     try (RawSocket s = RawSocket.open(bridgePort)) {
-      long closedAt = s.awaitClosed(HANDSHAKE_MS + 2000);
+      long closedAt = s.awaitClosed(HANDSHAKE_MS + 4000);
       assertThat(closedAt).isGreaterThanOrEqualTo(HANDSHAKE_MS - 50);
     }
   }
