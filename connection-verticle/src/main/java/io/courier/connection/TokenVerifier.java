@@ -141,7 +141,7 @@ final class TokenVerifier {
           if (!issuers.isEmpty() && !(claims.getValue("iss") instanceof String iss && issuers.contains(iss))) {
             return Future.failedFuture(new Rejected(ISSUER, "token issuer"));
           }
-          if (reservedSubject(s)) {
+          if (ServiceBridge.isReservedSubject(s)) {
             return Future.failedFuture(new Rejected(RESERVED_SUBJECT, RESERVED_SUBJECT_REFUSAL, RESERVED_SUBJECT_REFUSAL));
           }
           long iat = claims.getValue("iat") instanceof Number n ? n.longValue() * 1000 : 0;
@@ -177,15 +177,6 @@ final class TokenVerifier {
       }
     }
     return false;
-  }
-
-  /**
-   * True for a subject in the services' namespace ({@code system:}, in any letter case, since a
-   * person reading {@code SYSTEM:billing} sees the same sender).
-   */
-  static boolean reservedSubject(String sub) {
-    String prefix = ServiceBridge.SENDER_PREFIX;
-    return sub.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 
   /** The header's {@code alg}, or null when the header is not a JSON object with a string alg. */

@@ -170,7 +170,7 @@ public final class Main {
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("--ttl must be positive");
     }
-    if (user.regionMatches(true, 0, ServiceBridge.SENDER_PREFIX, 0, ServiceBridge.SENDER_PREFIX.length())) {
+    if (ServiceBridge.isReservedSubject(user)) {
       throw new IllegalArgumentException("user '" + user + "' is in the reserved " + ServiceBridge.SENDER_PREFIX
           + " namespace (services' notifications): nodes refuse such tokens");
     }
