@@ -166,6 +166,11 @@ public final class NodeProcess implements AutoCloseable {
     return waitGone(timeout) ? process.exitValue() : -1;
   }
 
+  /** Waits for the process to end by itself; returns its exit code, or -1 if it still runs after {@code timeout}. */
+  public int awaitExit(Duration timeout) {
+    return waitGone(timeout) ? process.exitValue() : -1;
+  }
+
   private boolean waitGone(Duration timeout) {
     try {
       return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -50,9 +50,11 @@ public final class ConfigKeys {
 
   // auth
   public static final Setting JWT_SECRET = new Setting("COURIER_JWT_SECRET", "",
-      "HS256 secret for tokens. Empty: read COURIER_JWT_SECRET_FILE, generating it (with a warning) if absent.");
+      "HS256 secret for tokens, at least 32 bytes (a shorter one stops the start). Empty: read COURIER_JWT_SECRET_FILE, "
+          + "generating it (with a warning) if absent.");
   public static final Setting JWT_SECRET_FILE = new Setting("COURIER_JWT_SECRET_FILE", "~/.courier/jwt-secret",
-      "Where a generated development secret is kept, so `courier token` on this machine signs with it.");
+      "Where a generated development secret is kept, so `courier token` on this machine signs with it. A secret read "
+          + "from it must have at least 32 bytes too.");
   public static final Setting JWT_LEEWAY_S = new Setting("COURIER_JWT_LEEWAY_S", "5",
       "Clock-skew leeway in seconds for exp/iat/nbf.");
   public static final Setting ALLOWED_ORIGINS = new Setting("COURIER_ALLOWED_ORIGINS", "",
@@ -71,6 +73,13 @@ public final class ConfigKeys {
   public static final Setting JWT_MAX_LIFETIME_S = new Setting("COURIER_JWT_MAX_LIFETIME_S", "86400",
       "Longest token lifetime accepted: exp - iat (exp - now without iat) beyond it gets 401. Revocations are kept "
           + "this long (plus twice the leeway and 1 s), so none expires before a token it covers. Same value on every node.");
+  public static final Setting JWT_AUDIENCE = new Setting("COURIER_JWT_AUDIENCE", "",
+      "Comma list of accepted token audiences: when set, a token whose aud (a string or an array) names none of them "
+          + "gets 401 token audience, everywhere a token is verified. `courier token` puts the first in aud. Empty: aud "
+          + "is not checked.");
+  public static final Setting JWT_ISSUER = new Setting("COURIER_JWT_ISSUER", "",
+      "Comma list of accepted token issuers: when set, a token whose iss is none of them gets 401 token issuer, "
+          + "everywhere a token is verified. `courier token` puts the first in iss. Empty: iss is not checked.");
   public static final Setting MAX_CONNECTIONS_PER_USER = new Setting("COURIER_MAX_CONNECTIONS_PER_USER", "32",
       "Open connections one user may hold in the whole cluster (its presence devices, /ws and bridge); a handshake "
           + "past it gets 429 with Retry-After, the open ones stay. 0: no limit.");
@@ -228,7 +237,8 @@ public final class ConfigKeys {
       NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
-      JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, MAX_CONNECTIONS_PER_USER,
+      JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, JWT_AUDIENCE, JWT_ISSUER,
+      MAX_CONNECTIONS_PER_USER,
       TLS_CERT_FILE, TLS_KEY_FILE,
       MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, CLOSE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
       MAX_UNACKED, MAX_PENDING_SENDS, MAX_OUTBOUND_BYTES, MAX_OUTBOUND_FRAMES, TCP_SEND_BUFFER_BYTES,
