@@ -21,6 +21,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -172,9 +176,38 @@ public final class ClusterSetup {
       throw new IllegalArgumentException(ConfigKeys.CLUSTER_BUS_PORT.env() + " must differ from "
           + ConfigKeys.CLUSTER_PORT.env() + " (" + port + "), the Hazelcast member port");
     }
-    EventBusOptions bus = new EventBusOptions(base).setHost(cfg.get(ConfigKeys.CLUSTER_HOST)).setPort(port);
+    EventBusOptions bus = new EventBusOptions(base).setHost(checkClusterHost(cfg)).setPort(port);
     ClusterBusTls.configure(bus, cfg);
     return bus;
+  }
+
+  /**
+   * The cluster host must be an IP address of one of this host's interfaces: Hazelcast listens only
+   * on an interface address it finds (it would fail later, without naming the setting), and the
+   * event bus advertises the same string to the other members, so a name or a pattern will not do.
+   */
+  static String checkClusterHost(CourierConfig cfg) {
+    String host = cfg.get(ConfigKeys.CLUSTER_HOST).trim();
+    boolean literal = host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.contains(":") && host.matches("[0-9a-fA-F:.]+");
+    InetAddress address;
+    try {
+      address = literal ? InetAddress.getByName(host) : null; // a literal: no name lookup
+    } catch (UnknownHostException e) {
+      address = null;
+    }
+    if (address == null) {
+      throw new IllegalArgumentException(ConfigKeys.CLUSTER_HOST.env() + " must be an IP address of this host, got '"
+          + host + "'");
+    }
+    try {
+      if (address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) == null) {
+        throw new IllegalArgumentException(ConfigKeys.CLUSTER_HOST.env() + ": " + host + " is not the address of an "
+            + "interface of this host (Hazelcast and the event bus listen there, and only there)");
+      }
+    } catch (SocketException e) {
+      throw new IllegalStateException("cannot list the network interfaces: " + e.getMessage(), e);
+    }
+    return host;
   }
 
   public static Future<Started> startClusteredVertx(CourierConfig cfg, String nodeId, VertxOptions options) {

@@ -133,6 +133,24 @@ class MemberEndpointTest {
     assertThat(exchange(courierPort, memcache)).isIn("", "HZX");
   }
 
+  @Test
+  void aClusterHostThatIsNoInterfaceAddressIsRefusedBeforeHazelcastStarts() {
+    // 127.0.0.3 answers on Linux's loopback, but no interface has it as its address.
+    assertThat(refused("127.0.0.3")).hasMessage("COURIER_CLUSTER_HOST: 127.0.0.3 is not the address of an interface "
+        + "of this host (Hazelcast and the event bus listen there, and only there)");
+    assertThat(refused("0.0.0.0")).hasMessageStartingWith("COURIER_CLUSTER_HOST: 0.0.0.0 is not the address");
+    assertThat(refused("localhost")).hasMessage("COURIER_CLUSTER_HOST must be an IP address of this host, got 'localhost'");
+    assertThat(refused("10.0.*.*")).hasMessageStartingWith("COURIER_CLUSTER_HOST must be an IP address");
+  }
+
+  private static Throwable refused(String host) {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("no-interface")).with(ConfigKeys.CLUSTER_HOST, host);
+    io.vertx.core.Future<ClusterSetup.Started> f = ClusterSetup.startClusteredVertx(cfg, "nowhere",
+        new io.vertx.core.VertxOptions());
+    assertThat(f.failed()).as("refused at once, before Hazelcast starts").isTrue();
+    return f.cause();
+  }
+
   /** Writes {@code request}, returns what came back before the member closed the connection (or 3 s passed). */
   static String exchange(int port, String request) throws IOException {
     try (Socket s = new Socket()) {
