@@ -83,7 +83,7 @@ public final class ClusterSetup {
    * on that port, and with bind-any off the socket listens on the cluster host alone.
    */
   private static void memberEndpointOnly(Config hz, CourierConfig cfg) {
-    String host = cfg.get(ConfigKeys.CLUSTER_HOST);
+    String host = cfg.get(ConfigKeys.CLUSTER_HOST).trim();
     hz.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
     hz.setProperty(ClusterProperty.SOCKET_SERVER_BIND_ANY.getName(), "false");
     ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
@@ -92,7 +92,8 @@ public final class ClusterSetup {
     member.getInterfaces().clear();
     member.getInterfaces().setEnabled(true).addInterface(host);
     AdvancedNetworkConfig advanced = hz.getAdvancedNetworkConfig();
-    JoinConfig join = advanced.getJoin();
+    // The XML's join settings (timeouts and the like) carry over; Courier sets the members after.
+    JoinConfig join = advanced.isEnabled() ? advanced.getJoin() : hz.getNetworkConfig().getJoin();
     // Whatever endpoints a cluster.xml declared (client, REST, memcache, WAN), only the member one stays.
     advanced.setEndpointConfigs(new HashMap<>(Map.of(EndpointQualifier.MEMBER, member)));
     advanced.setJoin(join).setEnabled(true);
