@@ -134,6 +134,40 @@ class MemberEndpointTest {
   }
 
   @Test
+  void aBusyPortIsSkippedTheBusPortIsTheOneSetAndMembersJoinOnTheMemberEndpoint() throws Exception {
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("endpoint-join"));
+    int wanted = cfg.getInt(ConfigKeys.CLUSTER_PORT);
+    int busPort = Ports.free();
+    TestCluster.Member first = null;
+    TestCluster.Member second = null;
+    try (java.net.ServerSocket busy = new java.net.ServerSocket()) {
+      busy.bind(new InetSocketAddress("127.0.0.1", wanted));
+      first = TestCluster.start(cfg.with(ConfigKeys.CLUSTER_BUS_PORT, busPort), "join-a");
+      int actual = first.node().hazelcast().getCluster().getLocalMember().getAddress().getPort();
+      assertThat(actual).isGreaterThan(wanted).isLessThan(wanted + 100);
+      assertThatThrownBy(() -> {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+          taken.bind(new InetSocketAddress("127.0.0.1", busPort));
+        }
+      }).as("the event bus listens on COURIER_CLUSTER_BUS_PORT").isInstanceOf(java.net.BindException.class);
+      second = TestCluster.join(cfg, actual, "join-b");
+      assertThat(first.node().hazelcast().getCluster().getMembers()).hasSize(2)
+          .extracting(m -> m.getAttribute(Maps.NODE_ID_ATTRIBUTE)).containsExactlyInAnyOrder("join-a", "join-b");
+      // The clustered event bus works across the two, on the member-only network config.
+      String address = "endpoint." + java.util.UUID.randomUUID();
+      second.vertx().eventBus().consumer(address, m -> m.reply("pong")).completion().await();
+      assertThat(first.vertx().eventBus().request(address, "ping").await().body()).isEqualTo("pong");
+    } finally {
+      if (second != null) {
+        second.vertx().close().await();
+      }
+      if (first != null) {
+        first.vertx().close().await();
+      }
+    }
+  }
+
+  @Test
   void aClusterHostThatIsNoInterfaceAddressIsRefusedBeforeHazelcastStarts() {
     // 127.0.0.3 answers on Linux's loopback, but no interface has it as its address.
     assertThat(refused("127.0.0.3")).hasMessage("COURIER_CLUSTER_HOST: 127.0.0.3 is not the address of an interface "
