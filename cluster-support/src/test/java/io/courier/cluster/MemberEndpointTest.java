@@ -72,6 +72,7 @@ class MemberEndpointTest {
     // The control: Hazelcast's own network config with the same REST/memcache wishes, loopback only.
     Config open = new Config().setClusterName(Ports.uniqueName("plain"));
     open.setProperty("hazelcast.phone.home.enabled", "false");
+    open.setProperty("hazelcast.socket.bind.any", "false"); // loopback only, as every test socket
     open.getNetworkConfig().setPort(Ports.free()).setPortAutoIncrement(false);
     open.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     open.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
