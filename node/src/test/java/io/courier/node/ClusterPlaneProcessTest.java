@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The cluster plane of a real node process, seen from outside: every socket it listens on, except
- * the HTTP port, is bound to COURIER_CLUSTER_HOST and to nothing wider; a Hazelcast client that
+ * the HTTP port (and the metrics port and TCP bridge when they are on), is bound to
+ * COURIER_CLUSTER_HOST and to nothing wider; a Hazelcast client that
  * knows the cluster name cannot use its member port; half an event-bus TLS configuration ends the
  * process before it joins anything.
  *
@@ -71,6 +72,30 @@ class ClusterPlaneProcessTest {
     // The Hazelcast member port and the event bus's (any free port) at least.
     assertThat(others.stream().map(ListeningSockets.Listener::port)).contains(node.clusterPort());
     assertThat(others).hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void withTheMetricsPortAndTheTcpBridgeOnTheyAreTheOnlyOthers() throws Exception {
+    String bridgeHost = "127.0.0.3";
+    Map<String, String> env = new LinkedHashMap<>(node.env());
+    env.put("COURIER_PORT", String.valueOf(Ports.free()));
+    env.put("COURIER_CLUSTER_PORT", String.valueOf(Ports.free()));
+    env.put("COURIER_METRICS_PORT", String.valueOf(Ports.free()));
+    env.put("COURIER_TCP_BRIDGE_PORT", String.valueOf(Ports.free()));
+    env.put("COURIER_TCP_BRIDGE_HOST", bridgeHost);
+    try (NodeProcess more = NodeProcess.start("plane-more", env, logDir).awaitStarted(Duration.ofSeconds(90))) {
+      InetAddress httpHost = InetAddress.getByName(HTTP_HOST);
+      List<ListeningSockets.Listener> expectedOthers = List.of(
+          new ListeningSockets.Listener(httpHost, more.port()),
+          new ListeningSockets.Listener(httpHost, Integer.parseInt(env.get("COURIER_METRICS_PORT"))),
+          new ListeningSockets.Listener(InetAddress.getByName(bridgeHost), Integer.parseInt(env.get("COURIER_TCP_BRIDGE_PORT"))));
+      InetAddress clusterHost = InetAddress.getByName(CLUSTER_HOST);
+      List<ListeningSockets.Listener> all = ListeningSockets.of(more.pid());
+      assertThat(all).containsAll(expectedOthers).noneMatch(ListeningSockets.Listener::anyInterface);
+      assertThat(all.stream().filter(l -> !expectedOthers.contains(l)).toList())
+          .allMatch(l -> l.address().equals(clusterHost), "bound to " + CLUSTER_HOST)
+          .hasSizeGreaterThanOrEqualTo(2);
+    }
   }
 
   @Test
