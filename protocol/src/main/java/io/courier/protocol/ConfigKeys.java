@@ -39,7 +39,8 @@ public final class ConfigKeys {
   public static final Setting CLUSTER_NAME = new Setting("COURIER_CLUSTER_NAME", "courier",
       "Hazelcast cluster name. Only members with the same name join.");
   public static final Setting CLUSTER_HOST = new Setting("COURIER_CLUSTER_HOST", "127.0.0.1",
-      "Interface Hazelcast and the clustered event bus bind to and advertise.");
+      "IP address of this host's interface that Hazelcast and the clustered event bus listen on (only there, "
+          + "never on all interfaces) and that other members connect to: a private address (container or pod IP).");
   public static final Setting CLUSTER_PORT = new Setting("COURIER_CLUSTER_PORT", "5701",
       "Hazelcast member port of this node (the next free one is taken if it is busy).");
   public static final Setting CLUSTER_MEMBERS = new Setting("COURIER_CLUSTER_MEMBERS", "",
@@ -47,6 +48,17 @@ public final class ConfigKeys {
           + "never joins another by accident.");
   public static final Setting CLUSTER_CONFIG = new Setting("COURIER_CLUSTER_CONFIG", "",
       "Path of a Hazelcast XML config to start from. Empty: ./cluster.xml if present, else the one in the jar.");
+  public static final Setting CLUSTER_BUS_PORT = new Setting("COURIER_CLUSTER_BUS_PORT", "0",
+      "Port of the clustered event bus on COURIER_CLUSTER_HOST. 0: any free port (several nodes on one host); "
+          + "fix it where a firewall or NetworkPolicy must name it.");
+  public static final Setting CLUSTER_TLS_CERT_FILE = new Setting("COURIER_CLUSTER_TLS_CERT_FILE", "",
+      "PEM certificate (chain) of this node for the clustered event bus. With COURIER_CLUSTER_TLS_KEY_FILE and "
+          + "COURIER_CLUSTER_TLS_CA_FILE, bus traffic between nodes is TLS with mutual authentication. Empty: plain TCP.");
+  public static final Setting CLUSTER_TLS_KEY_FILE = new Setting("COURIER_CLUSTER_TLS_KEY_FILE", "",
+      "PEM private key (PKCS#8) of COURIER_CLUSTER_TLS_CERT_FILE.");
+  public static final Setting CLUSTER_TLS_CA_FILE = new Setting("COURIER_CLUSTER_TLS_CA_FILE", "",
+      "PEM certificate(s) of the CA that signs every node's bus certificate: a node accepts bus connections "
+          + "only from, and connects only to, nodes with a certificate it signed. Use a CA of its own for the cluster.");
 
   // auth
   public static final Setting JWT_SECRET = new Setting("COURIER_JWT_SECRET", "",
@@ -235,7 +247,8 @@ public final class ConfigKeys {
 
   public static final List<Setting> ALL = List.of(
       NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
-      CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
+      CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG, CLUSTER_BUS_PORT,
+      CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
       JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, JWT_AUDIENCE, JWT_ISSUER,
       MAX_CONNECTIONS_PER_USER,
