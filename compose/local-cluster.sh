@@ -132,6 +132,8 @@ start_node() {  # index 1..3
   local joined; joined="$(IFS=,; echo "${members[*]}")"
   local extra=()
   [ "$store" = redis ] && extra+=(COURIER_REDIS_URL="redis://127.0.0.1:$redis_port/0")
+  # Everything on loopback: HTTP, and the cluster plane (Hazelcast on its port, the event bus on a
+  # free port), which listens on COURIER_CLUSTER_HOST only.
   # shellcheck disable=SC2086
   env COURIER_NODE_ID="node$i" COURIER_HOST=127.0.0.1 COURIER_PORT="${np[$((i - 1))]}" \
       COURIER_CLUSTER_HOST=127.0.0.1 COURIER_CLUSTER_PORT="${cp[$((i - 1))]}" \

@@ -303,7 +303,7 @@ class NodeIntegrationTest {
   @Test
   void aTokenWithTheWrongSignatureIsRefusedForGood() {
     CourierClient c = CourierClient.create(vertx, TestUser.options(node.port()),
-        () -> Future.succeededFuture(io.courier.node.TokenIssuer.issue("not-the-secret", "eve",
+        () -> Future.succeededFuture(io.courier.node.TokenIssuer.issue("not-the-secret-but-of-the-right-length-" + java.util.UUID.randomUUID(), "eve",
             java.time.Duration.ofMinutes(1), List.of())));
     closeAfterEach.add(() -> c.close().await());
     Throwable t = Await.failure(c.connect());

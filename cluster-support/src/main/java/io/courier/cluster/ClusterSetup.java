@@ -1,11 +1,15 @@
 package io.courier.cluster;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import com.hazelcast.instance.EndpointQualifier;
+import com.hazelcast.spi.properties.ClusterProperty;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.vertx.core.Future;
@@ -17,8 +21,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Builds the Hazelcast member config from cluster.xml plus Courier's settings, and starts a
@@ -38,13 +48,8 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     hz.getMemberAttributeConfig().setAttribute(Maps.NODE_ID_ATTRIBUTE, nodeId);
 
-    String host = cfg.get(ConfigKeys.CLUSTER_HOST);
-    NetworkConfig net = hz.getNetworkConfig();
-    net.setPort(cfg.getInt(ConfigKeys.CLUSTER_PORT)).setPortAutoIncrement(true).setPortCount(100);
-    net.getInterfaces().clear();
-    net.getInterfaces().setEnabled(true).addInterface(host);
-    net.setPublicAddress(null);
-    JoinConfig join = net.getJoin();
+    memberEndpointOnly(hz, cfg);
+    JoinConfig join = hz.getAdvancedNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).getMembers().clear();
@@ -67,6 +72,37 @@ public final class ClusterSetup {
     hz.addMapConfig(new MapConfig(Maps.USER_SEND_BUCKETS).setBackupCount(0)
         .setInMemoryFormat(InMemoryFormat.OBJECT));
     return hz;
+  }
+
+  /**
+   * The member port serves the member protocol only, on the cluster host only. Hazelcast's plain
+   * network config serves members, clients (and REST/memcache when enabled) on one port and binds it
+   * to every interface ({@code hazelcast.socket.bind.any} defaults to true) whatever interface it is
+   * told to use: anyone who reached it with the cluster name could open a client and read every map.
+   * The advanced network config with a member endpoint and nothing else refuses any other protocol
+   * on that port, and with bind-any off the socket listens on the cluster host alone.
+   */
+  private static void memberEndpointOnly(Config hz, CourierConfig cfg) {
+    String host = cfg.get(ConfigKeys.CLUSTER_HOST).trim();
+    hz.setProperty(ClusterProperty.SOCKET_BIND_ANY.getName(), "false");
+    hz.setProperty(ClusterProperty.SOCKET_SERVER_BIND_ANY.getName(), "false");
+    ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
+    member.setPort(cfg.getInt(ConfigKeys.CLUSTER_PORT)).setPortAutoIncrement(true).setPortCount(100);
+    member.setPublicAddress(null);
+    member.getInterfaces().clear();
+    member.getInterfaces().setEnabled(true).addInterface(host);
+    AdvancedNetworkConfig advanced = hz.getAdvancedNetworkConfig();
+    // The XML's join settings (timeouts and the like) carry over; Courier sets the members after.
+    JoinConfig join = advanced.isEnabled() ? advanced.getJoin() : hz.getNetworkConfig().getJoin();
+    // Whatever endpoints a cluster.xml declared (client, REST, memcache, WAN), only the member one stays.
+    advanced.setEndpointConfigs(new HashMap<>(Map.of(EndpointQualifier.MEMBER, member)));
+    advanced.setJoin(join).setEnabled(true);
+    // The plain network config is not used with the advanced one; kept consistent for anyone reading it.
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(member.getPort()).setPortAutoIncrement(true).setPortCount(100);
+    net.getInterfaces().clear();
+    net.getInterfaces().setEnabled(true).addInterface(host);
+    net.setPublicAddress(null);
   }
 
   /** cluster.xml from COURIER_CLUSTER_CONFIG, else ./cluster.xml, else the copy in the jar. */
@@ -128,13 +164,66 @@ public final class ClusterSetup {
   /** A started clustered Vert.x together with its cluster manager (for Hazelcast access). */
   public record Started(Vertx vertx, HazelcastClusterManager clusterManager, PrometheusMeterRegistry metrics) {}
 
+  /**
+   * The clustered event bus listens on the cluster host only (the port of COURIER_CLUSTER_BUS_PORT,
+   * 0 for any) and, with COURIER_CLUSTER_TLS_*, speaks TLS with mutual authentication.
+   */
+  static EventBusOptions busOptions(CourierConfig cfg, EventBusOptions base) {
+    int port = cfg.getInt(ConfigKeys.CLUSTER_BUS_PORT);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(ConfigKeys.CLUSTER_BUS_PORT.env() + " must be 0-65535, got " + port);
+    }
+    if (port != 0 && port == cfg.getInt(ConfigKeys.CLUSTER_PORT)) {
+      throw new IllegalArgumentException(ConfigKeys.CLUSTER_BUS_PORT.env() + " must differ from "
+          + ConfigKeys.CLUSTER_PORT.env() + " (" + port + "), the Hazelcast member port");
+    }
+    EventBusOptions bus = new EventBusOptions(base).setHost(checkClusterHost(cfg)).setPort(port);
+    ClusterBusTls.configure(bus, cfg);
+    return bus;
+  }
+
+  /**
+   * The cluster host must be an IP address of one of this host's interfaces: Hazelcast listens only
+   * on an interface address it finds (it would fail later, without naming the setting), and the
+   * event bus advertises the same string to the other members, so a name or a pattern will not do.
+   */
+  static String checkClusterHost(CourierConfig cfg) {
+    String host = cfg.get(ConfigKeys.CLUSTER_HOST).trim();
+    boolean literal = host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.contains(":") && host.matches("[0-9a-fA-F:.]+");
+    InetAddress address;
+    try {
+      address = literal ? InetAddress.getByName(host) : null; // a literal: no name lookup
+    } catch (UnknownHostException e) {
+      address = null;
+    }
+    if (address == null) {
+      throw new IllegalArgumentException(ConfigKeys.CLUSTER_HOST.env() + " must be an IP address of this host, got '"
+          + host + "'");
+    }
+    try {
+      if (address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) == null) {
+        throw new IllegalArgumentException(ConfigKeys.CLUSTER_HOST.env() + ": " + host + " is not the address of an "
+            + "interface of this host (Hazelcast and the event bus listen there, and only there)");
+      }
+    } catch (SocketException e) {
+      throw new IllegalStateException("cannot list the network interfaces: " + e.getMessage(), e);
+    }
+    return host;
+  }
+
   public static Future<Started> startClusteredVertx(CourierConfig cfg, String nodeId, VertxOptions options) {
     boundHazelcastCallbacks();
     HazelcastClusterManager mgr = new HazelcastClusterManager(hazelcastConfig(cfg, nodeId));
     VertxOptions opts = NodeMetrics.withMetrics(options, nodeId);
     PrometheusMeterRegistry metrics = NodeMetrics.newRegistry(nodeId);
-    opts.setEventBusOptions(new EventBusOptions(opts.getEventBusOptions())
-        .setHost(cfg.get(ConfigKeys.CLUSTER_HOST)).setPort(0));
+    EventBusOptions bus;
+    try {
+      bus = busOptions(cfg, opts.getEventBusOptions());
+    } catch (RuntimeException e) {
+      // Refused before Hazelcast starts: a node with a bad bus setting never joins the cluster.
+      return Future.failedFuture(e);
+    }
+    opts.setEventBusOptions(bus);
     return Vertx.builder().with(opts).withClusterManager(mgr)
         .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered()
         .map(v -> new Started(v, mgr, metrics));

@@ -36,6 +36,42 @@ public final class OpenSsl {
     return new KeyAndCert(key, cert);
   }
 
+  /** A certificate authority: its key and self-signed certificate. */
+  public record Ca(Path key, Path cert) {}
+
+  /** A new CA (EC P-256) in {@code dir}, named {@code name}. */
+  public static Ca ca(Path dir, String name) {
+    Path key = dir.resolve(name + "-ca-key.pem");
+    Path cert = dir.resolve(name + "-ca-cert.pem");
+    run(dir, List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=" + name + " CA",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"));
+    return new Ca(key, cert);
+  }
+
+  /**
+   * A key and a certificate for {@code name} signed by {@code ca}, usable as TLS server and client
+   * (valid for 127.0.0.1 and localhost).
+   */
+  public static KeyAndCert signed(Path dir, Ca ca, String name) {
+    Path key = dir.resolve(name + "-key.pem");
+    Path csr = dir.resolve(name + ".csr");
+    Path cert = dir.resolve(name + "-cert.pem");
+    Path ext = dir.resolve(name + ".ext");
+    try {
+      Files.writeString(ext, "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+          + "extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    run(dir, List.of("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=" + name));
+    run(dir, List.of("openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.cert().toString(),
+        "-CAkey", ca.key().toString(), "-CAcreateserial", "-out", cert.toString(), "-days", "2",
+        "-extfile", ext.toString()));
+    return new KeyAndCert(key, cert);
+  }
+
   /** Runs an openssl command in {@code dir}; fails with its output when it does not exit 0 within a minute. */
   public static String run(Path dir, List<String> cmd) {
     try {

@@ -156,8 +156,8 @@ final class BridgeSocket implements Transport {
         return;
       }
       if (ar.failed()) {
-        String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
-        refuse(TokenVerifier.REVOKED.equals(reason) ? CloseCodes.REVOKED : CloseCodes.POLICY, "token " + reason);
+        TokenVerifier.Rejected r = TokenVerifier.rejection(ar.cause());
+        refuse(TokenVerifier.REVOKED.equals(r.reason) ? CloseCodes.REVOKED : CloseCodes.POLICY, r.refusal());
         return;
       }
       if (host.draining()) {

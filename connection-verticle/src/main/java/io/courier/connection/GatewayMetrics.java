@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GatewayMetrics {
   /** Handshake refusals and auth failures with these reasons exist (at 0) from the start. */
   static final String[] AUTH_REASONS = {"missing", "malformed", "claims", "expired", "bad_signature", "invalid",
-      "algorithm", "unknown_key", "lifetime", "revoked"};
+      "algorithm", "unknown_key", "lifetime", "revoked", TokenVerifier.AUDIENCE, TokenVerifier.ISSUER,
+      TokenVerifier.RESERVED_SUBJECT};
   static final String[] REFUSAL_REASONS = {"limit", "draining", "origin", "upgrade", "auth", "revoked", "user_limit",
       "unavailable"};
   /** Reasons of {@link MetricNames#FRAMES_REFUSED}. */

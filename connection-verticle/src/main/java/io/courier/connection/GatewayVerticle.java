@@ -209,12 +209,12 @@ public final class GatewayVerticle extends VerticleBase {
       if (ar.failed()) {
         sessions.release();
         req.resume();
-        String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
-        metrics.authFailure(reason);
-        if (TokenVerifier.REVOKED.equals(reason)) {
-          refuse(rc, 403, reason, "revoked", "token revoked");
+        TokenVerifier.Rejected r = TokenVerifier.rejection(ar.cause());
+        metrics.authFailure(r.reason);
+        if (TokenVerifier.REVOKED.equals(r.reason)) {
+          refuse(rc, 403, r.reason, "revoked", r.refusal());
         } else {
-          refuse(rc, 401, reason, "auth", "token " + reason);
+          refuse(rc, 401, r.reason, "auth", r.refusal());
         }
         return;
       }

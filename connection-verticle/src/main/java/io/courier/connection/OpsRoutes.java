@@ -92,14 +92,14 @@ final class OpsRoutes {
     String token = GatewayVerticle.bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
     verifier.verify(token).onComplete(ar -> {
       if (ar.failed()) {
-        String reason = ar.cause() instanceof TokenVerifier.Rejected r ? r.reason : "invalid";
-        metrics.authFailure(reason);
-        if (TokenVerifier.REVOKED.equals(reason)) {
-          plain(rc, 403, "token revoked");
+        TokenVerifier.Rejected r = TokenVerifier.rejection(ar.cause());
+        metrics.authFailure(r.reason);
+        if (TokenVerifier.REVOKED.equals(r.reason)) {
+          plain(rc, 403, r.refusal());
           return;
         }
         rc.response().putHeader("WWW-Authenticate", "Bearer");
-        plain(rc, 401, "token " + reason);
+        plain(rc, 401, r.refusal());
         return;
       }
       Identity who = ar.result();

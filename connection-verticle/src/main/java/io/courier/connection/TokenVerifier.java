@@ -6,10 +6,12 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.protocol.ServiceBridge;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Verifies connection tokens with the node's {@link JwtKeys} (HS256, RS256, ES256 as configured).
@@ -19,28 +21,68 @@ import java.util.List;
  * valid forever), bounds the lifetime ({@code COURIER_JWT_MAX_LIFETIME_S}: revocations are kept
  * that long, so no token may outlive them), and asks the revocation list. A provider always has a
  * key, so {@code alg: none} is never accepted.
+ *
+ * <p>With {@code COURIER_JWT_AUDIENCE} / {@code COURIER_JWT_ISSUER} set, a token must name one of
+ * those audiences in {@code aud} and one of those issuers in {@code iss}: a token the same identity
+ * provider issued for another service is then worthless here. No token may carry a subject in the
+ * {@code system:} namespace: that is where the TCP bridge puts services ({@code courier.notify}), so
+ * a recipient can trust a {@code system:} sender. Every place a token is read (handshake, refresh,
+ * browser bridge, TCP bridge, admin endpoints) goes through here, so the rules hold everywhere.
  */
 final class TokenVerifier {
-  /** Why a token was refused; the name is the metric/log reason. Never carries the token. */
+  /**
+   * Why a token was refused; {@code reason} is the metric/log reason, {@link #refusal()} what the
+   * client is told. Never carries the token.
+   */
   static final class Rejected extends RuntimeException {
     final String reason;
+    private final String refusal;
 
     Rejected(String reason, String message) {
+      this(reason, message, "token " + reason);
+    }
+
+    Rejected(String reason, String message, String refusal) {
       super(message, null, false, false);
       this.reason = reason;
+      this.refusal = refusal;
+    }
+
+    /** The body of a 401/403 and the reason of a bridge close: {@code token <reason>}. */
+    String refusal() {
+      return refusal;
     }
   }
 
   /** The reason of a revoked token: the handshake answers 403 for it, 401 for every other. */
   static final String REVOKED = "revoked";
+  /** The token's aud names none of COURIER_JWT_AUDIENCE. */
+  static final String AUDIENCE = "audience";
+  /** The token's iss is none of COURIER_JWT_ISSUER. */
+  static final String ISSUER = "issuer";
+  /** The token's sub is in the services' namespace ({@code system:}). */
+  static final String RESERVED_SUBJECT = "reserved_subject";
+  /** What a client is told for {@link #RESERVED_SUBJECT}. */
+  static final String RESERVED_SUBJECT_REFUSAL = "token reserved subject";
 
   private final JWTAuth auth;
   private final JwtKeys keys;
   private final long leewayMs;
   private final long maxLifetimeMs;
   private final RevocationCheck revocations;
+  private final Set<String> audiences;
+  private final Set<String> issuers;
 
   TokenVerifier(Vertx vertx, JwtKeys keys, int leewaySeconds, long maxLifetimeSeconds, RevocationCheck revocations) {
+    this(vertx, keys, leewaySeconds, maxLifetimeSeconds, List.of(), List.of(), revocations);
+  }
+
+  /**
+   * @param audiences accepted {@code aud} values; empty: aud is not checked
+   * @param issuers accepted {@code iss} values; empty: iss is not checked
+   */
+  TokenVerifier(Vertx vertx, JwtKeys keys, int leewaySeconds, long maxLifetimeSeconds, List<String> audiences,
+                List<String> issuers, RevocationCheck revocations) {
     if (maxLifetimeSeconds <= 0) {
       throw new IllegalArgumentException(ConfigKeys.JWT_MAX_LIFETIME_S.env() + " must be > 0, got " + maxLifetimeSeconds);
     }
@@ -49,11 +91,14 @@ final class TokenVerifier {
     this.leewayMs = leewaySeconds * 1000L;
     this.maxLifetimeMs = maxLifetimeSeconds * 1000L;
     this.revocations = revocations;
+    this.audiences = Set.copyOf(audiences);
+    this.issuers = Set.copyOf(issuers);
   }
 
-  /** With the node's leeway and lifetime settings from {@code cfg}. */
+  /** With the node's leeway, lifetime, audience and issuer settings from {@code cfg}. */
   TokenVerifier(Vertx vertx, JwtKeys keys, CourierConfig cfg, RevocationCheck revocations) {
-    this(vertx, keys, cfg.getInt(ConfigKeys.JWT_LEEWAY_S), cfg.getLong(ConfigKeys.JWT_MAX_LIFETIME_S), revocations);
+    this(vertx, keys, cfg.getInt(ConfigKeys.JWT_LEEWAY_S), cfg.getLong(ConfigKeys.JWT_MAX_LIFETIME_S),
+        cfg.getList(ConfigKeys.JWT_AUDIENCE), cfg.getList(ConfigKeys.JWT_ISSUER), revocations);
   }
 
   /**
@@ -90,6 +135,15 @@ final class TokenVerifier {
           if (!(exp instanceof Number e)) {
             return Future.failedFuture(new Rejected("claims", "token has no exp"));
           }
+          if (!audiences.isEmpty() && !namesAudience(claims.getValue("aud"))) {
+            return Future.failedFuture(new Rejected(AUDIENCE, "token audience"));
+          }
+          if (!issuers.isEmpty() && !(claims.getValue("iss") instanceof String iss && issuers.contains(iss))) {
+            return Future.failedFuture(new Rejected(ISSUER, "token issuer"));
+          }
+          if (ServiceBridge.isReservedSubject(s)) {
+            return Future.failedFuture(new Rejected(RESERVED_SUBJECT, RESERVED_SUBJECT_REFUSAL, RESERVED_SUBJECT_REFUSAL));
+          }
           long iat = claims.getValue("iat") instanceof Number n ? n.longValue() * 1000 : 0;
           long expMs = e.longValue() * 1000;
           // Measured from iat when there is one; from now otherwise (the most the server can know).
@@ -105,6 +159,24 @@ final class TokenVerifier {
           }
           return Future.succeededFuture(identity);
         });
+  }
+
+  /**
+   * True if a token's {@code aud} names one of the accepted audiences: RFC 7519 §4.1.3 allows a
+   * single string or an array of strings (a token may be meant for several recipients).
+   */
+  private boolean namesAudience(Object aud) {
+    if (aud instanceof String a) {
+      return audiences.contains(a);
+    }
+    if (aud instanceof JsonArray list) {
+      for (Object a : list) {
+        if (a instanceof String v && audiences.contains(v)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The header's {@code alg}, or null when the header is not a JSON object with a string alg. */
@@ -147,6 +219,11 @@ final class TokenVerifier {
       }
     }
     return c;
+  }
+
+  /** The rejection a failed {@link #verify} carries; any other failure counts as {@code invalid}. */
+  static Rejected rejection(Throwable err) {
+    return err instanceof Rejected r ? r : new Rejected("invalid", "token not accepted");
   }
 
   private static Rejected classify(Throwable err) {

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a node accepts as token keys, and every configuration it refuses at start. */
 class JwtKeysTest {
+  /** 32 bytes: the shortest HS256 secret a node takes. */
+  static final String SECRET = "0123456789abcdef0123456789abcdef";
+
   @TempDir
   Path dir;
 
@@ -69,12 +72,25 @@ class JwtKeysTest {
 
   @Test
   void theDefaultIsHs256WithTheSecretOnly() {
-    JwtKeys keys = JwtKeys.load(CourierConfig.defaults(), () -> "s3cret");
+    JwtKeys keys = JwtKeys.load(CourierConfig.defaults(), () -> SECRET);
     assertThat(keys.algorithmsEnabled()).containsExactly("HS256");
     assertThat(keys.accepts("HS256")).isTrue();
     assertThat(keys.accepts("RS256")).isFalse();
     assertThat(keys.accepts("none")).isFalse();
     assertThat(keys.describe()).isEqualTo("HS256 (1 key)");
+  }
+
+  @Test
+  void anHs256SecretNeedsAtLeast32Bytes() {
+    String short31 = SECRET.substring(1);
+    assertThatThrownBy(() -> JwtKeys.load(CourierConfig.defaults(), () -> short31))
+        .hasMessageContaining("COURIER_JWT_SECRET is 31 bytes").hasMessageContaining("at least 32 bytes")
+        .hasMessageNotContaining(short31);
+    assertThatThrownBy(() -> JwtKeys.hs256(short31)).hasMessageContaining("at least 32 bytes");
+    assertThat(JwtKeys.load(CourierConfig.defaults(), () -> SECRET).accepts("HS256")).isTrue();
+    // Bytes, not characters: 16 two-byte characters are 32 bytes of key.
+    assertThat(JwtKeys.hs256("\u00e9".repeat(16)).accepts("HS256")).isTrue();
+    assertThatThrownBy(() -> JwtKeys.hs256("\u00e9".repeat(15) + "e")).hasMessageContaining("is 31 bytes");
   }
 
   @Test
@@ -128,16 +144,16 @@ class JwtKeysTest {
 
   @Test
   void algorithmListsAreChecked() {
-    assertThatThrownBy(() -> JwtKeys.load(cfg("HS256,PS256"), () -> "s"))
+    assertThatThrownBy(() -> JwtKeys.load(cfg("HS256,PS256"), () -> SECRET))
         .hasMessageContaining("unsupported algorithm 'PS256'");
-    assertThatThrownBy(() -> JwtKeys.load(cfg(" , "), () -> "s")).hasMessageContaining("at least one algorithm");
-    assertThatThrownBy(() -> JwtKeys.load(cfg("HS256,RS256"), () -> "s"))
+    assertThatThrownBy(() -> JwtKeys.load(cfg(" , "), () -> SECRET)).hasMessageContaining("at least one algorithm");
+    assertThatThrownBy(() -> JwtKeys.load(cfg("HS256,RS256"), () -> SECRET))
         .hasMessageContaining("RS256 is enabled").hasMessageContaining("no RSA key is configured");
-    assertThatThrownBy(() -> JwtKeys.load(cfg("ES256"), () -> "s"))
+    assertThatThrownBy(() -> JwtKeys.load(cfg("ES256"), () -> SECRET))
         .hasMessageContaining("no EC P-256 key is configured");
     assertThatThrownBy(() -> JwtKeys.load(cfg("HS256"), () -> ""))
         .hasMessageContaining("HS256 is enabled").hasMessageContaining("COURIER_JWT_SECRET");
-    assertThat(JwtKeys.load(cfg("hs256"), () -> "s").accepts("HS256")).as("case-insensitive").isTrue();
+    assertThat(JwtKeys.load(cfg("hs256"), () -> SECRET).accepts("HS256")).as("case-insensitive").isTrue();
   }
 
   @Test

@@ -39,7 +39,7 @@ class ServiceNotifyTest {
     vertx.deployVerticle(new io.vertx.core.VerticleBase() {
       @Override
       public io.vertx.core.Future<?> start() {
-        ServiceNotify notify = new ServiceNotify(vertx.eventBus(), "n1", new TokenVerifier(vertx, JwtKeys.hs256("jwt-secret"), 5, 3600,
+        ServiceNotify notify = new ServiceNotify(vertx.eventBus(), "n1", new TokenVerifier(vertx, JwtKeys.hs256("service-notify-test-jwt-secret-0123456789"), 5, 3600,
             RevocationCheck.NONE),
             sharedSecret, 2000, maxPending);
         return vertx.eventBus().localConsumer(ServiceBridge.NOTIFY, notify::handle).completion();

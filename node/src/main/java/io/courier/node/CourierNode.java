@@ -2,6 +2,7 @@ package io.courier.node;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import io.courier.cluster.ClusterBusTls;
 import io.courier.cluster.ClusterSetup;
 import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
@@ -136,6 +137,7 @@ public final class CourierNode {
         .addKeyValue("store", c.get(ConfigKeys.STORE)).addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
         .addKeyValue("tokens", keys == null ? "none" : keys.describe())
         .addKeyValue("tls", verticles.contains(CONNECTION) && Tls.check(c))
+        .addKeyValue("busTls", ClusterBusTls.check(c))
         .addKeyValue("members", n.context().hazelcast().getCluster().getMembers().size())
         .log("node started"));
   }

@@ -3,6 +3,7 @@ package io.courier.node;
 import ch.qos.logback.classic.LoggerContext;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.protocol.ServiceBridge;
 import io.courier.protocol.Setting;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,11 +45,14 @@ public final class Main {
           run   [--verticles connection,delivery,presence] [--port N] [--node-id ID] [--store hazelcast|redis]
                 [--cluster-name NAME] [--cluster-port N] [--cluster-members host:port,...]
                 Run a node (all verticles by default, embedded Hazelcast store).
-          token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h] [--private-key key.pem [--alg RS256|ES256] [--kid ID]]
-                Print a JWT for <user>, signed with the node's secret (COURIER_JWT_SECRET or the dev secret file),
-                or with --private-key (PKCS#8 PEM; RSA: RS256, EC P-256: ES256) for public-key setups.
+          token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h] [--aud A[,B]] [--iss I]
+                [--private-key key.pem [--alg RS256|ES256] [--kid ID]]
+                Print a JWT for <user>, signed with the node's secret (COURIER_JWT_SECRET or the dev secret file,
+                at least 32 bytes), or with --private-key (PKCS#8 PEM; RSA: RS256, EC P-256: ES256).
                 --roles admin: the token may call the /admin endpoints; service: it may use the TCP bridge.
                 --ttl may not pass COURIER_JWT_MAX_LIFETIME_S (default 24h): nodes refuse longer tokens.
+                --aud / --iss: the token's aud and iss; by default the first entry of COURIER_JWT_AUDIENCE /
+                COURIER_JWT_ISSUER when set, none otherwise. A user in the system: namespace is refused.
           config [--markdown]
                 Print every setting (environment variable), its default and its current value
                 (--markdown: the README's table of defaults).
@@ -128,9 +132,11 @@ public final class Main {
   private static void token(String[] args) {
     if (args.length == 0 || args[0].startsWith("--")) {
       throw new IllegalArgumentException("usage: courier token <user> [--rooms r1,r2*] [--roles admin,service] [--ttl 1h]"
-          + " [--private-key key.pem [--alg RS256|ES256] [--kid ID]]");
+          + " [--aud A[,B]] [--iss I] [--private-key key.pem [--alg RS256|ES256] [--kid ID]]");
     }
     String user = args[0];
+    List<String> audiences = null;
+    String issuer = null;
     List<String> rooms = new ArrayList<>();
     List<String> roles = new ArrayList<>();
     Duration ttl = Duration.ofHours(1);
@@ -150,6 +156,8 @@ public final class Main {
         case "--private-key" -> privateKey = value;
         case "--alg" -> alg = value.toUpperCase(java.util.Locale.ROOT);
         case "--kid" -> kid = value;
+        case "--aud" -> audiences = Arrays.stream(value.split(",")).map(String::trim).filter(a -> !a.isEmpty()).toList();
+        case "--iss" -> issuer = value.trim();
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
     }
@@ -162,7 +170,20 @@ public final class Main {
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("--ttl must be positive");
     }
+    if (ServiceBridge.isReservedSubject(user)) {
+      throw new IllegalArgumentException("user '" + user + "' is in the reserved " + ServiceBridge.SENDER_PREFIX
+          + " namespace (services' notifications): nodes refuse such tokens");
+    }
     CourierConfig cfg = CourierConfig.fromEnvironment();
+    // By default the token is for the audience and from the issuer the nodes here expect.
+    if (audiences == null) {
+      List<String> configured = cfg.getList(ConfigKeys.JWT_AUDIENCE);
+      audiences = configured.isEmpty() ? List.of() : List.of(configured.get(0));
+    }
+    if (issuer == null) {
+      List<String> configured = cfg.getList(ConfigKeys.JWT_ISSUER);
+      issuer = configured.isEmpty() ? null : configured.get(0);
+    }
     long maxLifetime = cfg.getLong(ConfigKeys.JWT_MAX_LIFETIME_S);
     if (ttl.toSeconds() > maxLifetime) {
       throw new IllegalArgumentException("--ttl " + ttl.toSeconds() + "s is longer than " + ConfigKeys.JWT_MAX_LIFETIME_S.env()
@@ -173,7 +194,8 @@ public final class Main {
         throw new IllegalArgumentException("--alg and --kid need --private-key (without it the token is HS256)");
       }
       String secret = Secrets.resolve(cfg).secret();
-      System.out.println(TokenIssuer.issue(secret, user, ttl, rooms, roles));
+      System.out.println(TokenIssuer.sign(secret,
+          TokenIssuer.withAudienceAndIssuer(TokenIssuer.claims(user, ttl, rooms, roles), audiences, issuer)));
       return;
     }
     java.security.PrivateKey key = TokenIssuer.readPrivateKey(java.nio.file.Path.of(privateKey));
@@ -181,7 +203,8 @@ public final class Main {
     if (alg != null && !alg.equals(keyAlg)) {
       throw new IllegalArgumentException("--alg " + alg + " does not match the key in " + privateKey + " (" + keyAlg + ")");
     }
-    System.out.println(TokenIssuer.issue(key, kid, user, ttl, rooms, roles));
+    System.out.println(TokenIssuer.sign(key, kid,
+        TokenIssuer.withAudienceAndIssuer(TokenIssuer.claims(user, ttl, rooms, roles), audiences, issuer)));
   }
 
   private static void config(boolean markdown) {

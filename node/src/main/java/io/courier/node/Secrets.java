@@ -1,5 +1,6 @@
 package io.courier.node;
 
+import io.courier.connection.JwtKeys;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import java.io.IOException;
@@ -14,6 +15,9 @@ import java.util.Base64;
  * Where the JWT secret comes from: COURIER_JWT_SECRET if set, else the file named by
  * COURIER_JWT_SECRET_FILE, created with a fresh random secret (owner-only) when absent. The file
  * lets `courier token` on the same machine sign tokens the node accepts, with nothing configured.
+ * A secret shorter than {@link JwtKeys#MIN_HS256_SECRET_BYTES} bytes is refused here, with the name
+ * of the setting or file it came from, so neither a node nor `courier token` ever signs or verifies
+ * with it.
  */
 public final class Secrets {
   /** The secret and whether it was generated just now (the caller warns loudly). */
@@ -23,7 +27,9 @@ public final class Secrets {
 
   public static Resolved resolve(CourierConfig cfg) {
     if (cfg.isSet(ConfigKeys.JWT_SECRET)) {
-      return new Resolved(cfg.get(ConfigKeys.JWT_SECRET), null, false);
+      String secret = cfg.get(ConfigKeys.JWT_SECRET);
+      JwtKeys.checkSecret(secret, ConfigKeys.JWT_SECRET.env());
+      return new Resolved(secret, null, false);
     }
     Path file = cfg.getPath(ConfigKeys.JWT_SECRET_FILE);
     try {
@@ -32,6 +38,7 @@ public final class Secrets {
         if (s.isEmpty()) {
           throw new IllegalStateException("the JWT secret file " + file + " is empty");
         }
+        JwtKeys.checkSecret(s, "the secret in " + ConfigKeys.JWT_SECRET_FILE.env() + " (" + file + ")");
         return new Resolved(s, file, false);
       }
       byte[] bytes = new byte[32];

@@ -61,6 +61,22 @@ public final class TokenIssuer {
     return claims;
   }
 
+  /**
+   * Adds {@code aud} (a string for one audience, an array for several; none when empty) and
+   * {@code iss} (none when null) to {@code claims}; returns them.
+   */
+  public static JsonObject withAudienceAndIssuer(JsonObject claims, List<String> audiences, String issuer) {
+    if (audiences != null && audiences.size() == 1) {
+      claims.put("aud", audiences.get(0));
+    } else if (audiences != null && !audiences.isEmpty()) {
+      claims.put("aud", new JsonArray(audiences));
+    }
+    if (issuer != null && !issuer.isEmpty()) {
+      claims.put("iss", issuer);
+    }
+    return claims;
+  }
+
   /** Signs arbitrary claims (tests use it for tokens without exp, expired ones, and so on). */
   public static String sign(String secret, JsonObject claims) {
     String header = B64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));

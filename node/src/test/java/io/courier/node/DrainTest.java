@@ -208,7 +208,7 @@ class DrainTest {
       assertThat(ready.json().getJsonObject("checks").fieldNames()).containsExactlyInAnyOrder("accepting", "cluster", "store");
 
       assertThat(call(HttpMethod.POST, a.port(), "/admin/drain", null).status()).isEqualTo(401);
-      String forged = TokenIssuer.issue("another-secret", "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+      String forged = TokenIssuer.issue("another-secret-of-the-right-length-" + UUID.randomUUID(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
       assertThat(call(HttpMethod.POST, a.port(), "/admin/drain", forged).status()).isEqualTo(401);
       Reply noRole = call(HttpMethod.POST, a.port(), "/admin/drain", token("ops"));
       assertThat(noRole.status()).isEqualTo(403);

@@ -84,7 +84,7 @@ class HandshakeAndBadInputTest {
 
   @Test
   void forgedTokenIs401() {
-    String forged = TokenIssuer.issue("another-secret", "mallory", Duration.ofHours(1), List.of());
+    String forged = TokenIssuer.issue("another-secret-of-the-right-length-" + UUID.randomUUID(), "mallory", Duration.ofHours(1), List.of());
     assertThat(WsProbe.refusedStatus(client, WsProbe.options(node.port(), forged))).isEqualTo(401);
   }
 

@@ -113,7 +113,7 @@ class LivenessAndTokenLifecycleTest {
       long now = System.currentTimeMillis() / 1000;
       List<String> refused = List.of(
           token("someone-else", Duration.ofHours(1)),
-          TokenIssuer.issue("another-secret", user, Duration.ofHours(1), List.of()),
+          TokenIssuer.issue("another-secret-of-the-right-length-" + UUID.randomUUID(), user, Duration.ofHours(1), List.of()),
           TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("iat", now - 100).put("exp", now - 50)),
           TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("iat", now).put("exp", now + 2 * 86_400)),
           "not-a-jwt");

@@ -181,7 +181,7 @@ class MetricsTest {
       String s2 = p2.next("welcome").getString("sessionId");
       for (String path : List.of("/admin/connections", "/admin/users/" + user)) {
         assertThat(get(a.port(), path, null).status).as(path + " without a token").isEqualTo(401);
-        String forged = TokenIssuer.issue("another-secret", "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+        String forged = TokenIssuer.issue("another-secret-of-the-right-length-" + UUID.randomUUID(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
         assertThat(get(a.port(), path, forged).status).as(path + " forged").isEqualTo(401);
         assertThat(get(a.port(), path, token("ops")).status).as(path + " without the role").isEqualTo(403);
       }

@@ -166,6 +166,23 @@ public final class NodeProcess implements AutoCloseable {
     return waitGone(timeout) ? process.exitValue() : -1;
   }
 
+  /** Waits for the process to end on its own; returns its exit code, or fails after {@code timeout}. */
+  public int awaitExit(Duration timeout) {
+    if (!waitGone(timeout)) {
+      throw new AssertionError("node " + nodeId + " still runs after " + timeout.toMillis() + " ms\n" + diagnostics());
+    }
+    return process.exitValue();
+  }
+
+  /** Everything the process wrote to stderr so far. */
+  public String stderrText() {
+    try {
+      return Files.exists(stderr) ? Files.readString(stderr, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private boolean waitGone(Duration timeout) {
     try {
       return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

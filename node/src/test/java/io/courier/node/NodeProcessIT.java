@@ -207,7 +207,7 @@ class NodeProcessIT {
   void tokenCommandRefusesWhatNodesWouldRefuse() throws Exception {
     Path dir = Files.createTempDirectory("courier-it-");
     io.courier.testing.OpenSsl.KeyAndCert ec = io.courier.testing.OpenSsl.selfSigned(dir, "ec", true);
-    Map<String, String> env = Map.of("COURIER_JWT_SECRET", "x");
+    Map<String, String> env = Map.of("COURIER_JWT_SECRET", "it-" + UUID.randomUUID());
     assertThat(fails(courier(dir, env, "token", "u", "--ttl", "2d")))
         .contains("longer than COURIER_JWT_MAX_LIFETIME_S (86400s)");
     assertThat(fails(courier(dir, env, "token", "u", "--private-key", ec.key().toString(), "--alg", "RS256")))
@@ -258,7 +258,7 @@ class NodeProcessIT {
     assertThat(q.exitValue()).isNotZero();
     assertThat(qout).contains("unknown verticle 'gateway'");
 
-    Process r = courier(dir, Map.of("COURIER_JWT_SECRET", "x"), "token", "ops", "--roles", "root")
+    Process r = courier(dir, Map.of("COURIER_JWT_SECRET", "it-" + UUID.randomUUID()), "token", "ops", "--roles", "root")
         .redirectErrorStream(true).start();
     String rout = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(r.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -49,7 +49,8 @@ public final class ConfigKeys {
   public static final Setting CLUSTER_NAME = new Setting("COURIER_CLUSTER_NAME", "courier",
       "Hazelcast cluster name. Only members with the same name join.");
   public static final Setting CLUSTER_HOST = new Setting("COURIER_CLUSTER_HOST", "127.0.0.1",
-      "Interface Hazelcast and the clustered event bus bind to and advertise.");
+      "IP address of this host's interface that Hazelcast and the clustered event bus listen on (only there, "
+          + "never on all interfaces) and that other members connect to: a private address (container or pod IP).");
   public static final Setting CLUSTER_PORT = new Setting("COURIER_CLUSTER_PORT", "5701",
       "Hazelcast member port of this node (the next free one is taken if it is busy).");
   public static final Setting CLUSTER_MEMBERS = new Setting("COURIER_CLUSTER_MEMBERS", "",
@@ -57,12 +58,25 @@ public final class ConfigKeys {
           + "never joins another by accident.");
   public static final Setting CLUSTER_CONFIG = new Setting("COURIER_CLUSTER_CONFIG", "",
       "Path of a Hazelcast XML config to start from. Empty: ./cluster.xml if present, else the one in the jar.");
+  public static final Setting CLUSTER_BUS_PORT = new Setting("COURIER_CLUSTER_BUS_PORT", "0",
+      "Port of the clustered event bus on COURIER_CLUSTER_HOST. 0: any free port (several nodes on one host); "
+          + "fix it where a firewall or NetworkPolicy must name it.");
+  public static final Setting CLUSTER_TLS_CERT_FILE = new Setting("COURIER_CLUSTER_TLS_CERT_FILE", "",
+      "PEM certificate (chain) of this node for the clustered event bus. With COURIER_CLUSTER_TLS_KEY_FILE and "
+          + "COURIER_CLUSTER_TLS_CA_FILE, bus traffic between nodes is TLS with mutual authentication. Empty: plain TCP.");
+  public static final Setting CLUSTER_TLS_KEY_FILE = new Setting("COURIER_CLUSTER_TLS_KEY_FILE", "",
+      "PEM private key (PKCS#8) of COURIER_CLUSTER_TLS_CERT_FILE.");
+  public static final Setting CLUSTER_TLS_CA_FILE = new Setting("COURIER_CLUSTER_TLS_CA_FILE", "",
+      "PEM certificate(s) of the CA that signs every node's bus certificate: a node accepts bus connections "
+          + "only from, and connects only to, nodes with a certificate it signed. Use a CA of its own for the cluster.");
 
   // auth
   public static final Setting JWT_SECRET = new Setting("COURIER_JWT_SECRET", "",
-      "HS256 secret for tokens. Empty: read COURIER_JWT_SECRET_FILE, generating it (with a warning) if absent.");
+      "HS256 secret for tokens, at least 32 bytes (a shorter one stops the start). Empty: read COURIER_JWT_SECRET_FILE, "
+          + "generating it (with a warning) if absent.");
   public static final Setting JWT_SECRET_FILE = new Setting("COURIER_JWT_SECRET_FILE", "~/.courier/jwt-secret",
-      "Where a generated development secret is kept, so `courier token` on this machine signs with it.");
+      "Where a generated development secret is kept, so `courier token` on this machine signs with it. A secret read "
+          + "from it must have at least 32 bytes too.");
   public static final Setting JWT_LEEWAY_S = new Setting("COURIER_JWT_LEEWAY_S", "5",
       "Clock-skew leeway in seconds for exp/iat/nbf.");
   public static final Setting ALLOWED_ORIGINS = new Setting("COURIER_ALLOWED_ORIGINS", "",
@@ -81,6 +95,13 @@ public final class ConfigKeys {
   public static final Setting JWT_MAX_LIFETIME_S = new Setting("COURIER_JWT_MAX_LIFETIME_S", "86400",
       "Longest token lifetime accepted: exp - iat (exp - now without iat) beyond it gets 401. Revocations are kept "
           + "this long (plus twice the leeway and 1 s), so none expires before a token it covers. Same value on every node.");
+  public static final Setting JWT_AUDIENCE = new Setting("COURIER_JWT_AUDIENCE", "",
+      "Comma list of accepted token audiences: when set, a token whose aud (a string or an array) names none of them "
+          + "gets 401 token audience, everywhere a token is verified. `courier token` puts the first in aud. Empty: aud "
+          + "is not checked.");
+  public static final Setting JWT_ISSUER = new Setting("COURIER_JWT_ISSUER", "",
+      "Comma list of accepted token issuers: when set, a token whose iss is none of them gets 401 token issuer, "
+          + "everywhere a token is verified. `courier token` puts the first in iss. Empty: iss is not checked.");
   public static final Setting MAX_CONNECTIONS_PER_USER = new Setting("COURIER_MAX_CONNECTIONS_PER_USER", "32",
       "Open connections one user may hold in the whole cluster (its presence devices, /ws and bridge); a handshake "
           + "past it gets 429 with Retry-After, the open ones stay. 0: no limit.");
@@ -237,9 +258,11 @@ public final class ConfigKeys {
   public static final List<Setting> ALL = List.of(
       NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, MAX_PENDING_HANDSHAKES, HANDSHAKE_TIMEOUT_MS,
       HTTP_IDLE_TIMEOUT_MS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
-      CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG,
+      CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG, CLUSTER_BUS_PORT,
+      CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
-      JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, MAX_CONNECTIONS_PER_USER,
+      JWT_ALGORITHMS, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE, JWT_MAX_LIFETIME_S, JWT_AUDIENCE, JWT_ISSUER,
+      MAX_CONNECTIONS_PER_USER,
       TLS_CERT_FILE, TLS_KEY_FILE,
       MAX_FRAME_BYTES, HEARTBEAT_MS, IDLE_TIMEOUT_MS, CLOSE_TIMEOUT_MS, RETRANSMIT_INITIAL_MS, RETRANSMIT_MAX_MS,
       MAX_UNACKED, MAX_PENDING_SENDS, MAX_OUTBOUND_BYTES, MAX_OUTBOUND_FRAMES, TCP_SEND_BUFFER_BYTES,

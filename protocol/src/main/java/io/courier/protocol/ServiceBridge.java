@@ -37,6 +37,15 @@ public final class ServiceBridge {
   public static final int MAX_ID_LENGTH = 64;
   public static final int MAX_USER_LENGTH = 256;
 
+  /**
+   * True for a subject in the services' namespace ({@link #SENDER_PREFIX}, in any letter case, since
+   * a person reading {@code SYSTEM:billing} sees the same sender): no token may carry one, so a
+   * {@code system:} sender is always a service.
+   */
+  public static boolean isReservedSubject(String sub) {
+    return sub != null && sub.regionMatches(true, 0, SENDER_PREFIX, 0, SENDER_PREFIX.length());
+  }
+
   /** The service's sender id for a service name. */
   public static String sender(String serviceName) {
     return SENDER_PREFIX + serviceName;
