@@ -17,7 +17,10 @@ fi
 start_cluster 2 0 "${extra[@]}" || exit 1
 taskset -c 1 bin/courier bench chat --ports $(ports 2) --cross-node --connections 10000 --rate 2000 --duration 60s --quiet --out $OUT/$tag-warm.json | tail -1
 for rate in ${RATES:-2000 4000 6000}; do
+  before=$(cpu_ticks 8081 8082)
   taskset -c 1 bin/courier bench chat --ports $(ports 2) --cross-node --connections 10000 --rate $rate --warmup 15s --duration 30s \
     --label "$label" --quiet --out $OUT/$tag-$rate.json | tail -1
+  # connecting 10,000 clients, the 15 s warm-up and the 30 s window, both nodes together
+  echo "$label, $rate msg/s: node CPU $(( ($(cpu_ticks 8081 8082) - before) / 100 )) s"
 done
 stop_cluster 2

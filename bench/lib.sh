@@ -28,3 +28,6 @@ start_cluster() { # k cpus extra-env...
 }
 stop_cluster() { for i in $(seq 1 $1); do stop_pidfile $RUN/node-$((8080+i)).pid; done; }
 ports() { local s=""; for i in $(seq 1 $1); do s="$s${s:+,}$((8080+i))"; done; echo $s; }
+# CPU time (1/100 s ticks, user + system) used so far by the nodes of the given ports: on a shared
+# core, CPU per message is a steadier comparison between two builds than the latency percentiles.
+cpu_ticks() { local t=0 p s; for port in "$@"; do p=$(cat $RUN/node-$port.pid); s=$(cut -d' ' -f14,15 /proc/$p/stat); t=$((t + ${s% *} + ${s#* })); done; echo $t; }
