@@ -14,7 +14,9 @@ start_node() { # port cpu extra-env...
   wait_ready $port
 }
 node_pid() { pgrep -f "courier.jar run" -n; }
-stop_pidfile() { local p=$(cat $1 2>/dev/null); [ -n "$p" ] && kill $p 2>/dev/null; for i in $(seq 1 60); do kill -0 $p 2>/dev/null || break; sleep 0.5; done; rm -f $1; }
+# A node drains on SIGTERM (up to COURIER_DRAIN_GRACE_MS, 30 s, plus any backlog): wait for it to exit,
+# so the next run never shares the core with a node still stopping.
+stop_pidfile() { local p=$(cat $1 2>/dev/null); [ -n "$p" ] && kill $p 2>/dev/null; for i in $(seq 1 240); do kill -0 $p 2>/dev/null || break; sleep 0.5; done; kill -0 $p 2>/dev/null && echo "pid $p still running after 120 s" >&2; rm -f $1; }
 # start k cluster nodes: ports 8081.., cluster ports 5711.., all on cpu list $2
 start_cluster() { # k cpus extra-env...
   local k=$1 cpus=$2; shift 2
