@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -173,11 +174,20 @@ public final class ConnectionGuard {
     if (tracked.isEmpty()) {
       return;
     }
-    for (Tracked t : new ArrayList<>(tracked.values())) {
+    // Most ticks expire nothing: collect the few that do instead of copying every tracked entry.
+    List<Due> due = null;
+    for (Tracked t : tracked.values()) {
       String reason = t.expired(now, settings);
-      if (reason == null) {
-        continue;
+      if (reason != null) {
+        (due == null ? due = new ArrayList<>() : due).add(new Due(t, reason));
       }
+    }
+    if (due == null) {
+      return;
+    }
+    for (Due d : due) {
+      Tracked t = d.tracked();
+      String reason = d.reason();
       tracked.remove(t.conn);
       t.place.release();
       pending.timedOut(reason);
@@ -191,6 +201,9 @@ public final class ConnectionGuard {
       }
     }
   }
+
+  /** A connection past its deadline, and why. */
+  private record Due(Tracked tracked, String reason) {}
 
   /** One connection's progress, on this server's context. */
   static final class Tracked {
