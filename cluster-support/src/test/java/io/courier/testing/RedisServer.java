@@ -29,11 +29,22 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts on {@code port}, reusing {@code dir} when given (for restart tests with AOF). */
   public static RedisServer start(int port, Path dir) {
+    return start(port, dir, new String[0]);
+  }
+
+  /**
+   * Starts on {@code port} with {@code extra} arguments after the defaults (a later
+   * {@code --name value} overrides an earlier one, as redis-server reads them in order), for tests
+   * that need another persistence setup, a password or TLS.
+   */
+  public static RedisServer start(int port, Path dir, String... extra) {
     try {
       Path d = dir != null ? dir : Files.createTempDirectory("courier-redis-");
-      ProcessBuilder pb = new ProcessBuilder("redis-server", "--port", String.valueOf(port),
-          "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", d.toString(),
-          "--daemonize", "no", "--protected-mode", "yes");
+      java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port",
+          String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", d.toString(),
+          "--daemonize", "no", "--protected-mode", "yes"));
+      cmd.addAll(java.util.List.of(extra));
+      ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.redirectErrorStream(true).redirectOutput(d.resolve("redis.log").toFile());
       Process p = pb.start();
       RedisServer server = new RedisServer(p, port, d);
