@@ -204,8 +204,12 @@ final class LiveStream {
    * replays the new generation from seq 1.
    */
   private void checkEpoch(String pushEpoch) {
+    long released = sequencer.released();
     delivery.read(userId, 0, 0).onSuccess(head -> {
-      if (!stopped && !head.epoch().equals(epoch) && head.epoch().equals(pushEpoch)) {
+      if (stopped || wentBack(released, null, 0, head)) {
+        return;
+      }
+      if (!head.epoch().equals(epoch) && head.epoch().equals(pushEpoch)) {
         close.accept(CloseCodes.SERVICE_RESTART, "inbox epoch changed; reconnect and sync");
       }
     });
