@@ -90,6 +90,26 @@ final class LiveStream {
     afterOffer();
   }
 
+  /**
+   * A message a sync replay wrote on this connection. At the released seq, when the live stream
+   * did not write that seq itself (it started after the welcome's lastSeq), it becomes the known
+   * message there. At the seq of the last live message, another message means the store went back.
+   */
+  void replayed(InboxMessage m) {
+    if (stopped || !sequencer.started() || !m.epoch().equals(epoch)) {
+      return;
+    }
+    if (m.seq() == releasedIdSeq) {
+      if (!RollbackCheck.sameMessage(m, releasedId, releasedTs)) {
+        checkRollback();
+      }
+    } else if (m.seq() == sequencer.released()) {
+      releasedId = m.id();
+      releasedTs = m.ts();
+      releasedIdSeq = m.seq();
+    }
+  }
+
   private boolean isReleasedMessage(long seq, String frame) {
     if (seq == releasedIdSeq) {
       return RollbackCheck.samePush(frame, releasedId, releasedTs);

@@ -32,10 +32,14 @@ final class SyncReplay {
   private final Supplier<Future<Void>> drained;
   private final BooleanSupplier closed;
   private final GatewayMetrics metrics;
+  private final Consumer<InboxMessage> replayed;
 
+  /** {@code replayed} is told of each message written, after it was written (the live stream's check). */
   SyncReplay(DeliveryClient delivery, String userId, int pageSize, Consumer<String> write, BooleanSupplier congested,
-             Supplier<Future<Void>> drained, BooleanSupplier closed, GatewayMetrics metrics) {
+             Supplier<Future<Void>> drained, BooleanSupplier closed, GatewayMetrics metrics,
+             Consumer<InboxMessage> replayed) {
     this.metrics = metrics;
+    this.replayed = replayed;
     this.congested = congested;
     this.delivery = delivery;
     this.userId = userId;
@@ -114,6 +118,7 @@ final class SyncReplay {
         return drained.get().compose(v -> writeFrom(page, resume, after, target, sofar));
       }
       write.accept(m.toFrameText());
+      replayed.accept(m);
       h = m.seq();
     }
     return Future.succeededFuture(h);
