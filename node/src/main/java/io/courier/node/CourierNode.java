@@ -8,6 +8,7 @@ import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.RedisEndpoint;
 import io.courier.connection.ConnectionGuard;
 import io.courier.connection.Gateway;
 import io.courier.connection.JwtKeys;
@@ -134,7 +135,9 @@ public final class CourierNode {
           .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
     }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
-        .addKeyValue("store", c.get(ConfigKeys.STORE)).addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
+        .addKeyValue("store", c.get(ConfigKeys.STORE))
+        .addKeyValue("redis", "redis".equals(c.get(ConfigKeys.STORE)) ? RedisEndpoint.redacted(c.get(ConfigKeys.REDIS_URL)) : "")
+        .addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
         .addKeyValue("tokens", keys == null ? "none" : keys.describe())
         .addKeyValue("tls", verticles.contains(CONNECTION) && Tls.check(c))
         .addKeyValue("busTls", ClusterBusTls.check(c))
