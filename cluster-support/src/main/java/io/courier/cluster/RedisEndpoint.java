@@ -125,7 +125,7 @@ public final class RedisEndpoint {
    */
   public static String startFailure(Throwable err, CourierConfig cfg) {
     String url = cfg.get(ConfigKeys.REDIS_URL);
-    String cause = scrub(rootMessage(err), url);
+    String cause = scrub(rootMessage(err), url).replaceAll("[.\\s]+$", "");
     if (refusedCredentials(err)) {
       return "Redis refused the credentials in " + ConfigKeys.REDIS_URL.env() + " (" + redacted(url) + "): " + cause
           + "; give the password as redis://:PASSWORD@host:port/db, or redis://USER:PASSWORD@host:port/db for an ACL user";
