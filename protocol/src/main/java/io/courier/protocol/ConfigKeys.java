@@ -135,7 +135,7 @@ public final class ConfigKeys {
       "Sends one connection may have waiting for the store; more get error rate_limited (resend later).");
   public static final Setting MAX_OUTBOUND_BYTES = new Setting("COURIER_MAX_OUTBOUND_BYTES", "262144",
       "Bytes of server frames one connection may have queued in the server (written, not yet taken by the kernel); "
-          + "past it the client is not reading fast enough and is closed with 1013 (nothing is lost: sync). 0: no limit.");
+          + "past it the client is not reading fast enough and is closed with 1013 (its messages stay in the inbox: sync). 0: no limit.");
   public static final Setting MAX_OUTBOUND_FRAMES = new Setting("COURIER_MAX_OUTBOUND_FRAMES", "1024",
       "Server frames one connection may have queued, as COURIER_MAX_OUTBOUND_BYTES but counted in frames. 0: no limit.");
   public static final Setting TCP_SEND_BUFFER_BYTES = new Setting("COURIER_TCP_SEND_BUFFER_BYTES", "0",
