@@ -51,6 +51,13 @@ class RedisStoreCrashProcessTest {
     NodeProcess delivery2 = cluster.start("delivery-2", "delivery");
     cluster.awaitFormed(Duration.ofSeconds(120));
 
+    // The gateway-only node's readiness asks a delivery process for the store's findings.
+    io.vertx.core.http.HttpClient http = vertx.createHttpClient();
+    Http.Reply ready = Http.call(http, io.vertx.core.http.HttpMethod.GET, gatewayA.port(), "/health/ready", null, null);
+    assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+    assertThat(ready.json().getJsonObject("checks").getJsonObject("store").getString("kind")).isEqualTo("redis");
+    assertThat(ready.json().getJsonObject("checks").getJsonObject("store").getJsonArray("warnings")).isEmpty();
+
     String bob = "bob-" + run;
     List<String> confirmed = new ArrayList<>();
     WsProbe aliceOnA = closeLater(WsProbe.connect(vertx, gatewayA.port(), token("alice-" + run)));
