@@ -138,16 +138,22 @@ public final class CourierNode {
           .onSuccess(outcome::complete)
           .onFailure(err -> vertx.close().onComplete(ignored -> outcome.fail(err)));
     });
-    return outcome.future().onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
+    return outcome.future().onSuccess(n -> withRedis(LOG.atInfo(), c).addKeyValue("nodeId", nodeId)
+        .addKeyValue("verticles", String.join(",", verticles))
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
         .addKeyValue("store", c.get(ConfigKeys.STORE))
-        .addKeyValue("redis", "redis".equals(c.get(ConfigKeys.STORE)) ? RedisEndpoint.redacted(c.get(ConfigKeys.REDIS_URL)) : "")
         .addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
         .addKeyValue("tokens", keys == null ? "none" : keys.describe())
         .addKeyValue("tls", verticles.contains(CONNECTION) && Tls.check(c))
         .addKeyValue("busTls", ClusterBusTls.check(c))
         .addKeyValue("members", n.context().hazelcast().getCluster().getMembers().size())
         .log("node started"));
+  }
+
+  /** With the Redis store, where Redis is (the URL with its password as ***). */
+  private static org.slf4j.spi.LoggingEventBuilder withRedis(org.slf4j.spi.LoggingEventBuilder log, CourierConfig c) {
+    return "redis".equals(c.get(ConfigKeys.STORE)) ? log.addKeyValue("redis", RedisEndpoint.redacted(c.get(ConfigKeys.REDIS_URL)))
+        : log;
   }
 
   /**

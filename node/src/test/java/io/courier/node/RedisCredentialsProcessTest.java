@@ -89,10 +89,28 @@ class RedisCredentialsProcessTest {
     redis.kill();
     closeLater(RedisServer.start(redis.port(), redis.dir(), "--appendfsync", "always", "--requirepass", PASSWORD,
         "--user", "courier", "on", ">" + ACL_PASSWORD, "~*", "&*", "+@all"));
-    withPassword.awaitLog("Redis connection lost; reconnecting", j -> true, Duration.ofSeconds(30));
+    withPassword.awaitLog("Redis connection restored", j -> true, Duration.ofSeconds(30));
+    awaitReady(withPassword);
     assertDelivers(withPassword, "after-restart-");
     assertNoSecretIn(withPassword, PASSWORD);
     assertNoSecretIn(withUser, ACL_PASSWORD);
+    assertThat(courierConfig("redis://courier:" + ACL_PASSWORD + at)).contains("'redis://courier:***" + at + "'")
+        .doesNotContain(ACL_PASSWORD);
+  }
+
+  /** What {@code courier config} prints with this COURIER_REDIS_URL. */
+  private Path configOut;
+
+  private String courierConfig(String url) throws Exception {
+    configOut = Files.createTempFile(dir, "config", ".out");
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "config")
+        .redirectErrorStream(true).redirectOutput(configOut.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("COURIER_"));
+    pb.environment().put("COURIER_REDIS_URL", url);
+    Process p = pb.start();
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return Files.readString(configOut);
   }
 
   @Test
