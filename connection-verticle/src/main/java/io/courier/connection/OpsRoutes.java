@@ -191,7 +191,10 @@ final class OpsRoutes {
     json(rc, 200, new JsonObject().put("status", "UP").put("nodeId", node.nodeId()));
   }
 
-  /** 200 only when not draining, the cluster member runs and the store answers in time; else 503. */
+  /**
+   * 200 only when not draining, the cluster member runs and the store answers in time; else 503. The
+   * store's entry also lists its deployment warnings (informational: they never fail readiness).
+   */
   private void ready(RoutingContext rc) {
     JsonObject checks = new JsonObject();
     checks.put("accepting", drain.isDraining() ? down("node is draining") : up());
@@ -202,8 +205,17 @@ final class OpsRoutes {
       checks.put("revocations", revocations.loaded() ? up() : down("revocations not yet read from Redis"));
     }
     Future<?> store = storeProbe.read(HEALTH_USER, 0, 0);
-    store.onComplete(ar -> {
-      checks.put("store", ar.succeeded() ? up() : down(ar.cause().getMessage()));
+    // The store's deployment findings (Redis fsync, eviction, replicas; the memory-only default
+    // store) are shown, never counted against readiness; a delivery that does not answer them
+    // (an older version in another process) leaves them out.
+    Future<JsonObject> findings = storeProbe.request(io.courier.protocol.Addresses.STORE_CHECKS, new JsonObject());
+    Future.join(store, findings).onComplete(all -> {
+      JsonObject storeCheck = store.succeeded() ? up() : down(store.cause().getMessage());
+      if (findings.succeeded()) {
+        storeCheck.put("kind", findings.result().getString(io.courier.protocol.Bus.STORE))
+            .put("warnings", findings.result().getJsonArray(io.courier.protocol.Bus.WARNINGS, new JsonArray()));
+      }
+      checks.put("store", storeCheck);
       boolean ok = checks.stream().allMatch(e -> "UP".equals(((JsonObject) e.getValue()).getString("status")));
       JsonObject body = new JsonObject().put("status", ok ? "UP" : "DOWN").put("nodeId", node.nodeId())
           .put("connections", sessions.size()).put("checks", checks);

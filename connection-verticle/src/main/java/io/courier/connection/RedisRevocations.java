@@ -1,5 +1,6 @@
 package io.courier.connection;
 
+import io.courier.cluster.RedisEndpoint;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.vertx.core.Future;
@@ -28,6 +29,7 @@ final class RedisRevocations {
     RedisOptions options = new RedisOptions().setConnectionString(cfg.get(ConfigKeys.REDIS_URL)).setMaxPoolSize(2)
         .setMaxPoolWaiting(64);
     options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS);
+    RedisEndpoint.configure(options.getNetClientOptions(), cfg);
     this.redis = Redis.createClient(vertx, options);
   }
 

@@ -12,6 +12,7 @@ import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
+import io.courier.cluster.RedisEndpoint;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.MetricNames;
@@ -52,6 +53,7 @@ public final class Revocations implements RevocationCheck {
   private final IMap<String, Long> map;
   private final RevocationList list;
   private final RedisRevocations redis;
+  private final String redisUrl;
   private final List<Consumer<Revocation>> sweepers = new CopyOnWriteArrayList<>();
   private volatile boolean loaded;
   private volatile boolean closed;
@@ -64,6 +66,7 @@ public final class Revocations implements RevocationCheck {
     this.map = node.hazelcast().getMap(Maps.REVOCATIONS);
     this.list = new RevocationList(ttlMs);
     this.redis = "redis".equals(node.config().get(ConfigKeys.STORE)) ? new RedisRevocations(vertx, node.config()) : null;
+    this.redisUrl = node.config().get(ConfigKeys.REDIS_URL);
   }
 
   /**
@@ -99,7 +102,14 @@ public final class Revocations implements RevocationCheck {
         }
       });
       return r;
-    }).compose(v -> r.redis == null ? Future.succeededFuture(r) : r.loadRedis().transform(ar -> Future.succeededFuture(r)))
+    }).compose(v -> r.redis == null ? Future.succeededFuture(r) : r.loadRedis().transform(ar -> {
+      // Refused credentials or a failed TLS handshake will not cure themselves: stop with the reason.
+      String failure = ar.failed() ? RedisEndpoint.startFailure(ar.cause(), node.config()) : null;
+      if (failure != null) {
+        return r.close().transform(ignored -> Future.failedFuture(new IllegalStateException(failure)));
+      }
+      return Future.succeededFuture(r);
+    }))
         .onSuccess(v -> LOG.atInfo().addKeyValue("nodeId", r.nodeId).addKeyValue("revocations", r.list.size())
             .addKeyValue("redis", r.redis != null).log("revocations loaded"));
   }
@@ -189,7 +199,7 @@ public final class Revocations implements RevocationCheck {
       loaded = true;
       LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("fromRedis", n).log("revocations read from Redis");
     }).onFailure(err -> {
-      LOG.atError().addKeyValue("nodeId", nodeId).addKeyValue("error", String.valueOf(err.getMessage()))
+      LOG.atError().addKeyValue("nodeId", nodeId).addKeyValue("error", RedisEndpoint.scrub(String.valueOf(err.getMessage()), redisUrl))
           .addKeyValue("retryMs", REDIS_RETRY_MS)
           .log("cannot read revocations from Redis; readiness stays DOWN until they are read");
       if (!closed) {

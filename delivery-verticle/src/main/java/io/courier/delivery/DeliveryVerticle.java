@@ -10,6 +10,7 @@ import io.courier.delivery.store.StoreUnavailableException;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
+import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
 import io.courier.protocol.LocalServices;
@@ -32,6 +33,8 @@ public final class DeliveryVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryVerticle.class);
   static final int MAX_READ_LIMIT = 1000;
   private static final int PUSH_RETRIES = 4;
+  /** Local map (and key) marking that this node has logged its store warnings. */
+  private static final String WARNED_MAP = "courier.store-warnings-logged";
 
   private final NodeContext node;
   private MessageStore store;
@@ -57,18 +60,44 @@ public final class DeliveryVerticle extends VerticleBase {
     fanout = new Fanout(vertx.eventBus());
     metrics = new DeliveryMetrics(node.metrics());
     roomFanout = new RoomFanout(vertx, node.nodeId(), store, rooms, presence, fanout, roomSettings, metrics);
-    store.configurationWarnings().onSuccess(warnings -> warnings.forEach(w ->
-        LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("store", node.config().get(
-            io.courier.protocol.ConfigKeys.STORE)).log(w)));
-    MessageConsumer<JsonObject> send = vertx.eventBus().consumer(Addresses.DELIVERY_SEND, this::onSend);
-    MessageConsumer<JsonObject> read = vertx.eventBus().consumer(Addresses.DELIVERY_READ, this::onRead);
-    Future<?> roomService = new RoomService(node.nodeId(), rooms, roomSettings, metrics).register(vertx.eventBus());
-    // Marked once every consumer is registered: from then on this node's gateways send here.
-    return Future.all(send.completion(), read.completion(), roomService)
-        .onSuccess(v -> {
-          LocalServices.up(vertx, LocalServices.DELIVERY);
-          marked = true;
+    // A store that cannot be used as configured (refused credentials) stops the node with the reason.
+    return store.started().recover(err -> rooms.close().transform(ignored -> store.close())
+        .transform(ignored -> Future.failedFuture(err))).compose(v -> {
+          logWarningsOnce();
+          MessageConsumer<JsonObject> send = vertx.eventBus().consumer(Addresses.DELIVERY_SEND, this::onSend);
+          MessageConsumer<JsonObject> read = vertx.eventBus().consumer(Addresses.DELIVERY_READ, this::onRead);
+          MessageConsumer<JsonObject> checks = vertx.eventBus().consumer(Addresses.STORE_CHECKS, this::onStoreChecks);
+          Future<?> roomService = new RoomService(node.nodeId(), rooms, roomSettings, metrics).register(vertx.eventBus());
+          // Marked once every consumer is registered: from then on this node's gateways send here.
+          return Future.all(send.completion(), read.completion(), checks.completion(), roomService)
+              .onSuccess(ok -> {
+                LocalServices.up(vertx, LocalServices.DELIVERY);
+                marked = true;
+              });
         });
+  }
+
+  /**
+   * One WARN line per finding at start, once per node however many delivery instances it runs (they
+   * share the store's settings).
+   */
+  private void logWarningsOnce() {
+    if (vertx.sharedData().getLocalMap(WARNED_MAP).putIfAbsent(WARNED_MAP, Boolean.TRUE) != null) {
+      return;
+    }
+    String kind = node.config().get(ConfigKeys.STORE);
+    store.configurationWarnings().onSuccess(warnings -> warnings.forEach(w ->
+        LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("store", kind).log(w)));
+  }
+
+  /** The store's deployment findings, asked afresh: the gateway's readiness detail shows them. */
+  private void onStoreChecks(Message<JsonObject> msg) {
+    if (!BusReplies.versionOk(msg)) {
+      return;
+    }
+    store.configurationWarnings().onComplete(ar -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION)
+        .put(Bus.STORE, node.config().get(ConfigKeys.STORE))
+        .put(Bus.WARNINGS, new JsonArray(ar.succeeded() ? ar.result() : java.util.List.of()))));
   }
 
   @Override

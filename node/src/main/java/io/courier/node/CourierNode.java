@@ -8,6 +8,7 @@ import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.RedisEndpoint;
 import io.courier.connection.ConnectionGuard;
 import io.courier.connection.Gateway;
 import io.courier.connection.JwtKeys;
@@ -118,7 +119,10 @@ public final class CourierNode {
     }
     CourierConfig c = cfg;
     String nodeId = c.get(ConfigKeys.NODE_ID);
-    return ClusterSetup.startClusteredVertx(c, nodeId, new VertxOptions()).compose(started -> {
+    // Not bound to a context: a start that fails closes Vert.x, whose event loops would then drop
+    // the failure on its way to a listener bound to one of them (the caller would wait forever).
+    Promise<CourierNode> outcome = Promise.promise();
+    ClusterSetup.startClusteredVertx(c, nodeId, new VertxOptions()).onFailure(outcome::fail).onSuccess(started -> {
       Vertx vertx = started.vertx();
       NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance(), started.metrics());
       NodeMetrics.bindNode(vertx, ctx.hazelcast(), ctx.metrics());
@@ -127,19 +131,29 @@ public final class CourierNode {
       PendingHandshakes pending = new PendingHandshakes(guard.maxPending(), ctx.metrics());
       logMembership(ctx);
       Future<Revocations> revocations = keys == null ? Future.succeededFuture() : Revocations.start(vertx, ctx);
-      return revocations.compose(revs -> deploy(vertx, ctx, verticles, keys, revs, pending)
+      revocations.compose(revs -> deploy(vertx, ctx, verticles, keys, revs, pending)
           .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, keys, revs).map(gw))
           .compose(gw -> startMetricsServer(vertx, ctx, pending, guard).map(gw))
           .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw, revs)))
-          .recover(err -> vertx.close().transform(ignored -> Future.failedFuture(err)));
-    }).onSuccess(n -> LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("verticles", String.join(",", verticles))
+          .onSuccess(outcome::complete)
+          .onFailure(err -> vertx.close().onComplete(ignored -> outcome.fail(err)));
+    });
+    return outcome.future().onSuccess(n -> withRedis(LOG.atInfo(), c).addKeyValue("nodeId", nodeId)
+        .addKeyValue("verticles", String.join(",", verticles))
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
-        .addKeyValue("store", c.get(ConfigKeys.STORE)).addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
+        .addKeyValue("store", c.get(ConfigKeys.STORE))
+        .addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
         .addKeyValue("tokens", keys == null ? "none" : keys.describe())
         .addKeyValue("tls", verticles.contains(CONNECTION) && Tls.check(c))
         .addKeyValue("busTls", ClusterBusTls.check(c))
         .addKeyValue("members", n.context().hazelcast().getCluster().getMembers().size())
         .log("node started"));
+  }
+
+  /** With the Redis store, where Redis is (the URL with its password as ***). */
+  private static org.slf4j.spi.LoggingEventBuilder withRedis(org.slf4j.spi.LoggingEventBuilder log, CourierConfig c) {
+    return "redis".equals(c.get(ConfigKeys.STORE)) ? log.addKeyValue("redis", RedisEndpoint.redacted(c.get(ConfigKeys.REDIS_URL)))
+        : log;
   }
 
   /**

@@ -214,7 +214,8 @@ public final class Main {
     }
     CourierConfig cfg = CourierConfig.fromEnvironment();
     for (Setting s : ConfigKeys.ALL) {
-      String current = (s == ConfigKeys.JWT_SECRET || s == ConfigKeys.TCP_BRIDGE_SECRET) && cfg.isSet(s) ? "(set)" : cfg.get(s);
+      String current = (s == ConfigKeys.JWT_SECRET || s == ConfigKeys.TCP_BRIDGE_SECRET) && cfg.isSet(s) ? "(set)"
+          : s == ConfigKeys.REDIS_URL ? io.courier.cluster.RedisEndpoint.redacted(cfg.get(s)) : cfg.get(s);
       System.out.printf("%-32s default=%-28s current=%s%n  %s%n", s.env(), "'" + s.defaultValue() + "'",
           "'" + current + "'", s.description());
     }

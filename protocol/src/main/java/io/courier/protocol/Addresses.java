@@ -14,6 +14,12 @@ public final class Addresses {
   public static final String DELIVERY_SEND = "courier.delivery.send";
   /** Request/reply: read a page of an inbox (also used for its head: epoch and lastSeq). */
   public static final String DELIVERY_READ = "courier.delivery.read";
+  /**
+   * Request/reply: how the store behind delivery is deployed ({@code {v}} -> {@code {v, store, warnings[]}}):
+   * the settings that can lose acknowledged messages, shown in the gateway's readiness detail. Served
+   * by delivery, asked on this node first like every delivery request.
+   */
+  public static final String STORE_CHECKS = "courier.delivery.store-checks";
   /** Request/reply: presence of a list of users, cluster-wide. Served by presence. */
   public static final String PRESENCE_QUERY = "courier.presence.query";
 

@@ -30,6 +30,10 @@ public final class Bus {
   public static final String FIRST_AVAILABLE = "firstAvailable";
   public static final String MESSAGES = "messages";
 
+  // STORE_CHECKS request: {v}; reply: {v, store, warnings[]}
+  public static final String STORE = "store";
+  public static final String WARNINGS = "warnings";
+
   // node push: {v, to, seq, epoch, frame: <the msg wire frame as text, encoded once>, sentAt?}
   public static final String FRAME = "frame";
   /** Optional in a node push: when the delivery verticle sent it (ms), for the routing-latency metric. */

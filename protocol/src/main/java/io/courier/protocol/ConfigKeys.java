@@ -135,7 +135,7 @@ public final class ConfigKeys {
       "Sends one connection may have waiting for the store; more get error rate_limited (resend later).");
   public static final Setting MAX_OUTBOUND_BYTES = new Setting("COURIER_MAX_OUTBOUND_BYTES", "262144",
       "Bytes of server frames one connection may have queued in the server (written, not yet taken by the kernel); "
-          + "past it the client is not reading fast enough and is closed with 1013 (nothing is lost: sync). 0: no limit.");
+          + "past it the client is not reading fast enough and is closed with 1013 (its messages stay in the inbox: sync). 0: no limit.");
   public static final Setting MAX_OUTBOUND_FRAMES = new Setting("COURIER_MAX_OUTBOUND_FRAMES", "1024",
       "Server frames one connection may have queued, as COURIER_MAX_OUTBOUND_BYTES but counted in frames. 0: no limit.");
   public static final Setting TCP_SEND_BUFFER_BYTES = new Setting("COURIER_TCP_SEND_BUFFER_BYTES", "0",
@@ -185,9 +185,15 @@ public final class ConfigKeys {
 
   // store
   public static final Setting STORE = new Setting("COURIER_STORE", "hazelcast",
-      "Message store: hazelcast (embedded, in cluster memory) or redis (durable, Redis Streams).");
+      "Message store: hazelcast (embedded, in the cluster's memory only: lost when the last member stops) or redis "
+          + "(Redis Streams, as durable as Redis is configured: AOF with appendfsync always).");
   public static final Setting REDIS_URL = new Setting("COURIER_REDIS_URL", "redis://127.0.0.1:6379/0",
-      "Redis connection string, used when COURIER_STORE=redis.");
+      "Redis connection string, used when COURIER_STORE=redis: redis://[user:password@]host:port/db (an empty user: "
+          + "requirepass; a user: an ACL user), rediss:// for TLS. Printed with the password as ***. Refused credentials "
+          + "stop the node at start.");
+  public static final Setting REDIS_TLS_CA_FILE = new Setting("COURIER_REDIS_TLS_CA_FILE", "",
+      "PEM certificate(s) of the CA that signed the Redis server's certificate, for a rediss:// COURIER_REDIS_URL "
+          + "(the server's name is checked against it). Empty: the JVM's trusted CAs.");
   public static final Setting REDIS_POOL = new Setting("COURIER_REDIS_POOL", "4",
       "Redis connections per delivery verticle (1-64), opened at start and kept; calls are spread over them "
           + "round-robin, many at once on each (pipelined). A lost connection is reopened, with backoff while that fails.");
@@ -270,7 +276,7 @@ public final class ConfigKeys {
       USER_SENDS_PER_S, USER_SENDS_BURST, USER_SENDS_LEASE, RATE_STRIKES, RATE_STRIKE_WINDOW_MS,
       MAX_JSON_DEPTH, MAX_JSON_FIELDS, MAX_JSON_KEY_CHARS, MAX_JSON_STRING_CHARS,
       GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
-      STORE, REDIS_URL, REDIS_POOL, REDIS_MAX_IN_FLIGHT, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
+      STORE, REDIS_URL, REDIS_TLS_CA_FILE, REDIS_POOL, REDIS_MAX_IN_FLIGHT, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
       HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM, ROOM_SENDS_IN_FLIGHT,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,

@@ -32,7 +32,9 @@ import java.util.function.Supplier;
  *
  * <p>Durability is the cluster's: an answered append is on the owner and its backups; losing every
  * replica of a partition (with the default one backup, two members at once) loses those inboxes,
- * and they come back with a new epoch.
+ * and they come back with a new epoch. Nothing is written to disk: when the last member stops
+ * (a one-node cluster restarted, every node redeployed at once), every inbox is gone, which
+ * {@link #configurationWarnings} says at start.
  */
 public final class HazelcastMessageStore implements MessageStore {
   /** How often idle inboxes are pruned of expired messages and dedupe records. */
@@ -42,11 +44,13 @@ public final class HazelcastMessageStore implements MessageStore {
   private final IMap<String, Inbox> inboxes;
   private final StoreSettings settings;
   private final long pruneTimer;
+  private final int backups;
 
   public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg) {
     this.vertx = vertx;
     this.inboxes = hz.getMap(Maps.INBOXES);
     this.settings = StoreSettings.from(cfg);
+    this.backups = cfg.getInt(io.courier.protocol.ConfigKeys.HZ_BACKUP_COUNT);
     this.pruneTimer = settings.dedupeWindowMs() > 0 || settings.maxAgeMs() > 0
         ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> prune()) : -1;
   }
@@ -146,6 +150,18 @@ public final class HazelcastMessageStore implements MessageStore {
 
   private <T> Future<T> call(Supplier<CompletionStage<T>> submit, Context ctx, String what) {
     return StoreCalls.onContext(submit, ctx, settings.opTimeoutMs(), "hazelcast " + what);
+  }
+
+  /** Always one: where the messages live and when they are lost (the default store's honest label). */
+  @Override
+  public Future<List<String>> configurationWarnings() {
+    return Future.succeededFuture(List.of(memoryOnly(backups)));
+  }
+
+  static String memoryOnly(int backups) {
+    return "messages live only in the cluster's memory (" + io.courier.protocol.ConfigKeys.HZ_BACKUP_COUNT.env() + "="
+        + backups + " backup" + (backups == 1 ? "" : "s") + ") and are lost when the last member stops; for durable "
+        + "inboxes use " + io.courier.protocol.ConfigKeys.STORE.env() + "=redis";
   }
 
   @Override

@@ -69,10 +69,19 @@ public interface MessageStore {
 
   /**
    * Warnings about how the backing store is configured (for example durability settings that can
-   * lose acknowledged messages), checked once at start and logged by the caller. Never fails.
+   * lose acknowledged messages): logged by the caller at start, and shown in the gateway's readiness
+   * detail (asked again each time). Never fails.
    */
   default Future<java.util.List<String>> configurationWarnings() {
     return Future.succeededFuture(java.util.List.of());
+  }
+
+  /**
+   * Completes once the store knows it can be used as configured; fails (with a message naming the
+   * setting) on a configuration error that waiting will not cure, such as refused credentials.
+   */
+  default Future<Void> started() {
+    return Future.succeededFuture();
   }
 
   /** Releases connections/resources. */

@@ -1,5 +1,6 @@
 package io.courier.delivery.store;
 
+import io.courier.cluster.RedisEndpoint;
 import io.courier.delivery.store.redis.InboxReplies;
 import io.courier.delivery.store.redis.InboxScripts;
 import io.courier.delivery.store.redis.PipelinedRedis;
@@ -30,8 +31,9 @@ import java.util.function.Supplier;
  * {@code appendfsync everysec} loses up to about a second on a crash; an asynchronous replica
  * promoted after a failover loses its lag) has meta and stream rolled back together, which no
  * script can tell from a quiet inbox: acknowledged messages are gone and their seqs are given out
- * again in the same epoch. Run Redis with {@code appendfsync always}, or replicas with WAIT, when
- * that matters.
+ * again in the same epoch. Run Redis with {@code appendfsync always} and {@code maxmemory-policy
+ * noeviction}, without a failover to asynchronous replicas, when that matters; {@link
+ * #configurationWarnings} reports each of these at start.
  */
 public final class RedisMessageStore implements MessageStore {
   /** Expired entries dropped per script call; more are dropped by later calls. */
@@ -40,14 +42,29 @@ public final class RedisMessageStore implements MessageStore {
   private final Vertx vertx;
   private final PipelinedRedis redis;
   private final StoreSettings settings;
+  private final CourierConfig cfg;
 
   /** Starts opening the connections on the caller's context; calls made meanwhile wait for them. */
   public RedisMessageStore(Vertx vertx, CourierConfig cfg) {
     this.vertx = vertx;
     this.settings = StoreSettings.from(cfg);
+    this.cfg = cfg;
     RedisSettings redisSettings = RedisSettings.from(cfg);
     this.redis = new PipelinedRedis(vertx, redisSettings.url(), redisSettings.connections(),
-        redisSettings.maxInFlight(), cfg.get(ConfigKeys.NODE_ID));
+        redisSettings.maxInFlight(), cfg.get(ConfigKeys.NODE_ID), net -> RedisEndpoint.configure(net, cfg));
+  }
+
+  /**
+   * Fails when the first connection attempt shows a configuration error (credentials refused, TLS
+   * handshake failed), with a message naming the setting; an unreachable Redis is an outage the
+   * node rides out, so that succeeds.
+   */
+  @Override
+  public Future<Void> started() {
+    return redis.firstAttempt().recover(err -> {
+      String failure = RedisEndpoint.startFailure(err, cfg);
+      return failure == null ? Future.succeededFuture() : Future.failedFuture(new IllegalStateException(failure));
+    });
   }
 
   @Override
@@ -132,13 +149,24 @@ public final class RedisMessageStore implements MessageStore {
   }
 
   /**
-   * Asks Redis how it persists: without AOF, or with an fsync policy other than always, a crash can
-   * lose acknowledged messages (see the class comment). Managed Redis often refuses CONFIG; then
-   * nothing can be said and nothing is reported.
+   * Asks Redis how it is deployed, for settings under which an acknowledged message can be lost
+   * without a word ({@link RedisDeploymentChecks}). Each question is asked on its own: managed Redis
+   * often refuses CONFIG, and what cannot be asked is not reported.
    */
   @Override
   public Future<List<String>> configurationWarnings() {
-    return redis.send(Request.cmd(Command.CONFIG).arg("GET").arg("append*")).map(r -> {
+    Future<java.util.Map<String, String>> persistence = configGet("append*");
+    Future<java.util.Map<String, String>> memory = configGet("maxmemory*");
+    Future<java.util.Map<String, String>> replicas = configGet("min-replicas-*");
+    Future<String> replication = redis.send(Request.cmd(Command.INFO).arg("replication")).map(r -> r.toString())
+        .otherwise((String) null);
+    return Future.join(persistence, memory, replicas, replication).transform(ignored -> Future.succeededFuture(
+        RedisDeploymentChecks.warnings(persistence.result(), memory.result(), replicas.result(), replication.result())));
+  }
+
+  /** CONFIG GET {@code pattern} as a map; null when Redis refuses or does not answer. */
+  private Future<java.util.Map<String, String>> configGet(String pattern) {
+    return redis.send(Request.cmd(Command.CONFIG).arg("GET").arg(pattern)).map(r -> {
       // RESP3 answers a map, RESP2 a flat list of name/value pairs.
       java.util.Map<String, String> conf = new java.util.HashMap<>();
       if (r.isMap()) {
@@ -150,16 +178,8 @@ public final class RedisMessageStore implements MessageStore {
           conf.put(r.get(i).toString(), r.get(i + 1).toString());
         }
       }
-      java.util.List<String> warnings = new java.util.ArrayList<>();
-      if (!"yes".equals(conf.get("appendonly"))) {
-        warnings.add("Redis runs without AOF (appendonly " + conf.get("appendonly")
-            + "): a Redis restart loses every inbox (clients see a new epoch)");
-      } else if (!"always".equals(conf.get("appendfsync"))) {
-        warnings.add("Redis AOF fsync policy is '" + conf.get("appendfsync")
-            + "': a Redis crash can lose the last acknowledged messages; use appendfsync always");
-      }
-      return (List<String>) warnings;
-    }).otherwise(err -> List.of());
+      return conf;
+    }).otherwise((java.util.Map<String, String>) null);
   }
 
   /** The connections, shared with the {@link RedisRoomStore} of the same verticle. */

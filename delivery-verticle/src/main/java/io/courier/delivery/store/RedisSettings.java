@@ -21,6 +21,13 @@ public record RedisSettings(String url, int connections, int maxInFlight) {
         within(cfg, ConfigKeys.REDIS_MAX_IN_FLIGHT, MAX_IN_FLIGHT));
   }
 
+  /** With the URL's password as {@code ***}, should a record ever be printed. */
+  @Override
+  public String toString() {
+    return "RedisSettings[url=" + io.courier.cluster.RedisEndpoint.redacted(url) + ", connections=" + connections
+        + ", maxInFlight=" + maxInFlight + "]";
+  }
+
   private static int within(CourierConfig cfg, Setting s, int max) {
     long v = cfg.getLong(s);
     if (v < 1 || v > max) {

@@ -1,5 +1,6 @@
 package io.courier.delivery.store.redis;
 
+import io.courier.cluster.RedisEndpoint;
 import io.courier.delivery.store.StoreUnavailableException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -51,6 +52,9 @@ public final class PipelinedRedis {
   private final AtomicInteger next = new AtomicInteger();
   private volatile boolean closed;
   private volatile String lastError = "not connected yet";
+  private final String url;
+  /** The first connection's first attempt: how a start learns that Redis refuses this node. */
+  private Future<RedisConnection> firstAttempt;
 
   /**
    * Starts opening the connections; calls made before they are up wait for them.
@@ -60,6 +64,15 @@ public final class PipelinedRedis {
    * @param nodeId      for the log lines
    */
   public PipelinedRedis(Vertx vertx, String url, int connections, int maxInFlight, String nodeId) {
+    this(vertx, url, connections, maxInFlight, nodeId, net -> { });
+  }
+
+  /**
+   * As above, with {@code net} adjusting the client's socket options (TLS for {@code rediss://}).
+   * Error texts kept and logged here have the URL's password replaced by {@code ***}.
+   */
+  public PipelinedRedis(Vertx vertx, String url, int connections, int maxInFlight, String nodeId,
+                        java.util.function.Consumer<io.vertx.core.net.NetClientOptions> net) {
     if (connections < 1 || maxInFlight < 1) {
       throw new IllegalArgumentException("connections and maxInFlight must be >= 1");
     }
@@ -75,6 +88,8 @@ public final class PipelinedRedis {
         .setPoolRecycleTimeout(-1)
         .setMaxWaitingHandlers(maxInFlight);
     options.getNetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS);
+    net.accept(options.getNetClientOptions());
+    this.url = url;
     this.client = Redis.createClient(vertx, options);
     this.slots = new Slot[connections];
     for (int i = 0; i < connections; i++) {
@@ -82,9 +97,17 @@ public final class PipelinedRedis {
       // Set now, so calls made before the context runs the attempt wait for it.
       Promise<RedisConnection> attempt = Promise.promise();
       slots[i].opening = attempt.future();
+      if (i == 0) {
+        firstAttempt = attempt.future();
+      }
       Slot s = slots[i];
       context.runOnContext(v -> open(s, attempt));
     }
+  }
+
+  /** Completes when the first connection's first attempt has ended, with its outcome. */
+  public Future<Void> firstAttempt() {
+    return firstAttempt.mapEmpty();
   }
 
   /** Commands one connection carries at once; a larger {@link #batch} is sent in parts of this size. */
@@ -204,12 +227,12 @@ public final class PipelinedRedis {
       return;
     }
     s.failures++;
-    lastError = String.valueOf(cause);
+    lastError = RedisEndpoint.scrub(String.valueOf(cause), url);
     if (s.failures == 1) {
       LOG.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("connection", s.index)
           .addKeyValue("error", lastError).log("cannot connect to Redis; retrying with backoff");
     }
-    attempt.fail(new StoreUnavailableException("cannot connect to Redis: " + cause, cause));
+    attempt.fail(new StoreUnavailableException("cannot connect to Redis: " + lastError, cause));
     schedule(s);
   }
 
@@ -227,7 +250,7 @@ public final class PipelinedRedis {
     if (closed) {
       return;
     }
-    lastError = err == null ? "connection closed" : String.valueOf(err);
+    lastError = err == null ? "connection closed" : RedisEndpoint.scrub(String.valueOf(err), url);
     LOG.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("connection", s.index).addKeyValue("error", lastError)
         .log("Redis connection lost; reconnecting");
     schedule(s);
