@@ -3,6 +3,8 @@ package io.courier.delivery.store;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.courier.cluster.Maps;
+import io.courier.cluster.PresenceEntry;
+import io.courier.cluster.PresenceRegistry;
 import io.courier.delivery.store.hazelcast.AppendOutcome;
 import io.courier.delivery.store.hazelcast.Inbox;
 import io.courier.delivery.store.hazelcast.InboxAppend;
@@ -10,6 +12,7 @@ import io.courier.delivery.store.hazelcast.InboxCreate;
 import io.courier.delivery.store.hazelcast.InboxPage;
 import io.courier.delivery.store.hazelcast.InboxPrune;
 import io.courier.delivery.store.hazelcast.InboxRead;
+import io.courier.delivery.store.hazelcast.InboxRemoveIdle;
 import io.courier.delivery.store.hazelcast.StoredMessage;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.InboxMessage;
@@ -18,11 +21,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Inboxes in the cluster's memory: one entry per recipient in {@link Maps#INBOXES} holding the whole
@@ -37,18 +44,23 @@ import java.util.function.Supplier;
 public final class HazelcastMessageStore implements MessageStore {
   /** How often idle inboxes are pruned of expired messages and dedupe records. */
   static final long PRUNE_INTERVAL_MS = 60_000;
+  /** Users whose presence one removal step reads at once. */
+  static final int IDLE_BATCH = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastMessageStore.class);
 
   private final Vertx vertx;
   private final IMap<String, Inbox> inboxes;
+  private final PresenceRegistry presence;
   private final StoreSettings settings;
   private final long pruneTimer;
 
   public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg) {
     this.vertx = vertx;
     this.inboxes = hz.getMap(Maps.INBOXES);
+    this.presence = new PresenceRegistry(vertx, hz);
     this.settings = StoreSettings.from(cfg);
     this.pruneTimer = settings.dedupeWindowMs() > 0 || settings.maxAgeMs() > 0
-        ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> prune()) : -1;
+        ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> sweep()) : -1;
   }
 
   @Override
@@ -138,10 +150,55 @@ public final class HazelcastMessageStore implements MessageStore {
    * thread, and one with nothing expired is left as it is. Members that run no delivery verticle own
    * inbox partitions too, so no instance can prune only its own. The call waits for every
    * partition, so it runs on a worker thread.
+   *
+   * <p>Then inboxes left holding nothing (no message, no dedupe record) are removed when their owner
+   * has been offline longer than the age limit, by presence's last-seen time, or was never seen
+   * online: memory does not grow with the users ever seen. Such a user's next read starts a new
+   * epoch, as after any lost inbox; what it could have held would have expired meanwhile. Without an
+   * age limit nothing is removed. Completes with the number removed.
    */
-  private void prune() {
-    InboxPrune ep = new InboxPrune(System.currentTimeMillis(), settings);
-    vertx.executeBlocking(() -> inboxes.executeOnEntries(ep), false);
+  Future<Integer> sweep() {
+    long now = System.currentTimeMillis();
+    Context ctx = vertx.getOrCreateContext();
+    InboxPrune ep = new InboxPrune(now, settings);
+    return vertx.executeBlocking(() -> inboxes.executeOnEntries(ep), false).compose(answers -> {
+      if (settings.maxAgeMs() <= 0) {
+        return Future.succeededFuture(0);
+      }
+      List<String> idle = new ArrayList<>();
+      answers.forEach((user, holdsNothing) -> {
+        if (Boolean.TRUE.equals(holdsNothing)) {
+          idle.add(user);
+        }
+      });
+      return removeIdle(idle, 0, now - settings.maxAgeMs(), 0, ctx);
+    }).onSuccess(removed -> {
+      if (removed > 0) {
+        LOG.atInfo().addKeyValue("removed", removed).log("idle inboxes removed");
+      }
+    }).onFailure(err -> LOG.atWarn().addKeyValue("error", err.toString()).log("inbox sweep failed"));
+  }
+
+  /** One batch of users at a time: their presence, then the removal of those long offline. */
+  private Future<Integer> removeIdle(List<String> idle, int from, long offlineBefore, int removed, Context ctx) {
+    if (from >= idle.size()) {
+      return Future.succeededFuture(removed);
+    }
+    List<String> batch = idle.subList(from, Math.min(idle.size(), from + IDLE_BATCH));
+    return presence.getAll(batch).compose(entries -> {
+      Set<String> gone = new HashSet<>();
+      for (String user : batch) {
+        PresenceEntry p = entries.get(user);
+        if (p == null || (!p.online() && p.lastSeen() < offlineBefore)) {
+          gone.add(user);
+        }
+      }
+      if (gone.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      return call(() -> inboxes.submitToKeys(gone, InboxRemoveIdle.ifStillIdle()), ctx, "remove idle inboxes")
+          .map(done -> (int) done.values().stream().filter(Boolean.TRUE::equals).count());
+    }).compose(n -> removeIdle(idle, from + batch.size(), offlineBefore, removed + n, ctx));
   }
 
   private <T> Future<T> call(Supplier<CompletionStage<T>> submit, Context ctx, String what) {

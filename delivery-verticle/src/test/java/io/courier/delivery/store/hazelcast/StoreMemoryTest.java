@@ -1,0 +1,112 @@
+package io.courier.delivery.store.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.internal.serialization.Data;
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import io.courier.delivery.store.SenderIds;
+import io.courier.delivery.store.StoreOverloadedException;
+import io.courier.delivery.store.StoreSettings;
+import org.junit.jupiter.api.Test;
+
+/** The store's memory accounting and budget, on inbox objects alone (no cluster, no Vert.x). */
+class StoreMemoryTest {
+  private static byte[] msg(String id, int bodyBytes, long ts) {
+    return new StoredMessage(id, "alice", "bob", null, "\"" + "x".repeat(bodyBytes - 2) + "\"", ts).encode();
+  }
+
+  private static long recordCost(String id) {
+    return StoreMemory.RECORD_OVERHEAD + SenderIds.encode("alice", id).length();
+  }
+
+  private static AppendOutcome send(Inbox in, String id, byte[] encoded, long now, StoreSettings s) {
+    return in.append(SenderIds.encode("alice", id), encoded, StoredMessage.tsOf(encoded), now, now, s);
+  }
+
+  @Test
+  void anInboxCountsItsMessagesAndRecordsAndGivesBackWhatRetentionDrops() {
+    StoreSettings s = new StoreSettings(1000, 2, 0, 0);
+    Inbox in = Inbox.fresh("e1");
+    assertThat(in.heapBytes()).isEqualTo(StoreMemory.INBOX_OVERHEAD);
+    byte[] m1 = msg("m1", 1000, 1);
+    send(in, "m1", m1, 1, s);
+    assertThat(in.bodyBytes()).isEqualTo(1000);
+    assertThat(in.heapBytes()).isEqualTo(StoreMemory.INBOX_OVERHEAD + m1.length + StoreMemory.MESSAGE_OVERHEAD
+        + recordCost("m1"));
+
+    byte[] m2 = msg("m2", 500, 2);
+    byte[] m3 = msg("m3", 700, 3);
+    send(in, "m2", m2, 2, s);
+    send(in, "m3", m3, 3, s); // the count limit drops m1
+    assertThat(in.bodyBytes()).isEqualTo(1200);
+    assertThat(in.heapBytes()).isEqualTo(StoreMemory.INBOX_OVERHEAD + m2.length + m3.length
+        + 2L * StoreMemory.MESSAGE_OVERHEAD + recordCost("m1") + recordCost("m2") + recordCost("m3"));
+
+    in.prune(5000, new StoreSettings(1000, 2, 1000, 0)); // records expired, messages older than 4000 too
+    assertThat(in.holdsNothing()).isTrue();
+    assertThat(in.heapBytes()).isEqualTo(StoreMemory.INBOX_OVERHEAD);
+    assertThat(in.bodyBytes()).isZero();
+  }
+
+  @Test
+  void theJvmTotalFollowsChangesCopiesAndCollectedInboxes() {
+    StoreSettings s = new StoreSettings(0, 0, 0, 0);
+    long before = StoreMemory.used();
+    Inbox in = Inbox.fresh("e1");
+    for (int i = 0; i < 100; i++) {
+      send(in, "b" + i, msg("b" + i, 100_000, i), i, s);
+    }
+    long held = in.heapBytes();
+    assertThat(held).isGreaterThan(10_000_000);
+    // Inboxes of earlier tests collected meanwhile can only lower the total, by far less than this one.
+    long slack = 1 << 20;
+    assertThat(StoreMemory.used() - before).isBetween(held - slack, held);
+
+    // A copy (as a partition arriving by migration is read) holds heap of its own.
+    InternalSerializationService ss = new DefaultSerializationServiceBuilder().build();
+    Data data = ss.toData(in);
+    Inbox copy = ss.toObject(data);
+    assertThat(copy.heapBytes()).isEqualTo(held);
+    assertThat(StoreMemory.used() - before).isBetween(2 * held - slack, 2 * held);
+
+    // Unreachable inboxes are taken off once the collector finds them.
+    in = null;
+    copy = null;
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (StoreMemory.used() - before > held / 2 && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.onSpinWait();
+    }
+    assertThat(StoreMemory.used() - before).isLessThanOrEqualTo(0);
+  }
+
+  @Test
+  void anAppendPastTheBudgetIsRefusedAndStoresNothingButADuplicateIsStillAnswered() {
+    Inbox in = Inbox.fresh("e1");
+    byte[] m1 = msg("m1", 100, 1);
+    send(in, "m1", m1, 1, new StoreSettings(60_000, 0, 0, 0));
+    long heap = in.heapBytes();
+    StoreSettings tiny = new StoreSettings(60_000, 0, 0, 0, 0, 1e-12);
+
+    assertThatThrownBy(() -> send(in, "m2", msg("m2", 100, 2), 2, tiny)).isInstanceOf(StoreOverloadedException.class)
+        .hasMessageContaining("memory budget");
+    assertThat(in.lastSeq()).isEqualTo(1);
+    assertThat(in.heapBytes()).isEqualTo(heap);
+    AppendOutcome again = send(in, "m1", m1, 3, tiny);
+    assertThat(again.dup()).isTrue();
+    assertThat(again.seq()).isEqualTo(1);
+  }
+
+  @Test
+  void theBudgetIsTheFractionOfTheMaxHeapAndZeroIsNone() {
+    long max = Runtime.getRuntime().maxMemory();
+    assertThat(StoreMemory.budget(0.5)).isEqualTo((long) (0.5 * max));
+    assertThat(StoreMemory.budget(0)).isZero();
+    assertThat(StoreMemory.budget(-1)).isZero();
+    assertThat(StoreMemory.budget(1e-30)).isEqualTo(1);
+    StoreMemory.admit(0, Long.MAX_VALUE / 2); // no budget: anything goes
+    assertThatThrownBy(() -> StoreMemory.admit(0.5, max)).isInstanceOf(StoreOverloadedException.class);
+  }
+}
