@@ -205,7 +205,8 @@ public final class ConfigKeys {
       "Body bytes (UTF-8) kept per inbox; the oldest messages are dropped until the rest fit (sync reports "
           + "truncated); the newest message is always kept. 0: no byte limit.");
   public static final Setting STORE_MAX_HEAP_FRACTION = new Setting("COURIER_STORE_MAX_HEAP_FRACTION", "0.6",
-      "Hazelcast store only: share of this JVM's max heap (-Xmx) its inbox replicas (owned and backup) may take; "
+      "Hazelcast store only: share of this JVM's heap for long-lived objects (the old generation's max size with "
+          + "the Serial and Parallel collectors, all of -Xmx with G1) its inbox replicas (owned and backup) may take; "
           + "past it a send to an inbox this member owns gets error overloaded (docs/operations.md, \"Memory\"). "
           + "0: no budget.");
   public static final Setting HZ_BACKUP_COUNT = new Setting("COURIER_HZ_BACKUP_COUNT", "1",

@@ -1,13 +1,17 @@
 package io.courier.delivery.store.hazelcast;
 
 import io.courier.delivery.store.StoreOverloadedException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.ref.Cleaner;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The heap this JVM's inbox replicas (owned and backup, of every Hazelcast member in the JVM) hold,
  * as an estimate kept up to date by the inboxes themselves, and the budget an append is checked
- * against ({@code COURIER_STORE_MAX_HEAP_FRACTION} of {@link Runtime#maxMemory()}).
+ * against ({@code COURIER_STORE_MAX_HEAP_FRACTION} of the heap's {@link #capacity()}).
  *
  * <p>Each {@link Inbox} object owns an {@link Account}: every change of the inbox (append,
  * retention, prune, backup write, deserialization on arrival by migration or replica sync) sets its
@@ -30,7 +34,8 @@ public final class StoreMemory {
   static final int INBOX_OVERHEAD = 320;
 
   private static final LongAdder USED = new LongAdder();
-  private static final long MAX_HEAP = Runtime.getRuntime().maxMemory();
+  private static final long CAPACITY = capacityOf(ManagementFactory.getMemoryPoolMXBeans(),
+      Runtime.getRuntime().maxMemory());
   private static final Cleaner CLEANER = Cleaner.create(r -> {
     Thread t = new Thread(r, "courier-store-memory");
     t.setDaemon(true);
@@ -44,9 +49,29 @@ public final class StoreMemory {
     return USED.sum();
   }
 
-  /** The budget for {@code fraction} of the max heap; 0 (none) for a fraction of 0 or less. */
+  /**
+   * The heap long-lived objects can take, which stored messages are: the old generation's max size
+   * where the collector has a fixed one (Serial and Parallel: 2/3 of -Xmx by default), else the whole
+   * max heap (G1's old regions may take nearly all of it; ZGC has one pool). Read once at start.
+   */
+  public static long capacity() {
+    return CAPACITY;
+  }
+
+  static long capacityOf(List<MemoryPoolMXBean> pools, long maxHeap) {
+    for (MemoryPoolMXBean pool : pools) {
+      String name = pool.getName();
+      long max = pool.getUsage() == null ? -1 : pool.getUsage().getMax();
+      if (pool.getType() == MemoryType.HEAP && (name.contains("Old Gen") || name.contains("Tenured")) && max > 0) {
+        return Math.min(max, maxHeap);
+      }
+    }
+    return maxHeap;
+  }
+
+  /** The budget for {@code fraction} of the {@link #capacity()}; 0 (none) for a fraction of 0 or less. */
   public static long budget(double fraction) {
-    return fraction > 0 ? Math.max(1, (long) (Math.min(fraction, 1.0) * MAX_HEAP)) : 0;
+    return fraction > 0 ? Math.max(1, (long) (Math.min(fraction, 1.0) * CAPACITY)) : 0;
   }
 
   /**

@@ -100,13 +100,43 @@ class StoreMemoryTest {
   }
 
   @Test
-  void theBudgetIsTheFractionOfTheMaxHeapAndZeroIsNone() {
-    long max = Runtime.getRuntime().maxMemory();
+  void theBudgetIsTheFractionOfTheHeapForLongLivedObjectsAndZeroIsNone() {
+    long max = StoreMemory.capacity();
+    assertThat(max).isPositive().isLessThanOrEqualTo(Runtime.getRuntime().maxMemory());
     assertThat(StoreMemory.budget(0.5)).isEqualTo((long) (0.5 * max));
     assertThat(StoreMemory.budget(0)).isZero();
     assertThat(StoreMemory.budget(-1)).isZero();
     assertThat(StoreMemory.budget(1e-30)).isEqualTo(1);
     StoreMemory.admit(0, Long.MAX_VALUE / 2); // no budget: anything goes
     assertThatThrownBy(() -> StoreMemory.admit(0.5, max)).isInstanceOf(StoreOverloadedException.class);
+  }
+
+  private static java.lang.management.MemoryPoolMXBean pool(String name, java.lang.management.MemoryType type, long max) {
+    return (java.lang.management.MemoryPoolMXBean) java.lang.reflect.Proxy.newProxyInstance(
+        StoreMemoryTest.class.getClassLoader(), new Class<?>[] {java.lang.management.MemoryPoolMXBean.class},
+        (proxy, method, args) -> switch (method.getName()) {
+          case "getName" -> name;
+          case "getType" -> type;
+          case "getUsage" -> new java.lang.management.MemoryUsage(0, 0, 0, max);
+          default -> throw new UnsupportedOperationException(method.getName());
+        });
+  }
+
+  @Test
+  void theCapacityIsTheOldGenerationWhereItHasAFixedSize() {
+    var heap = java.lang.management.MemoryType.HEAP;
+    var nonHeap = java.lang.management.MemoryType.NON_HEAP;
+    long mib = 1 << 20;
+    // Serial: eden, survivor and tenured; only the tenured space holds what lives long.
+    assertThat(StoreMemory.capacityOf(java.util.List.of(pool("Eden Space", heap, 102 * mib),
+        pool("Survivor Space", heap, 12 * mib), pool("Tenured Gen", heap, 256 * mib),
+        pool("Metaspace", nonHeap, -1)), 371 * mib)).isEqualTo(256 * mib);
+    assertThat(StoreMemory.capacityOf(java.util.List.of(pool("PS Old Gen", heap, 256 * mib)), 371 * mib))
+        .isEqualTo(256 * mib);
+    // G1: the old generation may take the whole heap; ZGC: one pool, no old generation.
+    assertThat(StoreMemory.capacityOf(java.util.List.of(pool("G1 Eden Space", heap, -1),
+        pool("G1 Old Gen", heap, 384 * mib)), 384 * mib)).isEqualTo(384 * mib);
+    assertThat(StoreMemory.capacityOf(java.util.List.of(pool("ZHeap", heap, 384 * mib)), 384 * mib))
+        .isEqualTo(384 * mib);
   }
 }
