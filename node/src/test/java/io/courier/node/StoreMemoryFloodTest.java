@@ -238,6 +238,43 @@ class StoreMemoryFloodTest {
     assertThat(out).contains("Terminating due to java.lang.OutOfMemoryError");
   }
 
+  /** With the budget used up, direct and room sends are answered overloaded; reads and joins go on. */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void pastTheBudgetDirectAndRoomSendsAreOverloadedWhileTheRestGoesOn() {
+    ProcessCluster cluster = closeLater(new ProcessCluster("store-budget-full", floodSettings("1e-9")));
+    NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
+    cluster.awaitFormed(Duration.ofSeconds(60));
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String room = "room-" + run;
+    WsProbe alice = closeLater(WsProbe.connect(vertx, node.port(),
+        TokenIssuer.issue(cluster.secret(), "alice-" + run, Duration.ofMinutes(10), List.of(room))));
+    WsProbe bob = closeLater(WsProbe.connect(vertx, node.port(),
+        TokenIssuer.issue(cluster.secret(), "bob-" + run, Duration.ofMinutes(10), List.of(room))));
+    alice.next("welcome");
+    bob.next("welcome");
+
+    alice.send(new JsonObject().put("type", "send").put("id", "d1").put("to", "bob-" + run).put("body", 1));
+    JsonObject direct = alice.next(f -> "d1".equals(f.getString("ref")) || "d1".equals(f.getString("id")), WsProbe.WAIT);
+    assertThat(direct.getString("type")).as("%s", direct).isEqualTo("error");
+    assertThat(direct.getString("code")).isEqualTo("overloaded");
+
+    RoomsContract.joined(alice, room);
+    RoomsContract.joined(bob, room);
+    alice.send(RoomsContract.roomSend("r1", room, new JsonObject().put("t", "hi")));
+    JsonObject inRoom = alice.next(f -> "r1".equals(f.getString("ref")) || "r1".equals(f.getString("id")), WsProbe.WAIT);
+    assertThat(inRoom.getString("type")).as("%s", inRoom).isEqualTo("error");
+    assertThat(inRoom.getString("code")).isEqualTo("overloaded");
+
+    bob.send(new JsonObject().put("type", "sync").put("after", 0).put("ref", "s1"));
+    JsonObject synced = bob.next("synced");
+    assertThat(synced.getLong("upTo")).isZero();
+    HttpClient http = vertx.createHttpClient();
+    assertThat(Http.call(http, HttpMethod.GET, node.port(), "/health/ready", null, null).status()).isEqualTo(200);
+    assertThat(node.findLog("store overloaded", j -> "append".equals(j.getString("op"))))
+        .isPresent();
+  }
+
   /** Wherever a Courier JVM is launched, it exits on OutOfMemoryError. */
   @Test
   void everyLauncherExitsOnOutOfMemory() throws Exception {
