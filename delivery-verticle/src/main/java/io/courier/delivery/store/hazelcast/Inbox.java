@@ -92,6 +92,11 @@ public final class Inbox implements DataSerializable {
     return window.size() == 0 && dedupe.isEmpty();
   }
 
+  /** This object's account in {@link StoreMemory}. */
+  StoreMemory.Account memoryAccount() {
+    return account;
+  }
+
   private void account() {
     account.set(heapBytes());
   }
