@@ -273,6 +273,47 @@ class StoreMemoryFloodTest {
     assertThat(Http.call(http, HttpMethod.GET, node.port(), "/health/ready", null, null).status()).isEqualTo(200);
     assertThat(node.findLog("store overloaded", j -> "append".equals(j.getString("op"))))
         .isPresent();
+    Scrape metrics = Scrape.await(vertx, node.port(), Duration.ofSeconds(10),
+        m -> m.value("courier_store_errors_total", "op=\"append\"", "reason=\"overloaded\"") >= 1);
+    assertThat(metrics.value("courier_store_memory_budget_bytes")).isEqualTo(1);
+    assertThat(metrics.value("courier_store_memory_used_bytes")).isPositive();
+  }
+
+  /** Messages dropped by the byte cap are reported by sync exactly as the count cap's are. */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void theByteCapIsReportedBySyncAsTruncated() {
+    ProcessCluster cluster = closeLater(new ProcessCluster("store-byte-cap", Map.of("COURIER_RETENTION_MAX_BYTES", "100")));
+    NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
+    cluster.awaitFormed(Duration.ofSeconds(60));
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String bob = "bob-" + run;
+    WsProbe alice = closeLater(WsProbe.connect(vertx, node.port(), token(cluster, "alice-" + run)));
+    alice.next("welcome");
+    for (int i = 1; i <= 5; i++) {
+      // 30 bytes each: a JSON string of 28 characters and its quotes
+      alice.send(new JsonObject().put("type", "send").put("id", "m" + i).put("to", bob).put("body", "x".repeat(28)));
+      String id = "m" + i;
+      assertThat(alice.next(f -> id.equals(f.getString("id")) || id.equals(f.getString("ref")), WsProbe.WAIT)
+          .getString("type")).isEqualTo("sent");
+    }
+    WsProbe b = closeLater(WsProbe.connect(vertx, node.port(), token(cluster, bob)));
+    b.next("welcome");
+    b.send(new JsonObject().put("type", "sync").put("after", 1));
+    List<String> ids = new ArrayList<>();
+    JsonObject synced;
+    while (true) {
+      JsonObject f = b.next(x -> "msg".equals(x.getString("type")) || "synced".equals(x.getString("type")), WsProbe.WAIT);
+      if ("synced".equals(f.getString("type"))) {
+        synced = f;
+        break;
+      }
+      ids.add(f.getString("id"));
+    }
+    assertThat(ids).containsExactly("m3", "m4", "m5");
+    assertThat(synced.getBoolean("truncated", false)).as("%s", synced).isTrue();
+    assertThat(synced.getLong("firstAvailable")).isEqualTo(3);
+    assertThat(synced.getLong("upTo")).isEqualTo(5);
   }
 
   /** Wherever a Courier JVM is launched, it exits on OutOfMemoryError. */
