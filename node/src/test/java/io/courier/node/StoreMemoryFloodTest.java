@@ -218,6 +218,8 @@ class StoreMemoryFloodTest {
     assertThat(Http.call(http, HttpMethod.GET, node.port(), "/health/live", null, null).status()).isEqualTo(200);
     assertThat(Files.readString(node.stdout())).doesNotContain("OutOfMemoryError");
     assertThat(node.stderrText()).doesNotContain("OutOfMemoryError");
+    assertThat(node.logLines()).as("refusals are answers, not errors in the log")
+        .noneMatch(j -> "ERROR".equals(j.getString("level")));
     System.out.printf("store flood: sent=%d refused=%d floodMs=%d recipients=%d%n", flood.sent().size(),
         flood.errors().size(), floodMs, expected.size());
   }

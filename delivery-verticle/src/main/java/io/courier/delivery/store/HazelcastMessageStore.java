@@ -52,6 +52,7 @@ public final class HazelcastMessageStore implements MessageStore {
   private final IMap<String, Inbox> inboxes;
   private final PresenceRegistry presence;
   private final StoreSettings settings;
+  private final String nodeId;
   private final long pruneTimer;
 
   public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg) {
@@ -59,6 +60,7 @@ public final class HazelcastMessageStore implements MessageStore {
     this.inboxes = hz.getMap(Maps.INBOXES);
     this.presence = new PresenceRegistry(vertx, hz);
     this.settings = StoreSettings.from(cfg);
+    this.nodeId = cfg.get(io.courier.protocol.ConfigKeys.NODE_ID);
     this.pruneTimer = settings.dedupeWindowMs() > 0 || settings.maxAgeMs() > 0
         ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> sweep()) : -1;
   }
@@ -68,7 +70,8 @@ public final class HazelcastMessageStore implements MessageStore {
     Context ctx = vertx.getOrCreateContext();
     return StoreArgs.checkAppend(recipient, draft).compose(v -> {
       InboxAppend ep = appendOf(draft);
-      return call(() -> inboxes.submitToKey(recipient, ep), ctx, "append").map(HazelcastMessageStore::toResult);
+      return call(() -> inboxes.submitToKey(recipient, ep), ctx, "append").compose(HazelcastMessageStore::accepted)
+          .map(HazelcastMessageStore::toResult);
     });
   }
 
@@ -88,7 +91,8 @@ public final class HazelcastMessageStore implements MessageStore {
       List<Future<AppendOutcome>> calls = new ArrayList<>(recipients.size());
       for (String user : recipients) {
         InboxAppend ep = appendOf(msg, encoded, now);
-        calls.add(call(() -> inboxes.submitToKey(user, ep), ctx, "fan-out append"));
+        calls.add(call(() -> inboxes.submitToKey(user, ep), ctx, "fan-out append")
+            .compose(HazelcastMessageStore::accepted));
       }
       return Future.join(calls).transform(done -> {
         List<BatchAppendResult.Appended> appended = new ArrayList<>(recipients.size());
@@ -114,6 +118,14 @@ public final class HazelcastMessageStore implements MessageStore {
   /** One inbox's append: its own attempt token and epoch seed, the message encoded once by the caller. */
   private InboxAppend appendOf(StoredMessage msg, byte[] encoded, long now) {
     return new InboxAppend(msg, encoded, ThreadLocalRandom.current().nextLong(), now, Epochs.next(), settings);
+  }
+
+  /** A refused outcome as the failure it is for the caller. */
+  private static Future<AppendOutcome> accepted(AppendOutcome o) {
+    return o.refused()
+        ? Future.failedFuture(new StoreOverloadedException("message store memory budget used up on the member "
+            + "holding the inbox; resend later"))
+        : Future.succeededFuture(o);
   }
 
   private static AppendResult toResult(AppendOutcome o) {
@@ -174,9 +186,10 @@ public final class HazelcastMessageStore implements MessageStore {
       return removeIdle(idle, 0, now - settings.maxAgeMs(), 0, ctx);
     }).onSuccess(removed -> {
       if (removed > 0) {
-        LOG.atInfo().addKeyValue("removed", removed).log("idle inboxes removed");
+        LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("removed", removed).log("idle inboxes removed");
       }
-    }).onFailure(err -> LOG.atWarn().addKeyValue("error", err.toString()).log("inbox sweep failed"));
+    }).onFailure(err -> LOG.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("error", err.toString())
+        .log("inbox sweep failed"));
   }
 
   /** One batch of users at a time: their presence, then the removal of those long offline. */

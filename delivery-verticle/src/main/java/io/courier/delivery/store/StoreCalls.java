@@ -34,9 +34,6 @@ public final class StoreCalls {
       return s;
     }
     Throwable root = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-    if (root instanceof StoreUnavailableException s) {
-      return s; // an overloaded owner's refusal, as it was thrown there
-    }
     return new StoreUnavailableException(what + " failed: " + root, root);
   }
 }

@@ -118,8 +118,9 @@ public final class Inbox implements DataSerializable {
    * record is this same attempt's (Hazelcast re-ran a call whose answer was lost). The oldest
    * messages are dropped past the count and byte limits (the newest is always kept).
    *
-   * @throws io.courier.delivery.store.StoreOverloadedException when storing it would pass the JVM's
-   *     store memory budget ({@link StoreMemory#admit}); nothing is stored then
+   * When storing it would pass the JVM's store memory budget ({@link StoreMemory#admits}) nothing is
+   * stored and the outcome says {@link AppendOutcome#refused()} (an answer, not an exception:
+   * Hazelcast logs every exception a processor throws, and a refusal is an expected answer).
    */
   AppendOutcome append(String senderKey, byte[] encoded, long ts, long attempt, long now, StoreSettings limits) {
     prune(now, limits);
@@ -129,8 +130,10 @@ public final class Inbox implements DataSerializable {
         return new AppendOutcome(seen.seq, epoch, seen.ts, seen.attempt != attempt);
       }
     }
-    StoreMemory.admit(limits.maxHeapFraction(), encoded.length + StoreMemory.MESSAGE_OVERHEAD
-        + (limits.dedupeWindowMs() > 0 ? recordBytes(senderKey) : 0));
+    if (!StoreMemory.admits(limits.maxHeapFraction(), encoded.length + StoreMemory.MESSAGE_OVERHEAD
+        + (limits.dedupeWindowMs() > 0 ? recordBytes(senderKey) : 0))) {
+      return AppendOutcome.refused(epoch);
+    }
     window.add(encoded);
     long seq = window.lastSeq();
     if (limits.dedupeWindowMs() > 0) {

@@ -25,8 +25,8 @@ import java.util.Map;
  * of the same attempt then means "stored by this call" (dup=false), not a resend by the client.
  *
  * <p>The byte limit and the memory budget travel with the call and are applied where the inbox
- * lives: the budget is the owner JVM's ({@link StoreMemory}); past it the run throws
- * {@link io.courier.delivery.store.StoreOverloadedException}, writes nothing and has no backup.
+ * lives: the budget is the owner JVM's ({@link StoreMemory}); past it the run answers
+ * {@link AppendOutcome#refused()}, writes nothing and has no backup.
  */
 public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOutcome>, DataSerializable {
   private String senderKey;
@@ -64,12 +64,16 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
   public AppendOutcome process(Map.Entry<String, Inbox> entry) {
     written = null;
     Inbox inbox = entry.getValue();
-    if (inbox == null) {
+    boolean created = inbox == null;
+    if (created) {
       inbox = Inbox.fresh(Epochs.derive(epochSeed, entry.getKey()));
     }
     long lastBefore = inbox.lastSeq();
     StoreSettings limits = limits();
     AppendOutcome out = inbox.append(senderKey, encoded, StoredMessage.tsOf(encoded), attempt, now, limits);
+    if (out.refused() && created) {
+      return out; // refused by the memory budget: no inbox is created for it either
+    }
     // The value is the same instance (changed in place), but only setValue records the change.
     entry.setValue(inbox);
     if (inbox.lastSeq() != lastBefore) {

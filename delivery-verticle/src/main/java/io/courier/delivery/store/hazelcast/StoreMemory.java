@@ -1,6 +1,5 @@
 package io.courier.delivery.store.hazelcast;
 
-import io.courier.delivery.store.StoreOverloadedException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -75,18 +74,12 @@ public final class StoreMemory {
   }
 
   /**
-   * Fails with {@link StoreOverloadedException} when {@code bytes} more would pass the budget of
-   * {@code fraction}. One read of a striped counter: no lock, no MXBean call.
+   * Whether {@code bytes} more stay within the budget of {@code fraction}. One read of a striped
+   * counter: no lock, no MXBean call.
    */
-  static void admit(double fraction, long bytes) {
+  static boolean admits(double fraction, long bytes) {
     long budget = budget(fraction);
-    if (budget > 0) {
-      long used = USED.sum();
-      if (used + bytes > budget) {
-        throw new StoreOverloadedException("message store memory budget used up (" + used / (1 << 20) + " of "
-            + budget / (1 << 20) + " MiB); resend later");
-      }
-    }
+    return budget <= 0 || USED.sum() + bytes <= budget;
   }
 
   /** A new account, settled when {@code owner} becomes unreachable. */
