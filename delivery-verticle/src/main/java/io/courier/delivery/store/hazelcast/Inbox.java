@@ -118,7 +118,7 @@ public final class Inbox implements DataSerializable {
    * record is this same attempt's (Hazelcast re-ran a call whose answer was lost). The oldest
    * messages are dropped past the count and byte limits (the newest is always kept).
    *
-   * When storing it would pass the JVM's store memory budget ({@link StoreMemory#admits}) nothing is
+   * <p>When storing it would pass the JVM's store memory budget ({@link StoreMemory#admits}) nothing is
    * stored and the outcome says {@link AppendOutcome#refused()} (an answer, not an exception:
    * Hazelcast logs every exception a processor throws, and a refusal is an expected answer).
    */
