@@ -54,6 +54,8 @@ public final class HazelcastMessageStore implements MessageStore {
   private final StoreSettings settings;
   private final String nodeId;
   private final long pruneTimer;
+  /** Whether a periodic sweep is still under way (a large first removal can outlast the interval). */
+  private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
 
   public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg) {
     this.vertx = vertx;
@@ -62,7 +64,7 @@ public final class HazelcastMessageStore implements MessageStore {
     this.settings = StoreSettings.from(cfg);
     this.nodeId = cfg.get(io.courier.protocol.ConfigKeys.NODE_ID);
     this.pruneTimer = settings.dedupeWindowMs() > 0 || settings.maxAgeMs() > 0
-        ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> sweep()) : -1;
+        ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> sweepUnlessRunning()) : -1;
   }
 
   @Override
@@ -169,6 +171,12 @@ public final class HazelcastMessageStore implements MessageStore {
    * epoch, as after any lost inbox; what it could have held would have expired meanwhile. Without an
    * age limit nothing is removed. Completes with the number removed.
    */
+  private void sweepUnlessRunning() {
+    if (sweeping.compareAndSet(false, true)) {
+      sweep().onComplete(done -> sweeping.set(false));
+    }
+  }
+
   Future<Integer> sweep() {
     long now = System.currentTimeMillis();
     Context ctx = vertx.getOrCreateContext();
