@@ -140,7 +140,7 @@ start_node() {  # index 1..3
       COURIER_CLUSTER_MEMBERS="$joined" COURIER_CLUSTER_NAME="$cluster_name" \
       COURIER_CLUSTER_CONFIG="${COURIER_CLUSTER_CONFIG:-$root/cluster.xml}" \
       COURIER_STORE="$store" "${extra[@]}" \
-      nohup java ${JAVA_OPTS:-} -jar "$jar" run >>"$dir/node$i.log" 2>&1 </dev/null &
+      nohup java -XX:+ExitOnOutOfMemoryError ${JAVA_OPTS:-} -jar "$jar" run >>"$dir/node$i.log" 2>&1 </dev/null &
   echo $! >"$dir/node$i.pid"
 }
 

@@ -387,7 +387,7 @@ final class BridgeSocket implements Transport {
       case ErrorCodes.NOT_FOUND -> 404;
       case ErrorCodes.TOO_LARGE -> 413;
       case ErrorCodes.RATE_LIMITED -> 429;
-      case ErrorCodes.UNAVAILABLE -> 503;
+      case ErrorCodes.UNAVAILABLE, ErrorCodes.OVERLOADED -> 503;
       default -> 500;
     };
   }

@@ -63,7 +63,7 @@ final class RoomAdminRoutes {
           String code = err instanceof DeliveryClient.WireError w ? w.code : ErrorCodes.INTERNAL;
           int status = switch (code) {
             case ErrorCodes.BAD_FRAME -> 400;
-            case ErrorCodes.UNAVAILABLE -> 503;
+            case ErrorCodes.UNAVAILABLE, ErrorCodes.OVERLOADED -> 503;
             default -> 500;
           };
           plain(rc, status, code + ": " + err.getMessage());

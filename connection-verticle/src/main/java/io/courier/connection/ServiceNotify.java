@@ -155,7 +155,7 @@ final class ServiceNotify {
     } else if (err instanceof DeliveryClient.WireError w) {
       code = switch (w.code) {
         case ErrorCodes.BAD_FRAME -> BusFailures.INVALID;
-        case ErrorCodes.UNAVAILABLE -> BusFailures.STORE_UNAVAILABLE;
+        case ErrorCodes.UNAVAILABLE, ErrorCodes.OVERLOADED -> BusFailures.STORE_UNAVAILABLE;
         default -> BusFailures.INTERNAL;
       };
       message = BusFailures.message(w.code, w.getMessage());

@@ -1,5 +1,6 @@
 package io.courier.delivery;
 
+import io.courier.delivery.store.StoreOverloadedException;
 import io.courier.delivery.store.StoreUnavailableException;
 import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
@@ -40,12 +41,20 @@ final class BusReplies {
   }
 
   /**
-   * A store failure: unavailable (the client resends) or internal, logged with who and what. Under
+   * A store failure: overloaded or unavailable (the client resends) or internal, logged with who and what. Under
    * overload every call can fail, so each kind (outcome and op, per node) is logged at most once
    * per {@link #FAILURE_LOG_INTERVAL}, with {@code suppressed}: how many were not logged since.
    */
   static void storeFailure(Message<JsonObject> msg, Logger log, String nodeId, String op, String user, Throwable err) {
-    if (err instanceof StoreUnavailableException) {
+    if (err instanceof StoreOverloadedException) {
+      long suppressed = FAILURE_LOGS.admit(nodeId + " overloaded " + op);
+      if (suppressed >= 0) {
+        log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
+            .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed).log("store overloaded");
+      }
+      msg.fail(BusFailures.STORE_UNAVAILABLE,
+          BusFailures.message(ErrorCodes.OVERLOADED, "message store memory full; resend later with the same id"));
+    } else if (err instanceof StoreUnavailableException) {
       long suppressed = FAILURE_LOGS.admit(nodeId + " unavailable " + op);
       if (suppressed >= 0) {
         log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)

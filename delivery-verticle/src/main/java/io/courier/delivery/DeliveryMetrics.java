@@ -1,7 +1,10 @@
 package io.courier.delivery;
 
+import io.courier.delivery.store.hazelcast.StoreMemory;
+import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.MetricNames;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -24,6 +27,7 @@ final class DeliveryMetrics {
   private final Counter duplicates;
   private final Counter appendUnavailable;
   private final Counter appendInternal;
+  private final Counter appendOverloaded;
   private final Counter readUnavailable;
   private final Counter readInternal;
   private final MeterRegistry registry;
@@ -57,6 +61,7 @@ final class DeliveryMetrics {
     duplicates = Counter.builder(MetricNames.MESSAGES_STORED).tag("dup", "true").register(registry);
     appendUnavailable = errors(registry, APPEND, UNAVAILABLE);
     appendInternal = errors(registry, APPEND, INTERNAL);
+    appendOverloaded = errors(registry, APPEND, ErrorCodes.OVERLOADED);
     readUnavailable = errors(registry, READ, UNAVAILABLE);
     readInternal = errors(registry, READ, INTERNAL);
   }
@@ -120,6 +125,20 @@ final class DeliveryMetrics {
 
   void read(Timer.Sample sample) {
     sample.stop(readLatency);
+  }
+
+  /** An append refused by the store's memory budget. */
+  void overloaded(Timer.Sample sample) {
+    sample.stop(appendLatency);
+    appendOverloaded.increment();
+  }
+
+  /** The Hazelcast store's memory estimate for this JVM and its budget ({@code fraction} of its capacity). */
+  void storeMemory(double fraction) {
+    Gauge.builder(MetricNames.STORE_MEMORY_USED, StoreMemory::used).baseUnit("bytes")
+        .description("Estimated heap held by the Hazelcast store's inbox replicas in this JVM").register(registry);
+    Gauge.builder(MetricNames.STORE_MEMORY_BUDGET, () -> StoreMemory.budget(fraction)).baseUnit("bytes")
+        .description("Store memory past which sends are refused as overloaded (0: no budget)").register(registry);
   }
 
   void failed(Timer.Sample sample, String op, boolean unavailable) {

@@ -6,6 +6,7 @@ import io.courier.delivery.store.AppendResult;
 import io.courier.delivery.store.MessageStore;
 import io.courier.delivery.store.RoomSettings;
 import io.courier.delivery.store.RoomStore;
+import io.courier.delivery.store.StoreOverloadedException;
 import io.courier.delivery.store.StoreUnavailableException;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
@@ -59,6 +60,9 @@ public final class DeliveryVerticle extends VerticleBase {
     presence = new PresenceRegistry(vertx, node.hazelcast());
     fanout = new Fanout(vertx.eventBus());
     metrics = new DeliveryMetrics(node.metrics());
+    if (store instanceof io.courier.delivery.store.HazelcastMessageStore) {
+      metrics.storeMemory(node.config().getDouble(io.courier.protocol.ConfigKeys.STORE_MAX_HEAP_FRACTION));
+    }
     roomFanout = new RoomFanout(vertx, node.nodeId(), store, rooms, presence, fanout, roomSettings, metrics);
     // A store that cannot be used as configured (refused credentials) stops the node with the reason.
     return store.started().recover(err -> rooms.close().transform(ignored -> store.close())
@@ -146,7 +150,11 @@ public final class DeliveryVerticle extends VerticleBase {
               .put(Bus.DUP, r.dup()).put(Bus.SEQ, r.seq()).put(Bus.EPOCH, r.epoch())));
         })
         .onFailure(err -> {
-          metrics.failed(sample, DeliveryMetrics.APPEND, err instanceof StoreUnavailableException);
+          if (err instanceof StoreOverloadedException) {
+            metrics.overloaded(sample);
+          } else {
+            metrics.failed(sample, DeliveryMetrics.APPEND, err instanceof StoreUnavailableException);
+          }
           BusReplies.storeFailure(msg, LOG, node.nodeId(), "append", to, err);
         });
   }

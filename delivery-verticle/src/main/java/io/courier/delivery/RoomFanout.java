@@ -220,6 +220,13 @@ final class RoomFanout {
       done.fail(cause);
       return;
     }
+    for (Throwable f : w.failures) {
+      if (f instanceof io.courier.delivery.store.StoreOverloadedException) {
+        done.fail(new io.courier.delivery.store.StoreOverloadedException("room copies stored for "
+            + (total - w.failedRecipients) + " of " + total + " other members: " + f.getMessage()));
+        return;
+      }
+    }
     done.fail(new StoreUnavailableException("room copies stored for " + (total - w.failedRecipients) + " of "
         + total + " other members; first failure: " + cause.getMessage(), cause));
   }

@@ -27,8 +27,12 @@ import java.util.function.Predicate;
  * {@link #close()} it in a finally block or {@code @AfterEach}: that kills it if it still runs.
  */
 public final class NodeProcess implements AutoCloseable {
-  /** JVM flags that shorten start-up on small machines; the node's own defaults do the rest. */
+  /**
+   * JVM flags that shorten start-up on small machines; the node's own defaults do the rest. Out of
+   * memory the node exits, as the launcher, the image and the manifests make it.
+   */
   static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m",
+      "-XX:+ExitOnOutOfMemoryError",
       "-Xss512k", "-Dlogback.configurationFile=logback.xml",
       "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
       "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
@@ -56,11 +60,17 @@ public final class NodeProcess implements AutoCloseable {
    * COURIER_* variables are removed). Returns at once; wait with {@link #awaitStarted}.
    */
   public static NodeProcess start(String nodeId, Map<String, String> env, Path logDir) {
+    return start(nodeId, env, logDir, List.of());
+  }
+
+  /** As {@link #start(String, Map, Path)}, with {@code jvmFlags} after the defaults (a later -Xmx wins). */
+  public static NodeProcess start(String nodeId, Map<String, String> env, Path logDir, List<String> jvmFlags) {
     try {
       Files.createDirectories(logDir);
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(JVM_FLAGS);
+      cmd.addAll(jvmFlags);
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(logDir.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("COURIER_"));

@@ -47,6 +47,11 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   public NodeProcess start(String nodeId, String verticles, Map<String, String> extra) {
+    return start(nodeId, verticles, extra, List.of());
+  }
+
+  /** With {@code jvmFlags} after {@link NodeProcess#JVM_FLAGS} (e.g. another -Xmx). */
+  public NodeProcess start(String nodeId, String verticles, Map<String, String> extra, List<String> jvmFlags) {
     Map<String, String> env = new LinkedHashMap<>(common);
     env.put("COURIER_VERTICLES", verticles);
     env.put("COURIER_HOST", "127.0.0.1");
@@ -60,7 +65,7 @@ public final class ProcessCluster implements AutoCloseable {
       env.put("COURIER_CLUSTER_MEMBERS", "127.0.0.1:" + nodes.get(0).clusterPort());
     }
     env.putAll(extra);
-    NodeProcess p = NodeProcess.start(nodeId, env, logDir);
+    NodeProcess p = NodeProcess.start(nodeId, env, logDir, jvmFlags);
     nodes.add(p);
     return p;
   }

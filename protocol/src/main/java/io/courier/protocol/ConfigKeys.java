@@ -207,6 +207,14 @@ public final class ConfigKeys {
       "Messages kept per inbox; older ones are dropped (sync reports truncated).");
   public static final Setting RETENTION_MAX_AGE_MS = new Setting("COURIER_RETENTION_MAX_AGE_MS", "604800000",
       "Age after which messages are dropped from an inbox (sync reports truncated).");
+  public static final Setting RETENTION_MAX_BYTES = new Setting("COURIER_RETENTION_MAX_BYTES", "67108864",
+      "Body bytes (UTF-8) kept per inbox; the oldest messages are dropped until the rest fit (sync reports "
+          + "truncated); the newest message is always kept. 0: no byte limit.");
+  public static final Setting STORE_MAX_HEAP_FRACTION = new Setting("COURIER_STORE_MAX_HEAP_FRACTION", "0.6",
+      "Hazelcast store only: share of this JVM's heap for long-lived objects (the old generation's max size with "
+          + "the Serial and Parallel collectors, all of -Xmx with G1) its inbox replicas (owned and backup) may take; "
+          + "past it a send to an inbox this member owns gets error overloaded (docs/operations.md, \"Memory\"). "
+          + "0: no budget.");
   public static final Setting HZ_BACKUP_COUNT = new Setting("COURIER_HZ_BACKUP_COUNT", "1",
       "Synchronous backups of every Hazelcast store and presence entry.");
   public static final Setting DELIVERY_INSTANCES = new Setting("COURIER_DELIVERY_INSTANCES", "1",
@@ -277,7 +285,7 @@ public final class ConfigKeys {
       MAX_JSON_DEPTH, MAX_JSON_FIELDS, MAX_JSON_KEY_CHARS, MAX_JSON_STRING_CHARS,
       GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_TLS_CA_FILE, REDIS_POOL, REDIS_MAX_IN_FLIGHT, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
-      HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
+      RETENTION_MAX_BYTES, STORE_MAX_HEAP_FRACTION, HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM, ROOM_SENDS_IN_FLIGHT,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
       TCP_BRIDGE_MAX_PENDING, WEB_DIR,

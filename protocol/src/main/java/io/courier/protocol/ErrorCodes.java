@@ -13,6 +13,11 @@ public final class ErrorCodes {
   public static final String FORBIDDEN = "forbidden";
   public static final String NOT_FOUND = "not_found";
   public static final String UNAVAILABLE = "unavailable";
+  /**
+   * The message store's memory budget is used up ({@code COURIER_STORE_MAX_HEAP_FRACTION}): nothing
+   * was stored; resend later with the same id.
+   */
+  public static final String OVERLOADED = "overloaded";
   public static final String INTERNAL = "internal";
   public static final String TOKEN_EXPIRED = "token_expired";
 }

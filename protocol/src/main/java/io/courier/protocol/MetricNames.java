@@ -113,6 +113,12 @@ public final class MetricNames {
   public static final String MESSAGES_STORED = "courier.messages.stored";
   public static final String STORE_LATENCY = "courier.store.latency";
   public static final String STORE_ERRORS = "courier.store.errors";
+  /**
+   * Hazelcast store only (not in {@link #PROMETHEUS}): the estimated heap its inbox replicas hold in
+   * this JVM, and the budget sends are refused past (bytes).
+   */
+  public static final String STORE_MEMORY_USED = "courier.store.memory.used";
+  public static final String STORE_MEMORY_BUDGET = "courier.store.memory.budget";
 
   // rooms (delivery)
   /** Room sends handled, by {@link #OUTCOME}. */

@@ -3,6 +3,8 @@ package io.courier.delivery.store;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.courier.cluster.Maps;
+import io.courier.cluster.PresenceEntry;
+import io.courier.cluster.PresenceRegistry;
 import io.courier.delivery.store.hazelcast.AppendOutcome;
 import io.courier.delivery.store.hazelcast.Inbox;
 import io.courier.delivery.store.hazelcast.InboxAppend;
@@ -10,6 +12,7 @@ import io.courier.delivery.store.hazelcast.InboxCreate;
 import io.courier.delivery.store.hazelcast.InboxPage;
 import io.courier.delivery.store.hazelcast.InboxPrune;
 import io.courier.delivery.store.hazelcast.InboxRead;
+import io.courier.delivery.store.hazelcast.InboxRemoveIdle;
 import io.courier.delivery.store.hazelcast.StoredMessage;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.InboxMessage;
@@ -18,11 +21,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Inboxes in the cluster's memory: one entry per recipient in {@link Maps#INBOXES} holding the whole
@@ -39,20 +46,29 @@ import java.util.function.Supplier;
 public final class HazelcastMessageStore implements MessageStore {
   /** How often idle inboxes are pruned of expired messages and dedupe records. */
   static final long PRUNE_INTERVAL_MS = 60_000;
+  /** Users whose presence one removal step reads at once. */
+  static final int IDLE_BATCH = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastMessageStore.class);
 
   private final Vertx vertx;
   private final IMap<String, Inbox> inboxes;
+  private final PresenceRegistry presence;
   private final StoreSettings settings;
+  private final String nodeId;
   private final long pruneTimer;
   private final int backups;
+  /** Whether a periodic sweep is still under way (a large first removal can outlast the interval). */
+  private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
 
   public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg) {
     this.vertx = vertx;
     this.inboxes = hz.getMap(Maps.INBOXES);
+    this.presence = new PresenceRegistry(vertx, hz);
     this.settings = StoreSettings.from(cfg);
     this.backups = cfg.getInt(io.courier.protocol.ConfigKeys.HZ_BACKUP_COUNT);
+    this.nodeId = cfg.get(io.courier.protocol.ConfigKeys.NODE_ID);
     this.pruneTimer = settings.dedupeWindowMs() > 0 || settings.maxAgeMs() > 0
-        ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> prune()) : -1;
+        ? vertx.setPeriodic(PRUNE_INTERVAL_MS, id -> sweepUnlessRunning()) : -1;
   }
 
   @Override
@@ -60,7 +76,8 @@ public final class HazelcastMessageStore implements MessageStore {
     Context ctx = vertx.getOrCreateContext();
     return StoreArgs.checkAppend(recipient, draft).compose(v -> {
       InboxAppend ep = appendOf(draft);
-      return call(() -> inboxes.submitToKey(recipient, ep), ctx, "append").map(HazelcastMessageStore::toResult);
+      return call(() -> inboxes.submitToKey(recipient, ep), ctx, "append").compose(HazelcastMessageStore::accepted)
+          .map(HazelcastMessageStore::toResult);
     });
   }
 
@@ -80,7 +97,8 @@ public final class HazelcastMessageStore implements MessageStore {
       List<Future<AppendOutcome>> calls = new ArrayList<>(recipients.size());
       for (String user : recipients) {
         InboxAppend ep = appendOf(msg, encoded, now);
-        calls.add(call(() -> inboxes.submitToKey(user, ep), ctx, "fan-out append"));
+        calls.add(call(() -> inboxes.submitToKey(user, ep), ctx, "fan-out append")
+            .compose(HazelcastMessageStore::accepted));
       }
       return Future.join(calls).transform(done -> {
         List<BatchAppendResult.Appended> appended = new ArrayList<>(recipients.size());
@@ -106,6 +124,14 @@ public final class HazelcastMessageStore implements MessageStore {
   /** One inbox's append: its own attempt token and epoch seed, the message encoded once by the caller. */
   private InboxAppend appendOf(StoredMessage msg, byte[] encoded, long now) {
     return new InboxAppend(msg, encoded, ThreadLocalRandom.current().nextLong(), now, Epochs.next(), settings);
+  }
+
+  /** A refused outcome as the failure it is for the caller. */
+  private static Future<AppendOutcome> accepted(AppendOutcome o) {
+    return o.refused()
+        ? Future.failedFuture(new StoreOverloadedException("message store memory budget used up on the member "
+            + "holding the inbox; resend later"))
+        : Future.succeededFuture(o);
   }
 
   private static AppendResult toResult(AppendOutcome o) {
@@ -142,10 +168,62 @@ public final class HazelcastMessageStore implements MessageStore {
    * thread, and one with nothing expired is left as it is. Members that run no delivery verticle own
    * inbox partitions too, so no instance can prune only its own. The call waits for every
    * partition, so it runs on a worker thread.
+   *
+   * <p>Then inboxes left holding nothing (no message, no dedupe record) are removed when their owner
+   * has been offline longer than the age limit, by presence's last-seen time, or was never seen
+   * online: memory does not grow with the users ever seen. Such a user's next read starts a new
+   * epoch, as after any lost inbox; what it could have held would have expired meanwhile. Without an
+   * age limit nothing is removed. Completes with the number removed.
    */
-  private void prune() {
-    InboxPrune ep = new InboxPrune(System.currentTimeMillis(), settings);
-    vertx.executeBlocking(() -> inboxes.executeOnEntries(ep), false);
+  private void sweepUnlessRunning() {
+    if (sweeping.compareAndSet(false, true)) {
+      sweep().onComplete(done -> sweeping.set(false));
+    }
+  }
+
+  Future<Integer> sweep() {
+    long now = System.currentTimeMillis();
+    Context ctx = vertx.getOrCreateContext();
+    InboxPrune ep = new InboxPrune(now, settings);
+    return vertx.executeBlocking(() -> inboxes.executeOnEntries(ep), false).compose(answers -> {
+      if (settings.maxAgeMs() <= 0) {
+        return Future.succeededFuture(0);
+      }
+      List<String> idle = new ArrayList<>();
+      answers.forEach((user, holdsNothing) -> {
+        if (Boolean.TRUE.equals(holdsNothing)) {
+          idle.add(user);
+        }
+      });
+      return removeIdle(idle, 0, now - settings.maxAgeMs(), 0, ctx);
+    }).onSuccess(removed -> {
+      if (removed > 0) {
+        LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("removed", removed).log("idle inboxes removed");
+      }
+    }).onFailure(err -> LOG.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("error", err.toString())
+        .log("inbox sweep failed"));
+  }
+
+  /** One batch of users at a time: their presence, then the removal of those long offline. */
+  private Future<Integer> removeIdle(List<String> idle, int from, long offlineBefore, int removed, Context ctx) {
+    if (from >= idle.size()) {
+      return Future.succeededFuture(removed);
+    }
+    List<String> batch = idle.subList(from, Math.min(idle.size(), from + IDLE_BATCH));
+    return presence.getAll(batch).compose(entries -> {
+      Set<String> gone = new HashSet<>();
+      for (String user : batch) {
+        PresenceEntry p = entries.get(user);
+        if (p == null || (!p.online() && p.lastSeen() < offlineBefore)) {
+          gone.add(user);
+        }
+      }
+      if (gone.isEmpty()) {
+        return Future.succeededFuture(0);
+      }
+      return call(() -> inboxes.submitToKeys(gone, InboxRemoveIdle.ifStillIdle()), ctx, "remove idle inboxes")
+          .map(done -> (int) done.values().stream().filter(Boolean.TRUE::equals).count());
+    }).compose(n -> removeIdle(idle, from + batch.size(), offlineBefore, removed + n, ctx));
   }
 
   private <T> Future<T> call(Supplier<CompletionStage<T>> submit, Context ctx, String what) {

@@ -121,7 +121,7 @@ public final class RedisMessageStore implements MessageStore {
     return List.of(Epochs.next(), draft.id(), draft.from(), room ? "r" : "t",
         room ? draft.room() : draft.to(), draft.bodyJson(), Long.toString(draft.ts()),
         positive(settings.dedupeWindowMs()), positive(settings.maxMessages()), cutoff(now),
-        Integer.toString(TRIM_BUDGET), positive(settings.maxAgeMs()));
+        Integer.toString(TRIM_BUDGET), positive(settings.maxAgeMs()), positive(settings.maxBytes()));
   }
 
   @Override

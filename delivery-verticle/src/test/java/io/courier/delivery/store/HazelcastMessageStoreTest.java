@@ -144,6 +144,67 @@ class HazelcastMessageStoreTest extends MessageStoreContractTest {
         .containsExactly(1L, fresh.epoch(), false);
   }
 
+  /** The owner JVM's memory budget refuses appends to inboxes on either member, and stores nothing. */
+  @Test
+  void pastTheMemoryBudgetAppendsAreRefusedAsOverloaded() {
+    MessageStore full = open(cfg.with(ConfigKeys.STORE_MAX_HEAP_FRACTION, 1e-12), 1);
+    List<String> users = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      users.add(user());
+    }
+    for (String u : users) {
+      assertThat(Inboxes.failure(full.append(u, draft("alice", u, "m1", "1")))).as(u)
+          .isInstanceOf(StoreOverloadedException.class);
+      assertThat(await(full.read(u, 0, 10)).lastSeq()).isZero();
+    }
+    BatchAppendResult fanOut = await(full.appendAll(users,
+        new InboxMessage(0, null, "r1", "alice", null, "room-1", "\"hi\"", System.currentTimeMillis())));
+    assertThat(fanOut.appended()).isEmpty();
+    assertThat(fanOut.failed()).hasSize(users.size());
+    assertThat(fanOut.failed().values()).allMatch(e -> e instanceof StoreOverloadedException);
+  }
+
+  /**
+   * The sweep removes inboxes that hold nothing when their owner was never online or has been
+   * offline longer than the age limit; inboxes of users online or recently offline, and inboxes
+   * holding a message, stay.
+   */
+  @Test
+  void theSweepRemovesIdleInboxesOfUsersLongOffline() {
+    CourierConfig c = cfg.with(ConfigKeys.RETENTION_MAX_AGE_MS, 60_000).with(ConfigKeys.DEDUPE_WINDOW_MS, 300);
+    HazelcastMessageStore store = (HazelcastMessageStore) open(c, 0);
+    io.courier.cluster.PresenceRegistry presence = new io.courier.cluster.PresenceRegistry(first.vertx(), hz(first));
+    long old = System.currentTimeMillis() - 120_000;
+    String ghost = user();
+    String reader = user();
+    String online = user();
+    String recent = user();
+    String holder = user();
+    for (String u : List.of(ghost, online, recent)) {
+      await(store.append(u, draft("alice", u, "m1", "1", old))); // expired at once
+    }
+    await(store.read(reader, 0, 10)); // an inbox created by a read only
+    await(store.append(holder, draft("alice", holder, "m1", "1")));
+    await(presence.addDevice(online, "s1", "n1"));
+    await(presence.addDevice(recent, "s2", "n1"));
+    await(presence.removeDevice(recent, "s2"));
+    String ghostEpoch = await(store.read(ghost, 0, 0)).epoch();
+
+    var map = hz(first).getMap(Maps.INBOXES);
+    Inboxes.eventually(Duration.ofSeconds(10), "idle inboxes removed", () -> {
+      await(store.sweep());
+      return !map.containsKey(ghost) && !map.containsKey(reader);
+    });
+    assertThat(map.containsKey(online)).isTrue();
+    assertThat(map.containsKey(recent)).isTrue();
+    assertThat(map.containsKey(holder)).isTrue();
+    assertThat(readAll(store, holder)).hasSize(1);
+    // The ghost's next read starts a new, empty inbox.
+    ReadResult again = await(store.read(ghost, 0, 10));
+    assertThat(again.epoch()).isNotEqualTo(ghostEpoch);
+    assertThat(again.lastSeq()).isZero();
+  }
+
   @Test
   void countRetentionAlsoWorksWithAgeRetention() {
     MessageStore store = open(cfg.with(ConfigKeys.RETENTION_MAX_MESSAGES, 3)

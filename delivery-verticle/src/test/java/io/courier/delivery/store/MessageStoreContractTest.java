@@ -230,6 +230,74 @@ public abstract class MessageStoreContractTest {
     assertThat(later.messages()).extracting(InboxMessage::seq).containsExactly(5L, 6L, 7L, 8L, 9L);
   }
 
+  /** A JSON string body of exactly {@code bytes} UTF-8 bytes ({@code bytes} >= 2). */
+  private static String bodyOfBytes(int bytes) {
+    return "\"" + "x".repeat(bytes - 2) + "\"";
+  }
+
+  @Test
+  void byteRetentionDropsTheOldestUntilTheBodiesFit() {
+    MessageStore store = open(config().with(ConfigKeys.RETENTION_MAX_BYTES, 100), 0);
+    String bob = user();
+    for (int i = 1; i <= 5; i++) {
+      await(store.append(bob, draft("alice", bob, "m" + i, bodyOfBytes(30))));
+    }
+    ReadResult all = await(store.read(bob, 0, 100));
+    assertThat(all.lastSeq()).isEqualTo(5);
+    assertThat(all.firstAvailable()).isEqualTo(3);
+    assertThat(all.messages()).extracting(InboxMessage::seq).containsExactly(3L, 4L, 5L);
+
+    // Bytes, not characters: 24 two-byte characters and the quotes are 50 bytes.
+    String wide = "\"" + "\u00e9".repeat(24) + "\"";
+    await(store.append(bob, draft("alice", bob, "m6", wide)));
+    ReadResult later = await(store.read(bob, 0, 100));
+    assertThat(later.firstAvailable()).isEqualTo(5);
+    assertThat(later.messages()).extracting(InboxMessage::seq).containsExactly(5L, 6L);
+    assertThat(later.messages().get(1).bodyJson()).isEqualTo(wide);
+  }
+
+  @Test
+  void aMessageLargerThanTheByteLimitIsKeptAloneAndTheCountHeals() {
+    MessageStore store = open(config().with(ConfigKeys.RETENTION_MAX_BYTES, 50), 0);
+    String bob = user();
+    await(store.append(bob, draft("alice", bob, "small", bodyOfBytes(30))));
+    await(store.append(bob, draft("alice", bob, "big", bodyOfBytes(80))));
+    ReadResult page = await(store.read(bob, 0, 100));
+    assertThat(page.firstAvailable()).isEqualTo(2);
+    assertThat(page.messages()).extracting(InboxMessage::id).containsExactly("big");
+
+    // The big one alone counts 80 bytes: the next small one pushes it out and is counted alone.
+    await(store.append(bob, draft("alice", bob, "next", bodyOfBytes(20))));
+    await(store.append(bob, draft("alice", bob, "last", bodyOfBytes(20))));
+    ReadResult after = await(store.read(bob, 0, 100));
+    assertThat(after.firstAvailable()).isEqualTo(3);
+    assertThat(after.messages()).extracting(InboxMessage::id).containsExactly("next", "last");
+  }
+
+  @Test
+  void countRetentionTakesItsMessagesOffTheByteCount() {
+    MessageStore store = open(config().with(ConfigKeys.RETENTION_MAX_MESSAGES, 2)
+        .with(ConfigKeys.RETENTION_MAX_BYTES, 100), 0);
+    String bob = user();
+    for (int i = 1; i <= 6; i++) {
+      await(store.append(bob, draft("alice", bob, "m" + i, bodyOfBytes(40))));
+    }
+    // Had the count limit's drops stayed in the byte count, the byte limit would drop seq 5 too.
+    ReadResult page = await(store.read(bob, 0, 100));
+    assertThat(page.firstAvailable()).isEqualTo(5);
+    assertThat(page.messages()).extracting(InboxMessage::seq).containsExactly(5L, 6L);
+  }
+
+  @Test
+  void theByteLimitIsOffAtZero() {
+    MessageStore store = open(config().with(ConfigKeys.RETENTION_MAX_BYTES, 0), 0);
+    String bob = user();
+    for (int i = 1; i <= 4; i++) {
+      await(store.append(bob, draft("alice", bob, "m" + i, bodyOfBytes(60_000))));
+    }
+    assertThat(await(store.read(bob, 0, 100)).firstAvailable()).isEqualTo(1);
+  }
+
   @Test
   void messagesOlderThanTheMaxAgeAreDropped() {
     long maxAge = 3000;

@@ -5,12 +5,16 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.IOException;
 
-/** What {@link InboxAppend} answers; the store turns it into an AppendResult. */
+/**
+ * What {@link InboxAppend} answers; the store turns it into an AppendResult, or into a
+ * StoreOverloadedException when the append was {@link #refused()} by the owner's memory budget.
+ */
 public final class AppendOutcome implements DataSerializable {
   private long seq;
   private String epoch;
   private long ts;
   private boolean dup;
+  private boolean refused;
 
   public AppendOutcome() {}
 
@@ -19,6 +23,17 @@ public final class AppendOutcome implements DataSerializable {
     this.epoch = epoch;
     this.ts = ts;
     this.dup = dup;
+  }
+
+  /** Nothing stored: the owner JVM's store memory budget is used up. */
+  static AppendOutcome refused(String epoch) {
+    AppendOutcome o = new AppendOutcome(0, epoch, 0, false);
+    o.refused = true;
+    return o;
+  }
+
+  public boolean refused() {
+    return refused;
   }
 
   public long seq() {
@@ -43,6 +58,7 @@ public final class AppendOutcome implements DataSerializable {
     out.writeString(epoch);
     out.writeLong(ts);
     out.writeBoolean(dup);
+    out.writeBoolean(refused);
   }
 
   @Override
@@ -51,5 +67,6 @@ public final class AppendOutcome implements DataSerializable {
     epoch = in.readString();
     ts = in.readLong();
     dup = in.readBoolean();
+    refused = in.readBoolean();
   }
 }

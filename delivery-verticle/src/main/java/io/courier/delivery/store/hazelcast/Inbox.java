@@ -40,6 +40,10 @@ public final class Inbox implements DataSerializable {
    * because a later call came from a slower clock.
    */
   private long clock;
+  /** Estimated heap of the dedupe records ({@link #recordBytes}). */
+  private long dedupeBytes;
+  /** This object's share of the JVM's store memory ({@link StoreMemory}); set after every change. */
+  private transient StoreMemory.Account account;
 
   public Inbox() {}
 
@@ -47,6 +51,8 @@ public final class Inbox implements DataSerializable {
     this.epoch = epoch;
     this.window = new MessageWindow(1);
     this.dedupe = new LinkedHashMap<>();
+    this.account = StoreMemory.open(this);
+    account();
   }
 
   static Inbox fresh(String epoch) {
@@ -71,10 +77,50 @@ public final class Inbox implements DataSerializable {
     return dedupe.size();
   }
 
+  /** Body bytes of the retained messages. */
+  long bodyBytes() {
+    return window.bodyBytes();
+  }
+
+  /** What this inbox adds to {@link StoreMemory#used()}. */
+  long heapBytes() {
+    return StoreMemory.INBOX_OVERHEAD + window.heapBytes() + dedupeBytes;
+  }
+
+  /** Neither a message nor a dedupe record: nothing but the epoch and last seq. */
+  boolean holdsNothing() {
+    return window.size() == 0 && dedupe.isEmpty();
+  }
+
+  /** This object's account in {@link StoreMemory}. */
+  StoreMemory.Account memoryAccount() {
+    return account;
+  }
+
+  private void account() {
+    account.set(heapBytes());
+  }
+
+  private static long recordBytes(String senderKey) {
+    return StoreMemory.RECORD_OVERHEAD + senderKey.length();
+  }
+
+  private void remember(String senderKey, Remembered r) {
+    Remembered old = dedupe.put(senderKey, r);
+    if (old == null) {
+      dedupeBytes += recordBytes(senderKey);
+    }
+  }
+
   /**
    * Appends {@code encoded} unless {@code senderKey} names a send stored within the dedupe window,
    * in which case nothing is added and the original seq and ts come back; dup is false when the
-   * record is this same attempt's (Hazelcast re-ran a call whose answer was lost).
+   * record is this same attempt's (Hazelcast re-ran a call whose answer was lost). The oldest
+   * messages are dropped past the count and byte limits (the newest is always kept).
+   *
+   * <p>When storing it would pass the JVM's store memory budget ({@link StoreMemory#admits}) nothing is
+   * stored and the outcome says {@link AppendOutcome#refused()} (an answer, not an exception:
+   * Hazelcast logs every exception a processor throws, and a refusal is an expected answer).
    */
   AppendOutcome append(String senderKey, byte[] encoded, long ts, long attempt, long now, StoreSettings limits) {
     prune(now, limits);
@@ -84,14 +130,22 @@ public final class Inbox implements DataSerializable {
         return new AppendOutcome(seen.seq, epoch, seen.ts, seen.attempt != attempt);
       }
     }
+    if (!StoreMemory.admits(limits.maxHeapFraction(), encoded.length + StoreMemory.MESSAGE_OVERHEAD
+        + (limits.dedupeWindowMs() > 0 ? recordBytes(senderKey) : 0))) {
+      return AppendOutcome.refused(epoch);
+    }
     window.add(encoded);
     long seq = window.lastSeq();
     if (limits.dedupeWindowMs() > 0) {
-      dedupe.put(senderKey, new Remembered(seq, ts, attempt, clock + limits.dedupeWindowMs()));
+      remember(senderKey, new Remembered(seq, ts, attempt, clock + limits.dedupeWindowMs()));
     }
     while (limits.maxMessages() > 0 && window.size() > limits.maxMessages()) {
       window.removeFirst();
     }
+    while (limits.maxBytes() > 0 && window.size() > 1 && window.bodyBytes() > limits.maxBytes()) {
+      window.removeFirst();
+    }
+    account();
     return new AppendOutcome(seq, epoch, ts, false);
   }
 
@@ -104,18 +158,22 @@ public final class Inbox implements DataSerializable {
   boolean prune(long now, StoreSettings limits) {
     clock = Math.max(clock, now);
     boolean changed = false;
-    for (Iterator<Remembered> it = dedupe.values().iterator(); it.hasNext(); ) {
-      Remembered r = it.next();
-      if (r.expiresAt > clock) {
+    for (Iterator<Map.Entry<String, Remembered>> it = dedupe.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Remembered> r = it.next();
+      if (r.getValue().expiresAt > clock) {
         break;
       }
       it.remove();
+      dedupeBytes -= recordBytes(r.getKey());
       changed = true;
     }
     long cutoff = limits.ageCutoff(clock);
     while (window.size() > 0 && (window.first() == null || StoredMessage.tsOf(window.first()) < cutoff)) {
       window.removeFirst();
       changed = true;
+    }
+    if (changed) {
+      account();
     }
     return changed;
   }
@@ -169,10 +227,13 @@ public final class Inbox implements DataSerializable {
     in.window.dropBelow(firstSeq);
     in.window.put(seq, encoded);
     if (record != null) {
-      in.dedupe.remove(senderKey); // re-inserted last: insertion order is expiry order
-      in.dedupe.put(senderKey, new Remembered(record[0], record[1], record[2], record[3]));
+      if (in.dedupe.remove(senderKey) != null) { // re-inserted last: insertion order is expiry order
+        in.dedupeBytes -= recordBytes(senderKey);
+      }
+      in.remember(senderKey, new Remembered(record[0], record[1], record[2], record[3]));
     }
     in.prune(in.clock, limits);
+    in.account();
     return in;
   }
 
@@ -207,10 +268,16 @@ public final class Inbox implements DataSerializable {
     }
     int d = in.readInt();
     dedupe = new LinkedHashMap<>(Math.max(16, d * 4 / 3 + 1));
+    dedupeBytes = 0;
     for (int i = 0; i < d; i++) {
       String key = in.readString();
-      dedupe.put(key, new Remembered(in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+      remember(key, new Remembered(in.readLong(), in.readLong(), in.readLong(), in.readLong()));
     }
+    // Arrived by migration, replica sync or a copy: it holds heap here from now on.
+    if (account == null) {
+      account = StoreMemory.open(this);
+    }
+    account();
   }
 
   /** Where a send was stored: its seq and original ts, which call stored it, and until when it counts. */

@@ -23,6 +23,10 @@ import java.util.Map;
  * <p>{@code attempt} identifies the call. When a member dies after running it but before answering,
  * Hazelcast runs it again on the promoted backup, which already holds its effect; the dedupe record
  * of the same attempt then means "stored by this call" (dup=false), not a resend by the client.
+ *
+ * <p>The byte limit and the memory budget travel with the call and are applied where the inbox
+ * lives: the budget is the owner JVM's ({@link StoreMemory}); past it the run answers
+ * {@link AppendOutcome#refused()}, writes nothing and has no backup.
  */
 public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOutcome>, DataSerializable {
   private String senderKey;
@@ -33,6 +37,8 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
   private long dedupeWindowMs;
   private long maxMessages;
   private long maxAgeMs;
+  private long maxBytes;
+  private double maxHeapFraction;
 
   /** What the last run wrote, for its backup; null if it wrote nothing (a duplicate). */
   private transient InboxAppendBackup written;
@@ -50,18 +56,24 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
     this.dedupeWindowMs = settings.dedupeWindowMs();
     this.maxMessages = settings.maxMessages();
     this.maxAgeMs = settings.maxAgeMs();
+    this.maxBytes = settings.maxBytes();
+    this.maxHeapFraction = settings.maxHeapFraction();
   }
 
   @Override
   public AppendOutcome process(Map.Entry<String, Inbox> entry) {
     written = null;
     Inbox inbox = entry.getValue();
-    if (inbox == null) {
+    boolean created = inbox == null;
+    if (created) {
       inbox = Inbox.fresh(Epochs.derive(epochSeed, entry.getKey()));
     }
     long lastBefore = inbox.lastSeq();
     StoreSettings limits = limits();
     AppendOutcome out = inbox.append(senderKey, encoded, StoredMessage.tsOf(encoded), attempt, now, limits);
+    if (out.refused() && created) {
+      return out; // refused by the memory budget: no inbox is created for it either
+    }
     // The value is the same instance (changed in place), but only setValue records the change.
     entry.setValue(inbox);
     if (inbox.lastSeq() != lastBefore) {
@@ -72,7 +84,7 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
   }
 
   private StoreSettings limits() {
-    return new StoreSettings(dedupeWindowMs, maxMessages, maxAgeMs, 0);
+    return new StoreSettings(dedupeWindowMs, maxMessages, maxAgeMs, 0, maxBytes, maxHeapFraction);
   }
 
   @Override
@@ -90,6 +102,8 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
     out.writeLong(dedupeWindowMs);
     out.writeLong(maxMessages);
     out.writeLong(maxAgeMs);
+    out.writeLong(maxBytes);
+    out.writeDouble(maxHeapFraction);
   }
 
   @Override
@@ -102,5 +116,7 @@ public final class InboxAppend implements EntryProcessor<String, Inbox, AppendOu
     dedupeWindowMs = in.readLong();
     maxMessages = in.readLong();
     maxAgeMs = in.readLong();
+    maxBytes = in.readLong();
+    maxHeapFraction = in.readDouble();
   }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Drops expired messages and dedupe records ({@link Inbox#prune}) from inboxes nobody appends to, so
  * an idle inbox does not hold expired data in memory until its next append. Run over the whole map
- * by the store's periodic sweep; its own backup (deterministic in {@link #now}).
+ * by the store's periodic sweep; its own backup (deterministic in {@link #now}). Answers which
+ * inboxes hold nothing afterwards, for the sweep's removal of idle inboxes.
  */
 public final class InboxPrune implements EntryProcessor<String, Inbox, Boolean>, DataSerializable {
   private long now;
@@ -28,14 +29,17 @@ public final class InboxPrune implements EntryProcessor<String, Inbox, Boolean>,
     this.maxAgeMs = settings.maxAgeMs();
   }
 
+  /** TRUE for an inbox left holding nothing (a candidate for {@link InboxRemoveIdle}), else null (no answer). */
   @Override
   public Boolean process(Map.Entry<String, Inbox> entry) {
     Inbox inbox = entry.getValue();
-    if (inbox != null && inbox.prune(now, new StoreSettings(dedupeWindowMs, maxMessages, maxAgeMs, 0))) {
-      entry.setValue(inbox);
-      return Boolean.TRUE;
+    if (inbox == null) {
+      return null;
     }
-    return Boolean.FALSE;
+    if (inbox.prune(now, new StoreSettings(dedupeWindowMs, maxMessages, maxAgeMs, 0))) {
+      entry.setValue(inbox);
+    }
+    return inbox.holdsNothing() ? Boolean.TRUE : null;
   }
 
   @Override

@@ -17,6 +17,10 @@ final class MessageWindow {
   private int size;
   /** Seq of the message at {@code head}; lastSeq + 1 when the window is empty. */
   private long firstSeq;
+  /** Body bytes of the messages held (what {@code COURIER_RETENTION_MAX_BYTES} limits). */
+  private long bodyBytes;
+  /** Encoded bytes of the messages held. */
+  private long encodedBytes;
 
   MessageWindow(long firstSeq) {
     this.firstSeq = firstSeq;
@@ -34,16 +38,34 @@ final class MessageWindow {
     return size;
   }
 
+  long bodyBytes() {
+    return bodyBytes;
+  }
+
+  /** The heap the messages take, estimated: their encoded bytes and a fixed overhead each. */
+  long heapBytes() {
+    return encodedBytes + (long) size * StoreMemory.MESSAGE_OVERHEAD;
+  }
+
+  private void count(byte[] encoded, int sign) {
+    if (encoded != null) {
+      bodyBytes += sign * (long) StoredMessage.bodyBytesOf(encoded);
+      encodedBytes += sign * (long) encoded.length;
+    }
+  }
+
   void add(byte[] encoded) {
     if (size == ring.length) {
       grow();
     }
     ring[(head + size) % ring.length] = encoded;
     size++;
+    count(encoded, 1);
   }
 
   /** Drops the oldest message. */
   void removeFirst() {
+    count(ring[head], -1);
     ring[head] = null;
     head = (head + 1) % ring.length;
     size--;
@@ -74,7 +96,10 @@ final class MessageWindow {
     if (seq == lastSeq() + 1) {
       add(encoded);
     } else {
-      ring[(int) ((head + (seq - firstSeq)) % ring.length)] = encoded;
+      int slot = (int) ((head + (seq - firstSeq)) % ring.length);
+      count(ring[slot], -1);
+      ring[slot] = encoded;
+      count(encoded, 1);
     }
   }
 

@@ -65,6 +65,19 @@ public record StoredMessage(String id, String from, String to, String room, Stri
     return v;
   }
 
+  /** The body's UTF-8 bytes, read from the lengths alone (the body is the last field): O(1). */
+  public static int bodyBytesOf(byte[] data) {
+    int at = 9; // ts, room flag
+    for (int field = 0; field < 3; field++) { // target, id, from
+      at += 4 + intAt(data, at);
+    }
+    return intAt(data, at);
+  }
+
+  private static int intAt(byte[] data, int at) {
+    return ((data[at] & 0xff) << 24) | ((data[at + 1] & 0xff) << 16) | ((data[at + 2] & 0xff) << 8) | (data[at + 3] & 0xff);
+  }
+
   // writeUTF caps at 64 KiB of modified UTF-8; bodies may come close, so lengths are ints.
   private static void writeText(DataOutputStream out, String s) throws IOException {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);

@@ -14,7 +14,7 @@ public final class RedisKeys {
     return user.replace("%", "%25").replace("}", "%7D");
   }
 
-  /** Hash: epoch, seq (the last seq assigned). */
+  /** Hash: epoch, seq (the last seq assigned), bytes (body bytes of the stream's entries). */
   public static String meta(String user) {
     return prefix(user) + "meta";
   }

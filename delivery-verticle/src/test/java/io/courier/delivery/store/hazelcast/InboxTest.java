@@ -200,7 +200,7 @@ class InboxTest {
     MessageWindow w = new MessageWindow(1);
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < 37; i++) {
-        w.add(new byte[] {(byte) i});
+        w.add(msg("alice", "w" + i, i));
         if (i % 3 == 0) {
           w.removeFirst();
         }
@@ -212,6 +212,8 @@ class InboxTest {
         assertThat(w.firstSeq()).isEqualTo(first + 1);
       }
       assertThat(w.lastSeq()).isEqualTo(w.firstSeq() - 1);
+      assertThat(w.bodyBytes()).isZero();
+      assertThat(w.heapBytes()).isZero();
     }
     assertThat(w.lastSeq()).isEqualTo(111);
     assertThat(w.get(111)).isNull();
