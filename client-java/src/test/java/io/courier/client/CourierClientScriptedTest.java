@@ -256,6 +256,27 @@ class CourierClientScriptedTest {
   }
 
   @Test
+  void moreHeldMessagesThanTheBufferKeepsAreFetchedAgainByKey() {
+    client(options().setMaxBufferedAhead(2));
+    ScriptedServer.Peer p = deliveredThenReconnected(5);
+    JsonObject sync = p.next(FrameTypes.SYNC);
+    for (long s = 1; s <= 5; s++) {
+      p.send(rolledMsg("e1", s)); // the store went back to 0 and took five new messages
+    }
+    p.send(synced(0, 5, 1, true, sync.getString("ref")));
+    JsonObject again = p.next(FrameTypes.SYNC);
+    assertThat(again.getLong("after")).as("everything again, by key").isZero();
+    for (long s = 1; s <= 5; s++) {
+      p.send(rolledMsg("e1", s));
+    }
+    p.send(synced(0, 5, 1, false, again.getString("ref")));
+    Await.until("the five new ones delivered", () -> delivered.size() == 10);
+    assertThat(delivered.subList(5, 10)).extracting(InboxMessage::id).containsExactly("n1", "n2", "n3", "n4", "n5");
+    assertThat(losses).containsExactly(new InboxLoss(InboxLoss.Reason.ROLLBACK, "e1", 6, -1, null));
+    assertThat(client.position()).isEqualTo(new InboxPosition("e1", 5, "n5", 9_005));
+  }
+
+  @Test
   void aResumedPositionIsSentAsProof() {
     server.lastSeq = 7;
     client(options().setResumeFrom(new InboxPosition("e1", 7, "m7", 1_007)));
