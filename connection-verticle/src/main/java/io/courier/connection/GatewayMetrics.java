@@ -42,6 +42,8 @@ public final class GatewayMetrics {
   private final Counter retransmits;
   private final Counter syncs;
   private final Counter syncsTruncated;
+  private final Counter rollbacksSync;
+  private final Counter rollbacksLive;
   private final Counter revokedCloses;
   private final Map<String, Counter> revocations = new ConcurrentHashMap<>();
   private final Counter rateLimitCloses;
@@ -84,6 +86,8 @@ public final class GatewayMetrics {
     syncsTruncated = Counter.builder(MetricNames.SYNCS_TRUNCATED)
         .description("synced with truncated:true: the client missed messages retention had dropped")
         .register(registry);
+    rollbacksSync = rollbacks(MetricNames.DETECTED_SYNC);
+    rollbacksLive = rollbacks(MetricNames.DETECTED_LIVE);
     revokedCloses = Counter.builder(MetricNames.REVOKED_CLOSES)
         .description("Connections closed with 4003 because their token was revoked").register(registry);
     for (String kind : new String[] {MetricNames.KIND_USER, MetricNames.KIND_JTI}) {
@@ -265,6 +269,17 @@ public final class GatewayMetrics {
   /** Sends waiting for an answer on this node right now. */
   public long pendingSends() {
     return pendingSends.get();
+  }
+
+  private Counter rollbacks(String detectedBy) {
+    return Counter.builder(MetricNames.INBOX_ROLLBACKS)
+        .description("Inboxes found older than what a client had seen in the same epoch (store went back)")
+        .tag(MetricNames.DETECTED_BY, detectedBy).register(registry);
+  }
+
+  /** An inbox found rolled back in its epoch, by {@link MetricNames#DETECTED_BY}. */
+  void inboxRolledBack(String detectedBy) {
+    (MetricNames.DETECTED_LIVE.equals(detectedBy) ? rollbacksLive : rollbacksSync).increment();
   }
 
   void synced(boolean truncated) {

@@ -18,6 +18,8 @@ final class InboxSequencer {
   private final int maxAhead;
   private final TreeMap<Long, String> ahead = new TreeMap<>();
   private long released = -1;
+  /** While true nothing is released: pushes are kept (the newest maxAhead) until {@link #resume}. */
+  private boolean held;
 
   InboxSequencer(int maxAhead) {
     this.maxAhead = maxAhead;
@@ -48,8 +50,9 @@ final class InboxSequencer {
       return List.of();
     }
     ahead.put(seq, frame);
-    if (released < 0) {
-      // Before start: keep only the newest maxAhead, the oldest are covered by sync anyway.
+    if (released < 0 || held) {
+      // Before start: keep only the newest maxAhead, the oldest are covered by sync anyway. While
+      // held: the oldest dropped leave a gap that is read from the store after resume.
       while (ahead.size() > maxAhead) {
         ahead.pollFirstEntry();
       }
@@ -60,7 +63,26 @@ final class InboxSequencer {
 
   /** True while a push is held waiting for an earlier seq. */
   boolean hasGap() {
-    return released >= 0 && !ahead.isEmpty();
+    return released >= 0 && !held && !ahead.isEmpty();
+  }
+
+  /**
+   * Stops releasing: pushes past {@link #released()} are kept until {@link #resume()}. Used while
+   * the store is asked whether it went back: what it hands out past the released seq may then
+   * be a second history the client must not take for the continuation of the first.
+   */
+  void hold() {
+    held = true;
+  }
+
+  boolean held() {
+    return held;
+  }
+
+  /** Releases again; returns what can be written now. */
+  List<Out> resume() {
+    held = false;
+    return drain();
   }
 
   /** True when so many pushes are held that the gap must be read now rather than waited for. */
@@ -78,6 +100,9 @@ final class InboxSequencer {
    * store still holds: seqs below it were dropped by retention and are skipped.
    */
   List<Out> fill(List<Out> fromStore, long firstAvailable) {
+    if (held) {
+      return List.of();
+    }
     if (firstAvailable - 1 > released) {
       released = firstAvailable - 1;
     }
@@ -90,6 +115,9 @@ final class InboxSequencer {
   }
 
   private List<Out> drain() {
+    if (held) {
+      return List.of();
+    }
     List<Out> out = new ArrayList<>();
     while (!ahead.isEmpty() && ahead.firstKey() <= released + 1) {
       Map.Entry<Long, String> e = ahead.pollFirstEntry();

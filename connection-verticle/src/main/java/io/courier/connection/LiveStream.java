@@ -7,13 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One connection's live pushes: released in seq order after welcome ({@link InboxSequencer}),
  * gaps read from the store after a short wait, written once and kept until acked
- * ({@link UnackedBuffer}), retransmitted on schedule. Runs on the connection's context.
+ * ({@link UnackedBuffer}), retransmitted on schedule. A store found without what was already
+ * released in the same epoch (it went back: {@link RollbackCheck}) closes the connection with 1012.
+ * Runs on the connection's context.
  */
 final class LiveStream {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
   private final Context context;
   private final DeliveryClient delivery;
   private final String userId;
@@ -24,6 +29,15 @@ final class LiveStream {
   private final UnackedBuffer unacked;
   private final GatewayMetrics metrics;
   private String epoch;
+  /**
+   * The id and ts of the message at seq {@code releasedIdSeq}, the last one written live (-1: none
+   * yet), to tell a late duplicate push from another message at a released seq. Set only when
+   * messages flow: an idle connection holds just these fields.
+   */
+  private String releasedId;
+  private long releasedTs;
+  private long releasedIdSeq = -1;
+  private boolean checkingRollback;
   private long gapTimer = -1;
   private boolean gapFilling;
   private boolean stopped;
@@ -64,8 +78,85 @@ final class LiveStream {
       checkEpoch(pushEpoch);
       return;
     }
+    if (sequencer.started() && seq <= sequencer.released()) {
+      // Already released: normally a late duplicate (a gap read got there first). Another
+      // message at a released seq means the store may have gone back and is handing seqs out again.
+      if (!isReleasedMessage(seq, frame)) {
+        checkRollback();
+      }
+      return;
+    }
     writeLive(sequencer.offer(seq, frame));
     afterOffer();
+  }
+
+  /**
+   * A message a sync replay wrote on this connection. At the released seq, when the live stream
+   * did not write that seq itself (it started after the welcome's lastSeq), it becomes the known
+   * message there. At the seq of the last live message, another message means the store went back.
+   */
+  void replayed(InboxMessage m) {
+    if (stopped || !sequencer.started() || !m.epoch().equals(epoch)) {
+      return;
+    }
+    if (m.seq() == releasedIdSeq) {
+      if (!RollbackCheck.sameMessage(m, releasedId, releasedTs)) {
+        checkRollback();
+      }
+    } else if (m.seq() == sequencer.released()) {
+      releasedId = m.id();
+      releasedTs = m.ts();
+      releasedIdSeq = m.seq();
+    }
+  }
+
+  private boolean isReleasedMessage(long seq, String frame) {
+    if (seq == releasedIdSeq) {
+      return RollbackCheck.samePush(frame, releasedId, releasedTs);
+    }
+    return RollbackCheck.samePush(frame, unacked.frameAt(seq));
+  }
+
+  /**
+   * Asks the store whether it still holds what this connection released (one check at a time).
+   * Nothing more is released meanwhile: past a rollback, the seqs after the released one belong to
+   * a second history, and a client given them would take them for the continuation of the first.
+   */
+  private void checkRollback() {
+    if (checkingRollback || stopped) {
+      return;
+    }
+    checkingRollback = true;
+    sequencer.hold();
+    long r = sequencer.released();
+    String id = releasedIdSeq == r ? releasedId : null;
+    long ts = releasedTs;
+    delivery.read(userId, r - 1, 1).onComplete(ar -> {
+      checkingRollback = false;
+      if (stopped || (ar.succeeded() && wentBack(r, id, ts, ar.result()))) {
+        return;
+      }
+      writeLive(sequencer.resume());
+      afterOffer();
+    });
+  }
+
+  /**
+   * True (and the connection closed with 1012) when {@code page}, read in this connection's epoch,
+   * shows the store without what was released up to {@code r}: the client reconnects and its sync,
+   * carrying the proof of its position, is answered with the whole inbox and {@code reset}.
+   */
+  private boolean wentBack(long r, String id, long ts, DeliveryClient.Page page) {
+    if (!page.epoch().equals(epoch)
+        || !RollbackCheck.liveRolledBack(r, id, ts, page.lastSeq(), RollbackCheck.messageAt(page.messages(), r))) {
+      return false;
+    }
+    LOG.atWarn().addKeyValue("userId", userId).addKeyValue("released", r).addKeyValue("storeLastSeq", page.lastSeq())
+        .addKeyValue("epoch", epoch).log("inbox rolled back");
+    metrics.inboxRolledBack(io.courier.protocol.MetricNames.DETECTED_LIVE);
+    stop();
+    close.accept(CloseCodes.SERVICE_RESTART, "inbox rolled back; reconnect and sync");
+    return true;
   }
 
   /**
@@ -77,9 +168,13 @@ final class LiveStream {
       return;
     }
     gapFilling = true;
-    delivery.read(userId, sequencer.released(), settings.syncPage()).onComplete(ar -> {
+    long after = sequencer.released();
+    delivery.read(userId, after, settings.syncPage()).onComplete(ar -> {
       gapFilling = false;
-      if (!stopped && ar.succeeded() && ar.result().epoch().equals(epoch)) {
+      if (stopped || (ar.succeeded() && wentBack(after, null, 0, ar.result()))) {
+        return;
+      }
+      if (ar.succeeded() && ar.result().epoch().equals(epoch)) {
         writeLive(sequencer.fill(outs(ar.result().messages()), ar.result().firstAvailable()));
       }
       afterOffer();
@@ -129,8 +224,12 @@ final class LiveStream {
    * replays the new generation from seq 1.
    */
   private void checkEpoch(String pushEpoch) {
+    long released = sequencer.released();
     delivery.read(userId, 0, 0).onSuccess(head -> {
-      if (!stopped && !head.epoch().equals(epoch) && head.epoch().equals(pushEpoch)) {
+      if (stopped || wentBack(released, null, 0, head)) {
+        return;
+      }
+      if (!head.epoch().equals(epoch) && head.epoch().equals(pushEpoch)) {
         close.accept(CloseCodes.SERVICE_RESTART, "inbox epoch changed; reconnect and sync");
       }
     });
@@ -159,7 +258,7 @@ final class LiveStream {
     int limit = (int) Math.max(1, Math.min(sequencer.firstHeld() - 1 - after, settings.syncPage()));
     delivery.read(userId, after, limit).onComplete(ar -> {
       gapFilling = false;
-      if (stopped) {
+      if (stopped || (ar.succeeded() && wentBack(after, null, 0, ar.result()))) {
         return;
       }
       if (ar.succeeded() && ar.result().epoch().equals(epoch)) {
@@ -178,6 +277,12 @@ final class LiveStream {
       if (!stopped && unacked.track(o.seq(), o.frame(), now, acceptedAt)) {
         metrics.unackedChanged(1);
       }
+    }
+    if (!outs.isEmpty()) {
+      InboxSequencer.Out last = outs.get(outs.size() - 1);
+      releasedId = RollbackCheck.idOf(last.frame());
+      releasedTs = acceptedAt(last.frame());
+      releasedIdSeq = last.seq();
     }
     if (unacked.size() > settings.maxUnacked()) {
       // A client that never acks would grow this without bound; its messages stay in the inbox.

@@ -91,7 +91,7 @@ final class Session implements WatchSink {
         metrics);
     this.outbound = new OutboundQueue(settings.maxOutboundBytes(), settings.maxOutboundFrames());
     this.syncReplay = new SyncReplay(delivery, identity.userId(), settings.syncPage(), this::write, outbound::congested,
-        this::drained, () -> closed || closing, metrics);
+        this::drained, () -> closed || closing, metrics, live::replayed);
     this.openedAt = System.currentTimeMillis();
     this.rate = new ConnectionRate(settings.rates(), openedAt);
     this.lastActivity = openedAt;

@@ -75,6 +75,12 @@ final class UnackedBuffer {
     return out;
   }
 
+  /** The frame written at {@code seq} and not yet acked, or null. */
+  String frameAt(long seq) {
+    Entry e = entries.get(seq);
+    return e == null ? null : e.frame;
+  }
+
   int size() {
     return entries.size();
   }

@@ -53,4 +53,32 @@ class InboxSequencerTest {
     s.offer(4, "c");
     assertThat(s.overflowing()).isTrue();
   }
+
+  @Test
+  void whileHeldNothingIsReleasedAndResumeReleasesInOrder() {
+    InboxSequencer s = new InboxSequencer(100);
+    s.start(5);
+    s.hold();
+    assertThat(s.offer(6, "f6")).isEmpty();
+    assertThat(s.offer(7, "f7")).isEmpty();
+    assertThat(s.hasGap()).as("nothing to read from the store while held").isFalse();
+    assertThat(s.fill(List.of(new InboxSequencer.Out(6, "s6")), 1)).isEmpty();
+    assertThat(s.released()).isEqualTo(5);
+    assertThat(seqs(s.resume())).containsExactly(6L, 7L);
+    assertThat(s.released()).isEqualTo(7);
+  }
+
+  @Test
+  void whileHeldOnlyTheNewestPushesAreKeptAndTheRestIsAGap() {
+    InboxSequencer s = new InboxSequencer(2);
+    s.start(0);
+    s.hold();
+    s.offer(1, "f1");
+    s.offer(2, "f2");
+    s.offer(3, "f3");
+    assertThat(s.resume()).isEmpty();
+    assertThat(s.hasGap()).isTrue();
+    assertThat(s.firstHeld()).isEqualTo(2);
+    assertThat(seqs(s.fill(List.of(new InboxSequencer.Out(1, "s1")), 1))).containsExactly(1L, 2L, 3L);
+  }
 }

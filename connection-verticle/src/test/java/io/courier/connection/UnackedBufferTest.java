@@ -30,4 +30,16 @@ class UnackedBufferTest {
     assertThat(b.ack(100)).isEqualTo(1);
     assertThat(b.size()).isZero();
   }
+
+  @Test
+  void frameAtGivesTheUnackedFrameOfASeq() {
+    UnackedBuffer b = new UnackedBuffer(100, 1000);
+    b.track(3, "f3", 0);
+    b.track(4, "f4", 0);
+    assertThat(b.frameAt(3)).isEqualTo("f3");
+    assertThat(b.frameAt(5)).isNull();
+    b.ack(3);
+    assertThat(b.frameAt(3)).isNull();
+    assertThat(b.frameAt(4)).isEqualTo("f4");
+  }
 }

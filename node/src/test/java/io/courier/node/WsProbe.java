@@ -29,6 +29,7 @@ final class WsProbe implements AutoCloseable {
   private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   private final List<JsonObject> seen = new ArrayList<>();
   private volatile Short closeStatus;
+  private volatile String closeReason;
 
   private WsProbe(WebSocketClient client, WebSocket ws) {
     this.client = client;
@@ -42,7 +43,10 @@ final class WsProbe implements AutoCloseable {
    */
   private void install() {
     ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
-    ws.closeHandler(v -> closeStatus = ws.closeStatusCode() == null ? -1 : ws.closeStatusCode());
+    ws.closeHandler(v -> {
+      closeReason = ws.closeReason();
+      closeStatus = ws.closeStatusCode() == null ? -1 : ws.closeStatusCode();
+    });
   }
 
   static WebSocketConnectOptions options(int port, String token) {
@@ -167,6 +171,11 @@ final class WsProbe implements AutoCloseable {
       }
     }
     return closeStatus;
+  }
+
+  /** The reason of the close frame received (null before the close or when it had none). */
+  String closeReason() {
+    return closeReason;
   }
 
   boolean isClosed() {

@@ -12,8 +12,16 @@ public sealed interface ClientFrame {
 
   record Ack(String ref, long seq) implements ClientFrame {}
 
-  /** {@code sync}: {@code epoch} is null when the client has none. */
-  record Sync(String ref, long after, String epoch) implements ClientFrame {}
+  /**
+   * {@code sync}: {@code epoch} is null when the client has none. {@code lastId} and {@code lastTs}
+   * (each null when absent) describe the message the client holds at seq {@code after}: its proof
+   * of position, which lets the server notice an inbox that went back (protocol.md 7.5).
+   */
+  record Sync(String ref, long after, String epoch, String lastId, Long lastTs) implements ClientFrame {
+    public Sync(String ref, long after, String epoch) {
+      this(ref, after, epoch, null, null);
+    }
+  }
 
   record Ping(String ref) implements ClientFrame {}
 

@@ -69,7 +69,8 @@ public final class FrameParser {
       return Result.ok(switch (type) {
         case FrameTypes.SEND -> send(o, ref);
         case FrameTypes.ACK -> new ClientFrame.Ack(ref, nonNegativeLong(o, "seq"));
-        case FrameTypes.SYNC -> new ClientFrame.Sync(ref, nonNegativeLong(o, "after"), optionalString(o, "epoch"));
+        case FrameTypes.SYNC -> new ClientFrame.Sync(ref, nonNegativeLong(o, "after"), optionalString(o, "epoch"),
+            optionalId(o, "lastId"), optionalNonNegativeLong(o, "lastTs"));
         case FrameTypes.PING -> new ClientFrame.Ping(ref);
         case FrameTypes.JOIN -> new ClientFrame.Join(ref, name(o, "room"));
         case FrameTypes.LEAVE -> new ClientFrame.Leave(ref, name(o, "room"));
@@ -114,6 +115,22 @@ public final class FrameParser {
       }
     }
     throw new Invalid(field + " must be a non-negative integer");
+  }
+
+  private static Long optionalNonNegativeLong(JsonObject o, String field) {
+    return o.getValue(field) == null ? null : nonNegativeLong(o, field);
+  }
+
+  /** An optional field holding a message id: absent or null gives null, else 1-MAX_ID_LENGTH characters. */
+  private static String optionalId(JsonObject o, String field) {
+    Object v = o.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH) {
+      return s;
+    }
+    throw new Invalid(field + " must be a string of 1-" + MAX_ID_LENGTH + " characters");
   }
 
   private static String name(JsonObject o, String field) {

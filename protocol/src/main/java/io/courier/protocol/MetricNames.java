@@ -76,6 +76,15 @@ public final class MetricNames {
   public static final String SLOW_CONSUMER_CLOSES = "courier.slow.consumer.closes";
   public static final String SYNCS = "courier.syncs";
   public static final String SYNCS_TRUNCATED = "courier.syncs.truncated";
+  /**
+   * Inboxes found older than what a client had seen in the same epoch (the store went back), by
+   * {@link #DETECTED_BY}: {@link #DETECTED_SYNC} (a sync answered with reset) or
+   * {@link #DETECTED_LIVE} (a live connection closed with 1012).
+   */
+  public static final String INBOX_ROLLBACKS = "courier.inbox.rollbacks";
+  public static final String DETECTED_BY = "detected_by";
+  public static final String DETECTED_SYNC = "sync";
+  public static final String DETECTED_LIVE = "live";
   public static final String RATE_LIMITED = "courier.rate.limited";
   /** Connections closed with 1008 for repeated rate_limited answers. */
   public static final String RATE_LIMIT_CLOSES = "courier.rate.limit.closes";
@@ -159,7 +168,7 @@ public final class MetricNames {
       prometheus(HANDSHAKES_PENDING), counter(PENDING_REFUSED), counter(HANDSHAKE_TIMEOUTS),
       counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
-      counter(SYNCS_TRUNCATED), counter(RATE_LIMITED), counter(RATE_LIMIT_CLOSES), counter(USER_RATE_LEASES),
+      counter(SYNCS_TRUNCATED), counter(INBOX_ROLLBACKS), counter(RATE_LIMITED), counter(RATE_LIMIT_CLOSES), counter(USER_RATE_LEASES),
       counter(IDLE_CLOSES), counter(FRAMES_REFUSED), prometheus(OUTBOUND_QUEUED_BYTES),
       prometheus(OUTBOUND_QUEUED_FRAMES), prometheus(PENDING_SENDS),
       counter(REVOCATIONS), counter(REVOKED_CLOSES), prometheus(REVOCATIONS_ACTIVE),

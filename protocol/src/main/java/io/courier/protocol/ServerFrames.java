@@ -23,10 +23,22 @@ public final class ServerFrames {
 
   public static JsonObject synced(long after, long upTo, String epoch, boolean truncated,
                                   long firstAvailable, String ref) {
+    return synced(after, upTo, epoch, truncated, firstAvailable, false, ref);
+  }
+
+  /**
+   * {@code synced}; {@code reset} (written only when true) says the inbox went back since the
+   * client's position and the replay covered everything the store holds, from {@code after} 0.
+   */
+  public static JsonObject synced(long after, long upTo, String epoch, boolean truncated,
+                                  long firstAvailable, boolean reset, String ref) {
     JsonObject o = new JsonObject().put("type", FrameTypes.SYNCED).put("after", after)
         .put("upTo", upTo).put("epoch", epoch).put("firstAvailable", firstAvailable);
     if (truncated) {
       o.put("truncated", true);
+    }
+    if (reset) {
+      o.put("reset", true);
     }
     return withRef(o, ref);
   }

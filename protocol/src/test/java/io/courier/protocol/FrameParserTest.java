@@ -95,6 +95,42 @@ class FrameParserTest {
   }
 
   @Test
+  void syncCarriesOptionalProofOfPosition() {
+    ClientFrame.Sync s = (ClientFrame.Sync) FrameParser.parse(
+        "{\"type\":\"sync\",\"after\":5,\"epoch\":\"e1\",\"lastId\":\"m5\",\"lastTs\":1700000000123}").frame();
+    assertThat(s.lastId()).isEqualTo("m5");
+    assertThat(s.lastTs()).isEqualTo(1700000000123L);
+    ClientFrame.Sync bare = (ClientFrame.Sync) FrameParser.parse("{\"type\":\"sync\",\"after\":5,\"epoch\":\"e1\"}").frame();
+    assertThat(bare.lastId()).isNull();
+    assertThat(bare.lastTs()).isNull();
+    ClientFrame.Sync nulls = (ClientFrame.Sync) FrameParser.parse(
+        "{\"type\":\"sync\",\"after\":5,\"lastId\":null,\"lastTs\":null}").frame();
+    assertThat(nulls.lastId()).isNull();
+    assertThat(nulls.lastTs()).isNull();
+  }
+
+  @Test
+  void syncProofOfTheWrongShapeIsABadFrameWithItsRef() {
+    for (String bad : new String[] {"\"lastId\":5", "\"lastId\":\"\"", "\"lastId\":\"" + "x".repeat(65) + "\"",
+        "\"lastTs\":\"12\"", "\"lastTs\":-1", "\"lastTs\":1.5"}) {
+      FrameError e = error("{\"type\":\"sync\",\"ref\":\"s1\",\"after\":5," + bad + "}");
+      assertThat(e.code()).as(bad).isEqualTo(ErrorCodes.BAD_FRAME);
+      assertThat(e.ref()).as(bad).isEqualTo("s1");
+      assertThat(e.message()).as(bad).startsWith(bad.substring(1, 7));
+    }
+  }
+
+  @Test
+  void syncedWritesResetOnlyWhenTrue() {
+    io.vertx.core.json.JsonObject plain = ServerFrames.synced(3, 5, "e1", false, 1, "r");
+    assertThat(plain.containsKey("reset")).isFalse();
+    io.vertx.core.json.JsonObject reset = ServerFrames.synced(0, 5, "e1", false, 1, true, "r");
+    assertThat(reset.getBoolean("reset")).isTrue();
+    assertThat(reset.getLong("after")).isZero();
+    assertThat(reset.getString("ref")).isEqualTo("r");
+  }
+
+  @Test
   void deeplyNestedJsonIsRefusedNotCrashed() {
     String deep = "{\"type\":\"send\",\"id\":\"a\",\"to\":\"b\",\"body\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
     assertThat(error(deep).code()).isEqualTo(ErrorCodes.BAD_FRAME);
