@@ -107,7 +107,7 @@ class BrowserE2ETest {
   }
 
   /** Installs e2e/package-lock.json's packages (playwright-core, the two bridge libraries) when absent or stale. */
-  private static void npmCi() throws Exception {
+  static void npmCi() throws Exception {
     File marker = E2E.resolve("node_modules/.package-lock.json").toFile();
     if (marker.exists() && marker.lastModified() >= E2E.resolve("package-lock.json").toFile().lastModified()) {
       return;
