@@ -25,6 +25,8 @@ export interface CourierClientOptions {
   outboxMaxMessages?: number; // 10000
   maxFrameBytes?: number; // 65536
   maxBufferedAhead?: number; // 10000
+  /** Keys (from + id) of delivered messages remembered, to deliver each once across an inbox rollback. */
+  maxRecentKeys?: number; // 10000
   gapRepairMs?: number; // 2000
   requestTimeoutMs?: number; // 10000
 }
@@ -73,7 +75,14 @@ export interface SendReceipt {
 
 export type InboxLoss =
   | { kind: 'epoch_reset'; oldEpoch: string; fromSeq: number; newEpoch: string }
-  | { kind: 'truncated'; epoch: string; fromSeq: number; toSeq: number };
+  | { kind: 'truncated'; epoch: string; fromSeq: number; toSeq: number }
+  /**
+   * The inbox went back to an older state in the same epoch (a store restored from a snapshot, a
+   * failover to a replica that missed writes). Messages stored after the rollback point that the
+   * client had not received (from `fromSeq` on) are gone. Every message the store still holds is
+   * then delivered unless one with the same `from` and `id` was delivered recently.
+   */
+  | { kind: 'rollback'; epoch: string; fromSeq: number };
 
 export interface PresenceEntry {
   online: boolean;
@@ -114,6 +123,9 @@ export class CourierClient {
   readonly state: ConnectionState;
   readonly epoch: string | null;
   readonly lastSeq: number;
+  /** Id and ts of the message at lastSeq (null / 0 when unknown): sent with sync as proof of the position. */
+  readonly lastId: string | null;
+  readonly lastTs: number;
   on<E extends keyof CourierEvents>(event: E, listener: (value: CourierEvents[E]) => void): () => void;
   /** Starts connecting (and reconnecting until close()); resolves with the first welcome. */
   connect(): Promise<Welcome>;

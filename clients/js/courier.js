@@ -18,6 +18,7 @@ const DEFAULTS = {
   outboxMaxMessages: 10000,
   maxFrameBytes: 65536,
   maxBufferedAhead: 10000,
+  maxRecentKeys: 10000,
   gapRepairMs: 2000,
   requestTimeoutMs: 10000,
   storageKey: 'courier',
@@ -48,6 +49,9 @@ function defaultStorage() {
     return null; // private mode, disabled storage, Node
   }
 }
+
+/** The key of an inbox message: who sent it and the id they gave it. */
+const keyOf = (m) => `${m.from}\u0000${m.id}`;
 
 function utf8Length(s) {
   return typeof TextEncoder !== 'undefined' ? new TextEncoder().encode(s).length : s.length * 3;
@@ -82,7 +86,19 @@ export class CourierClient {
     this.waiters = new Map(); // send id -> [{resolve, reject}]
     this.epoch = null;
     this.lastSeq = 0;
+    this.lastId = null; // id and ts of the message at lastSeq: the proof sent with sync
+    this.lastTs = 0;
     this.ahead = new Map(); // seq -> msg held behind a gap
+    this.recentKeys = new Set(); // keys of the last maxRecentKeys delivered messages, oldest first
+    this.syncRef = null;
+    this.syncCounter = 0;
+    this.syncAfter = 0;
+    this.syncing = false; // a sync is answered: seq-duplicates with unknown keys are held
+    this.resetting = false; // a rollback found at welcome is repaired: delivery by key
+    this.held = [];
+    this.heldOverflow = false;
+    this.done = new Map(); // seq -> {id, ts} of the current sync or reset, for the seqs past upTo
+    this.doneAhead = new Map(); // seqs past lastSeq delivered already (during a reset)
     this.ackTimer = null;
     this.ackedSeq = 0;
     this.gapTimer = null;
@@ -140,6 +156,8 @@ export class CourierClient {
       const saved = JSON.parse(raw);
       if (typeof saved.epoch === 'string') this.epoch = saved.epoch;
       if (Number.isInteger(saved.lastSeq)) this.lastSeq = saved.lastSeq;
+      if (typeof saved.lastId === 'string') this.lastId = saved.lastId;
+      if (Number.isInteger(saved.lastTs)) this.lastTs = saved.lastTs;
       this.ackedSeq = 0;
       if (Array.isArray(saved.outbox)) {
         this.outbox = saved.outbox.map((e) => ({ ...e, written: false, writtenAt: 0 }));
@@ -153,7 +171,8 @@ export class CourierClient {
     if (!this.storage) return;
     const outbox = this.outbox.map(({ id, to, room, body }) => ({ id, to, room, body }));
     try {
-      this.storage.setItem(this.opts.storageKey, JSON.stringify({ epoch: this.epoch, lastSeq: this.lastSeq, outbox }));
+      const { epoch, lastSeq, lastId, lastTs } = this;
+      this.storage.setItem(this.opts.storageKey, JSON.stringify({ epoch, lastSeq, lastId, lastTs, outbox }));
     } catch (e) {
       this.emit('error', e); // quota: the outbox still lives in memory
     }
@@ -276,6 +295,7 @@ export class CourierClient {
     for (const e of this.outbox) e.written = false;
     this.clear(this.gapTimer);
     this.gapTimer = null;
+    this.syncRef = null;
     for (const [ref, r] of this.requests) {
       this.clear(r.timer);
       r.reject(new Error('connection lost'));
@@ -401,13 +421,21 @@ export class CourierClient {
     if (this.epoch !== null && this.epoch !== f.epoch) {
       this.emit('loss', { kind: 'epoch_reset', oldEpoch: this.epoch, fromSeq: this.lastSeq + 1, newEpoch: f.epoch });
       this.lastSeq = 0;
+      this.lastId = null;
+      this.lastTs = 0;
       this.ackedSeq = 0;
       this.ahead.clear();
+      this.doneAhead.clear();
+      this.resetting = false;
+    } else if (this.epoch !== null && f.lastSeq < this.lastSeq && !this.resetting) {
+      // Our epoch, but the store holds less than we have: it went back to an older state.
+      this.rolledBack(this.lastSeq);
+      this.startReset();
     }
     this.epoch = f.epoch;
     this.persist();
     this.setState('connected', { sessionId: f.sessionId, nodeId: f.nodeId });
-    this.rawSend({ type: 'sync', after: this.lastSeq, epoch: this.epoch });
+    this.sendSync();
     this.pump();
     const ping = () => {
       if (this.conn !== conn) return;
@@ -425,47 +453,134 @@ export class CourierClient {
     return this.write(frame);
   }
 
+  /**
+   * `sync {after, epoch, lastId?, lastTs?, ref}`: the id and ts of the message at `after` prove our
+   * position, so the server can tell an inbox that rolled back. While a rollback found at welcome
+   * is repaired, everything the store holds (`after: 0`).
+   */
+  sendSync() {
+    this.syncRef = `sync-${++this.syncCounter}`;
+    this.syncing = true;
+    this.held = [];
+    this.heldOverflow = false;
+    if (!this.resetting) this.done.clear();
+    const f = { type: 'sync', after: this.resetting ? 0 : this.lastSeq, epoch: this.epoch };
+    if (f.after > 0 && this.lastId !== null) {
+      f.lastId = this.lastId;
+      if (this.lastTs > 0) f.lastTs = this.lastTs;
+    }
+    f.ref = this.syncRef;
+    this.syncAfter = f.after;
+    this.rawSend(f);
+  }
+
+  /** The inbox went back to an older state in our epoch: reported once per rollback. */
+  rolledBack(clientLastSeq) {
+    this.emit('loss', { kind: 'rollback', epoch: this.epoch, fromSeq: clientLastSeq + 1 });
+  }
+
+  /** A rollback found before the sync that repairs it: deliver by key until that sync's `synced`. */
+  startReset() {
+    this.resetting = true;
+    this.done.clear();
+    this.held = [];
+    this.ahead.clear();
+    this.doneAhead.clear();
+  }
+
+  /** Adds the key of a message being delivered; false if a message with that key was delivered. */
+  remember(m) {
+    const k = keyOf(m);
+    if (this.recentKeys.has(k)) return false;
+    this.recentKeys.add(k);
+    if (this.recentKeys.size > this.opts.maxRecentKeys) this.recentKeys.delete(this.recentKeys.values().next().value);
+    return true;
+  }
+
+  markDone(m) {
+    this.done.set(m.seq, { id: m.id, ts: m.ts });
+    if (this.done.size > this.opts.maxBufferedAhead + 1) {
+      this.done.delete(this.done.keys().next().value); // the oldest: replays come in seq order
+    }
+  }
+
   onMsg(conn, m) {
     if (m.epoch !== this.epoch) {
       // The inbox was reset while connected: the next welcome names the new epoch.
       this.drop(conn, 'epoch changed');
       return;
     }
-    if (m.seq <= this.lastSeq) {
+    if (this.resetting) {
+      this.markDone(m);
+      if (this.remember(m)) this.emit('message', m);
+      return;
+    }
+    if (m.seq <= this.lastSeq || this.doneAhead.has(m.seq)) {
+      const ours = m.seq === this.lastSeq && m.id === this.lastId;
+      if (this.syncing && !ours && !this.recentKeys.has(keyOf(m))) {
+        // A seq we have, another message: held until the sync's answer says whether the inbox rolled back.
+        if (this.held.length < this.opts.maxBufferedAhead) this.held.push(m);
+        else this.heldOverflow = true;
+        return;
+      }
+      if (this.syncing) this.markDone(m);
       this.scheduleAck(true);
       return;
     }
     if (m.seq > this.lastSeq + 1) {
       if (m.seq - this.lastSeq <= this.opts.maxBufferedAhead) this.ahead.set(m.seq, m);
-      if (!this.gapTimer) {
-        this.gapTimer = this.timer(() => {
-          this.gapTimer = null;
-          if (this.ahead.size) this.rawSend({ type: 'sync', after: this.lastSeq, epoch: this.epoch });
-        }, this.opts.gapRepairMs);
-      }
+      this.scheduleGapRepair();
       return;
     }
     this.deliver(m);
     this.drainAhead();
   }
 
+  scheduleGapRepair() {
+    if (this.gapTimer) return;
+    this.gapTimer = this.timer(() => {
+      this.gapTimer = null;
+      if (this.ahead.size || this.doneAhead.size) this.sendSync();
+    }, this.opts.gapRepairMs);
+  }
+
   deliver(m) {
     this.lastSeq = m.seq;
+    this.lastId = m.id;
+    this.lastTs = m.ts;
+    this.remember(m);
+    if (this.syncing) this.markDone(m);
     this.emit('message', m);
     this.persist();
     this.scheduleAck(false);
   }
 
   drainAhead() {
-    for (const seq of [...this.ahead.keys()].sort((a, b) => a - b)) {
+    for (const seq of [...this.ahead.keys()]) {
       if (seq <= this.lastSeq) this.ahead.delete(seq);
     }
-    while (this.ahead.has(this.lastSeq + 1)) {
-      const next = this.ahead.get(this.lastSeq + 1);
-      this.ahead.delete(next.seq);
-      this.deliver(next);
+    for (const seq of [...this.doneAhead.keys()]) {
+      if (seq <= this.lastSeq) this.doneAhead.delete(seq);
     }
-    if (!this.ahead.size) {
+    for (;;) {
+      const next = this.lastSeq + 1;
+      if (this.doneAhead.has(next)) {
+        // delivered during a reset already: only the position moves
+        const p = this.doneAhead.get(next);
+        this.doneAhead.delete(next);
+        this.lastSeq = next;
+        this.lastId = p.id;
+        this.lastTs = p.ts;
+        this.persist();
+      } else if (this.ahead.has(next)) {
+        const m = this.ahead.get(next);
+        this.ahead.delete(next);
+        this.deliver(m);
+      } else {
+        break;
+      }
+    }
+    if (!this.ahead.size && !this.doneAhead.size) {
       this.clear(this.gapTimer);
       this.gapTimer = null;
     }
@@ -476,18 +591,70 @@ export class CourierClient {
     if (!force && this.lastSeq <= this.ackedSeq) return;
     this.ackTimer = this.timer(() => {
       this.ackTimer = null;
+      if (this.resetting) return; // our seq is not the store's until the reset's synced
       if (this.lastSeq > 0 && this.rawSend({ type: 'ack', seq: this.lastSeq })) this.ackedSeq = this.lastSeq;
     }, this.opts.ackDelayMs);
   }
 
+  /**
+   * The end of a reset (`synced {reset: true}`, or the answer to the sync of a rollback found at
+   * welcome): whatever is held or buffered is delivered by key, and seq tracking restarts at `upTo`;
+   * seqs above it delivered meanwhile count as delivered.
+   */
+  endReset(upTo) {
+    const overflow = this.heldOverflow;
+    const pending = [...this.held, ...this.ahead.values()].sort((a, b) => a.seq - b.seq);
+    this.held = [];
+    this.heldOverflow = false;
+    this.ahead.clear();
+    this.doneAhead.clear();
+    this.resetting = false;
+    this.syncing = false;
+    const out = [];
+    for (const m of pending) {
+      this.markDone(m);
+      if (this.remember(m)) out.push(m);
+    }
+    this.lastSeq = Math.max(0, upTo);
+    const at = this.done.get(this.lastSeq);
+    this.lastId = at ? at.id : null;
+    this.lastTs = at ? at.ts : 0;
+    for (const [seq, p] of this.done) if (seq > this.lastSeq) this.doneAhead.set(seq, p);
+    this.done.clear();
+    this.ackedSeq = 0;
+    this.persist();
+    for (const m of out) this.emit('message', m);
+    this.drainAhead();
+    this.scheduleAck(true);
+    if (overflow) {
+      // more held messages than the buffer keeps: everything again, by key
+      this.startReset();
+      this.sendSync();
+    } else if (this.doneAhead.size) {
+      this.scheduleGapRepair();
+    }
+  }
+
   onSynced(conn, f) {
+    if (f.ref && f.ref !== this.syncRef) return; // the answer to an older sync
     if (f.epoch !== this.epoch) {
       this.drop(conn, 'epoch changed');
       return;
     }
+    this.syncRef = null;
+    if (f.reset === true || this.resetting) {
+      if (f.reset === true && !this.resetting) this.rolledBack(this.syncAfter);
+      this.endReset(f.upTo);
+      return;
+    }
+    this.syncing = false;
+    this.held = [];
+    this.done.clear();
     if (f.truncated && f.firstAvailable - 1 > this.lastSeq) {
       this.emit('loss', { kind: 'truncated', epoch: this.epoch, fromSeq: this.lastSeq + 1, toSeq: f.firstAvailable - 1 });
       this.lastSeq = f.firstAvailable - 1;
+      this.lastId = null; // retention dropped the message at lastSeq: nothing to prove with
+      this.lastTs = 0;
       this.persist();
       this.drainAhead();
     }
@@ -585,6 +752,15 @@ export class CourierClient {
 
   onError(f) {
     const ref = f.ref;
+    if (ref && ref === this.syncRef) {
+      // sync refused (store unavailable): try again
+      this.syncRef = null;
+      const conn = this.conn;
+      this.timer(() => {
+        if (this.conn === conn && conn && !this.syncRef) this.sendSync();
+      }, this.opts.gapRepairMs);
+      return;
+    }
     if (ref && this.requests.has(ref)) {
       const r = this.requests.get(ref);
       this.requests.delete(ref);

@@ -303,7 +303,7 @@ final class ClientEngine {
     stats.connects++;
     c.pingTimer = vertx.setPeriodic(opts.getPingIntervalMs(), t -> ping(c));
     requests.attach(c);
-    inbox.attach(c, epoch);
+    inbox.attach(c, epoch, session.serverLastSeq());
     sends.attach(c);
     setState(ConnectionState.CONNECTED, 0, null);
     firstSession.tryComplete();

@@ -22,6 +22,8 @@ final class ClientFrames {
   static final String SEQ = "seq";
   static final String AFTER = "after";
   static final String EPOCH = "epoch";
+  static final String LAST_ID = "lastId";
+  static final String LAST_TS = "lastTs";
   static final String TOKEN = "token";
   static final String USERS = "users";
   // server -> client fields
@@ -33,6 +35,7 @@ final class ClientFrames {
   static final String UP_TO = "upTo";
   static final String TRUNCATED = "truncated";
   static final String FIRST_AVAILABLE = "firstAvailable";
+  static final String RESET = "reset";
   static final String AFTER_MS = "afterMs";
   static final String REASON = "reason";
   static final String SESSION_ID = "sessionId";
@@ -66,9 +69,24 @@ final class ClientFrames {
   }
 
   static String sync(long after, String epoch, String ref) {
+    return sync(after, epoch, null, 0, ref);
+  }
+
+  /**
+   * A {@code sync}. With {@code after > 0} and the id of the message at {@code after} known, it
+   * carries that id and ts as proof of the client's position ({@code lastId}, {@code lastTs}; a ts
+   * of 0 is unknown and left out), so the server can tell an inbox that rolled back.
+   */
+  static String sync(long after, String epoch, String lastId, long lastTs, String ref) {
     JsonObject o = new JsonObject().put(TYPE, FrameTypes.SYNC).put(AFTER, after);
     if (epoch != null) {
       o.put(EPOCH, epoch);
+    }
+    if (after > 0 && lastId != null) {
+      o.put(LAST_ID, lastId);
+      if (lastTs > 0) {
+        o.put(LAST_TS, lastTs);
+      }
     }
     return o.put(REF, ref).encode();
   }

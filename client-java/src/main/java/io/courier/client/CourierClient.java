@@ -74,7 +74,7 @@ public final class CourierClient {
     return this;
   }
 
-  /** Messages that can no longer be delivered (retention truncation, epoch reset). */
+  /** Messages that can no longer be delivered (retention truncation, epoch reset, inbox rollback). */
   public CourierClient lossHandler(Handler<InboxLoss> handler) {
     engine.listeners.loss = handler;
     return this;
@@ -230,6 +230,14 @@ public final class CourierClient {
   /** The inbox epoch the client is in; null before the first welcome (unless resumed). */
   public String epoch() {
     return engine.inbox.epoch;
+  }
+
+  /**
+   * Where the client is in its inbox (epoch, last seq, and the id and ts of the message at it), to
+   * save after handling messages and pass to {@link CourierClientOptions#setResumeFrom(InboxPosition)}.
+   */
+  public InboxPosition position() {
+    return engine.inbox.position;
   }
 
   /** Sends waiting for their {@code sent} (queued or written). */

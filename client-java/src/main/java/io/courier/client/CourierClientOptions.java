@@ -31,6 +31,7 @@ public class CourierClientOptions {
   public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
   public static final int DEFAULT_MAX_BUFFERED_AHEAD = 10_000;
+  public static final int DEFAULT_MAX_RECENT_KEYS = 10_000;
   public static final long DEFAULT_GAP_REPAIR_MS = 2_000;
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
   public static final boolean DEFAULT_REFRESH_IN_BAND = true;
@@ -67,11 +68,14 @@ public class CourierClientOptions {
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
   private int maxBufferedAhead = DEFAULT_MAX_BUFFERED_AHEAD;
+  private int maxRecentKeys = DEFAULT_MAX_RECENT_KEYS;
   private long gapRepairMs = DEFAULT_GAP_REPAIR_MS;
   private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
   private boolean refreshInBand = DEFAULT_REFRESH_IN_BAND;
   private String resumeEpoch;
   private long resumeLastSeq;
+  private String resumeLastId;
+  private long resumeLastTs;
 
   public CourierClientOptions() {}
 
@@ -100,11 +104,14 @@ public class CourierClientOptions {
     maxFrameBytes = o.maxFrameBytes;
     maxInboundMessageBytes = o.maxInboundMessageBytes;
     maxBufferedAhead = o.maxBufferedAhead;
+    maxRecentKeys = o.maxRecentKeys;
     gapRepairMs = o.gapRepairMs;
     requestTimeoutMs = o.requestTimeoutMs;
     refreshInBand = o.refreshInBand;
     resumeEpoch = o.resumeEpoch;
     resumeLastSeq = o.resumeLastSeq;
+    resumeLastId = o.resumeLastId;
+    resumeLastTs = o.resumeLastTs;
   }
 
   /** Checks every value; the client calls this when it is created. */
@@ -128,9 +135,11 @@ public class CourierClientOptions {
     require(sendRetryBaseMs > 0 && sendRetryCapMs >= sendRetryBaseMs, "need 0 < sendRetryBaseMs <= sendRetryCapMs");
     require(maxFrameBytes > 0 && maxInboundMessageBytes > 0, "frame limits must be positive");
     require(maxBufferedAhead > 0, "maxBufferedAhead must be positive");
+    require(maxRecentKeys > 0, "maxRecentKeys must be positive");
     require(gapRepairMs > 0 && requestTimeoutMs > 0, "gapRepairMs and requestTimeoutMs must be positive");
     require(resumeLastSeq >= 0, "resumeLastSeq must be >= 0");
     require(resumeEpoch != null || resumeLastSeq == 0, "resumeLastSeq needs resumeEpoch");
+    require(resumeLastTs >= 0, "resumeLastTs must be >= 0");
   }
 
   private static void require(boolean ok, String what) {
@@ -421,6 +430,20 @@ public class CourierClientOptions {
     return this;
   }
 
+  public int getMaxRecentKeys() {
+    return maxRecentKeys;
+  }
+
+  /**
+   * How many keys ({@code from} and {@code id}) of delivered messages the client remembers. After
+   * an inbox rollback ({@link InboxLoss.Reason#ROLLBACK}) the store's messages are delivered by key
+   * until the replay ends: a message whose key is among these is not delivered again.
+   */
+  public CourierClientOptions setMaxRecentKeys(int n) {
+    this.maxRecentKeys = n;
+    return this;
+  }
+
   public long getGapRepairMs() {
     return gapRepairMs;
   }
@@ -459,14 +482,31 @@ public class CourierClientOptions {
     return resumeLastSeq;
   }
 
+  public String getResumeLastId() {
+    return resumeLastId;
+  }
+
+  public long getResumeLastTs() {
+    return resumeLastTs;
+  }
+
   /**
    * Starts from a saved inbox position (from {@link CourierClient#epoch()} and
    * {@link CourierClient#lastSeq()} of an earlier run) instead of from nothing: messages up to
-   * {@code lastSeq} of {@code epoch} are not delivered again.
+   * {@code lastSeq} of {@code epoch} are not delivered again. Prefer
+   * {@link #setResumeFrom(InboxPosition)}: without the id of the message at {@code lastSeq} the
+   * server can tell a rolled-back inbox only when it holds fewer messages than {@code lastSeq}.
    */
   public CourierClientOptions setResumeFrom(String epoch, long lastSeq) {
-    this.resumeEpoch = epoch;
-    this.resumeLastSeq = lastSeq;
+    return setResumeFrom(new InboxPosition(epoch, lastSeq, null, 0));
+  }
+
+  /** Starts from a position saved from {@link CourierClient#position()} of an earlier run. */
+  public CourierClientOptions setResumeFrom(InboxPosition position) {
+    this.resumeEpoch = position.epoch();
+    this.resumeLastSeq = position.lastSeq();
+    this.resumeLastId = position.lastId();
+    this.resumeLastTs = position.lastTs();
     return this;
   }
 }

@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The receive side on the client's context: adopts the epoch of each {@code welcome}, syncs from
- * {@code lastSeq}, feeds {@code msg} frames through the {@link InboxTracker}, hands deliverable
- * messages to the application, acks cumulatively (coalesced), reports truncation and epoch resets,
- * and repairs a gap that does not fill by itself with another {@code sync}.
+ * {@code lastSeq} (with the id and ts of the message at it as proof), feeds {@code msg} frames
+ * through the {@link InboxTracker}, hands deliverable messages to the application, acks
+ * cumulatively (coalesced), reports truncation, epoch resets and rollbacks, and repairs a gap that
+ * does not fill by itself with another {@code sync}.
  */
 final class InboxFlow {
   private static final Logger log = LoggerFactory.getLogger(CourierClient.class);
@@ -42,6 +43,7 @@ final class InboxFlow {
   private boolean droppedAhead;
   volatile long lastSeq;
   volatile String epoch;
+  volatile InboxPosition position;
 
   InboxFlow(Vertx vertx, Context ctx, CourierClientOptions opts, Stats stats, Listeners listeners,
             EpochTrouble trouble) {
@@ -51,23 +53,31 @@ final class InboxFlow {
     this.stats = stats;
     this.listeners = listeners;
     this.trouble = trouble;
-    this.tracker = new InboxTracker(opts.getResumeEpoch(), opts.getResumeLastSeq(), opts.getMaxBufferedAhead());
+    this.tracker = new InboxTracker(opts.getResumeEpoch(), opts.getResumeLastSeq(), opts.getResumeLastId(),
+        opts.getResumeLastTs(), opts.getMaxBufferedAhead(), opts.getMaxRecentKeys());
     publish();
   }
 
-  /** A {@code welcome} arrived on {@code c}: adopt its epoch, then sync from where we are. */
-  void attach(Connection c, String welcomeEpoch) {
+  /**
+   * A {@code welcome} arrived on {@code c}: adopt its epoch, then sync from where we are. A welcome
+   * in our epoch whose {@code lastSeq} is below ours means the inbox rolled back: report it and sync
+   * everything the store holds, delivered by key.
+   */
+  void attach(Connection c, String welcomeEpoch, long welcomeLastSeq) {
     conn = c;
     InboxTracker.EpochChange change = tracker.adoptEpoch(welcomeEpoch);
-    publish();
-    stats.bufferedNow = tracker.buffered();
     if (change != null) {
       log.warn("inbox epoch changed from {} to {}; messages after seq {} of the old epoch that were not "
           + "received are lost", change.previousEpoch(), change.newEpoch(), change.previousLastSeq());
       stats.losses++;
       listeners.loss(new InboxLoss(InboxLoss.Reason.EPOCH_RESET, change.previousEpoch(),
           change.previousLastSeq() + 1, -1, change.newEpoch()));
+    } else if (welcomeLastSeq < tracker.lastSeq() && !tracker.resetting()) {
+      rolledBack(tracker.lastSeq(), "welcome lastSeq " + welcomeLastSeq);
+      tracker.startReset();
     }
+    publish();
+    stats.bufferedNow = tracker.buffered();
     sendSync();
   }
 
@@ -94,6 +104,7 @@ final class InboxFlow {
         scheduleAck(true);
       }
       case BUFFERED -> scheduleGapRepair();
+      case HELD -> { } // the sync's answer decides
       case TOO_FAR_AHEAD -> {
         stats.tooFarAheadDropped++;
         droppedAhead = true;
@@ -116,6 +127,27 @@ final class InboxFlow {
       trouble.onEpochMismatch("synced in epoch " + syncedEpoch + " while in epoch " + tracker.epoch());
       return;
     }
+    long upTo = f.getLong(ClientFrames.UP_TO, 0L);
+    boolean reset = Boolean.TRUE.equals(f.getBoolean(ClientFrames.RESET));
+    boolean repairing = tracker.resetting();
+    if (reset && !repairing) {
+      rolledBack(syncAfter, "the server reset the sync");
+    }
+    InboxTracker.SyncEnd end = tracker.endSync(reset, upTo);
+    if (end.resetEnded()) {
+      publish();
+      deliver(end.deliverable());
+      scheduleAck(true);
+      stats.bufferedNow = tracker.buffered();
+      if (end.heldOverflow()) {
+        // More held messages than the buffer keeps: fetch everything again, delivered by key.
+        tracker.startReset();
+        sendSync();
+      } else if (tracker.hasGap()) {
+        scheduleGapRepair();
+      }
+      return;
+    }
     long firstAvailable = f.getLong(ClientFrames.FIRST_AVAILABLE, 0L);
     if (Boolean.TRUE.equals(f.getBoolean(ClientFrames.TRUNCATED)) && firstAvailable - 1 > tracker.lastSeq()) {
       long from = tracker.lastSeq() + 1;
@@ -128,7 +160,6 @@ final class InboxFlow {
       deliver(now);
       scheduleAck(false);
     }
-    long upTo = f.getLong(ClientFrames.UP_TO, 0L);
     if (tracker.lastSeq() < upTo) {
       // The replay did not fill everything it covered (messages beyond the reorder buffer were dropped).
       if (tracker.lastSeq() > syncAfter) {
@@ -183,9 +214,26 @@ final class InboxFlow {
     }
     syncRef = SYNC_REF_PREFIX + (++syncCounter);
     droppedAhead = false;
+    tracker.beginSync();
+    if (tracker.resetting()) {
+      // Repairing a rollback: everything the store holds, delivered by key.
+      syncAfter = 0;
+      stats.syncs++;
+      c.write(ClientFrames.sync(0, tracker.epoch(), null, 0, syncRef));
+      return;
+    }
     syncAfter = tracker.lastSeq();
     stats.syncs++;
-    c.write(ClientFrames.sync(syncAfter, tracker.epoch(), syncRef));
+    c.write(ClientFrames.sync(syncAfter, tracker.epoch(), tracker.lastId(), tracker.lastTs(), syncRef));
+  }
+
+  /** The inbox went back to an older state in our epoch: say so once per rollback. */
+  private void rolledBack(long clientLastSeq, String how) {
+    log.warn("inbox of epoch {} rolled back ({}, client at seq {}); messages stored after seq {} that were not "
+        + "received are lost; delivering by message id until the store's messages are replayed",
+        tracker.epoch(), how, clientLastSeq, clientLastSeq);
+    stats.losses++;
+    listeners.loss(new InboxLoss(InboxLoss.Reason.ROLLBACK, tracker.epoch(), clientLastSeq + 1, -1, null));
   }
 
   /** One cumulative ack per event-loop turn (or per {@code ackDelayMs}). */
@@ -212,6 +260,10 @@ final class InboxFlow {
     }
     ackScheduled = false;
     long seq = tracker.lastSeq();
+    if (tracker.resetting()) {
+      ackForced = false;
+      return; // our seq is not the store's until the reset's synced
+    }
     if (seq > 0 && (seq > c.ackedSeq || ackForced)) {
       c.ackedSeq = seq;
       stats.acks++;
@@ -248,6 +300,7 @@ final class InboxFlow {
   }
 
   private void publish() {
+    position = new InboxPosition(tracker.epoch(), tracker.lastSeq(), tracker.lastId(), tracker.lastTs());
     lastSeq = tracker.lastSeq();
     epoch = tracker.epoch();
   }

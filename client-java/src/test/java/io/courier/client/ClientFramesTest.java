@@ -42,6 +42,14 @@ class ClientFramesTest {
     assertThat(sync.epoch()).isEqualTo("ep");
     assertThat(sync.ref()).isEqualTo("sync-1");
     assertThat(((ClientFrame.Sync) FrameParser.parse(ClientFrames.sync(0, null, "s")).frame()).epoch()).isNull();
+    ClientFrame.Sync proof = (ClientFrame.Sync) FrameParser.parse(ClientFrames.sync(3, "ep", "m3", 1003, "s")).frame();
+    assertThat(proof.lastId()).isEqualTo("m3");
+    assertThat(proof.lastTs()).isEqualTo(1003L);
+    ClientFrame.Sync noTs = (ClientFrame.Sync) FrameParser.parse(ClientFrames.sync(3, "ep", "m3", 0, "s")).frame();
+    assertThat(noTs.lastId()).isEqualTo("m3");
+    assertThat(noTs.lastTs()).as("0 is unknown and left out").isNull();
+    ClientFrame.Sync fromZero = (ClientFrame.Sync) FrameParser.parse(ClientFrames.sync(0, "ep", "m3", 1003, "s")).frame();
+    assertThat(fromZero.lastId()).as("no proof with after 0").isNull();
     assertThat(((ClientFrame.Refresh) FrameParser.parse(ClientFrames.refresh("tok", "r")).frame()).token())
         .isEqualTo("tok");
     assertThat(((ClientFrame.Join) FrameParser.parse(ClientFrames.room(FrameTypes.JOIN, "r").encode()).frame()).room())

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.net.PemTrustOptions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** URLs and TLS trust in the client's options. */
+/** URLs, TLS trust and the inbox settings of the client's options. */
 class CourierClientOptionsTest {
   @Test
   void aWsUrlSetsHostPortAndPath() {
@@ -45,5 +46,22 @@ class CourierClientOptionsTest {
   void trustWithoutTlsIsAMistake() {
     CourierClientOptions o = new CourierClientOptions().setTrustPemFile("ca.pem");
     assertThatThrownBy(o::validate).hasMessageContaining("trust options need ssl");
+  }
+
+  @Test
+  void theRecentKeysBoundAndAResumedPositionAreCopiedAndChecked() {
+    assertThat(new CourierClientOptions().getMaxRecentKeys()).isEqualTo(CourierClientOptions.DEFAULT_MAX_RECENT_KEYS)
+        .isEqualTo(10_000);
+    CourierClientOptions o = new CourierClientOptions().setMaxRecentKeys(50)
+        .setResumeFrom(new InboxPosition("e1", 9, "m9", 1234));
+    CourierClientOptions copy = new CourierClientOptions(o);
+    copy.validate();
+    assertThat(copy.getMaxRecentKeys()).isEqualTo(50);
+    assertThat(List.of(copy.getResumeEpoch(), copy.getResumeLastSeq(), copy.getResumeLastId(), copy.getResumeLastTs()))
+        .containsExactly("e1", 9L, "m9", 1234L);
+    CourierClientOptions old = new CourierClientOptions().setResumeFrom("e1", 9);
+    assertThat(old.getResumeLastId()).isNull();
+    assertThatThrownBy(() -> new CourierClientOptions().setMaxRecentKeys(0).validate())
+        .hasMessageContaining("maxRecentKeys");
   }
 }

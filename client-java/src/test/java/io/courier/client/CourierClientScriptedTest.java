@@ -146,6 +146,7 @@ class CourierClientScriptedTest {
     p1.send(msg("e1", 1));
     p1.send(msg("e1", 2));
     Await.until("two delivered", () -> client.lastSeq() == 2);
+    server.lastSeq = 2;
     p1.close(CloseCodes.INTERNAL, "crash");
 
     ScriptedServer.Peer p2 = server.nextPeer();
@@ -158,6 +159,132 @@ class CourierClientScriptedTest {
     p2.send(ServerFrames.synced(2, 4, "e1", false, 1, sync.getString("ref")));
     Await.until("four delivered", () -> client.lastSeq() == 4);
     assertThat(deliveredSeqs()).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  /** A message of the inbox history after a rollback: a seq the client has seen, another message. */
+  private static String rolledMsg(String epoch, long seq) {
+    return new InboxMessage(seq, epoch, "n" + seq, "carol", "bob", null, "{\"new\":" + seq + "}", 9_000 + seq)
+        .toFrameText();
+  }
+
+  private static JsonObject synced(long after, long upTo, long firstAvailable, boolean reset, String ref) {
+    JsonObject f = new JsonObject().put("type", "synced").put("after", after).put("upTo", upTo).put("epoch", "e1")
+        .put("firstAvailable", firstAvailable);
+    if (reset) {
+      f.put("reset", true);
+    }
+    return f.put("ref", ref);
+  }
+
+  /** Connects, delivers seqs 1..n of e1 and acks them, then drops the connection; returns the next peer. */
+  private ScriptedServer.Peer deliveredThenReconnected(int n) {
+    client.connect();
+    ScriptedServer.Peer p1 = server.nextPeer();
+    p1.next(FrameTypes.SYNC);
+    for (long s = 1; s <= n; s++) {
+      p1.send(msg("e1", s));
+    }
+    Await.until(n + " delivered", () -> client.lastSeq() == n);
+    while (p1.next(FrameTypes.ACK).getLong("seq") < n) {
+      // acks are cumulative; wait for the one that covers n
+    }
+    server.lastSeq = n;
+    p1.close(CloseCodes.SERVICE_RESTART, "inbox rolled back; reconnect and sync");
+    return server.nextPeer();
+  }
+
+  @Test
+  void everySyncAfterZeroCarriesTheIdAndTsOfTheMessageAtAfter() {
+    client(options());
+    ScriptedServer.Peer p = deliveredThenReconnected(3);
+    JsonObject sync = p.next(FrameTypes.SYNC);
+    assertThat(sync.getLong("after")).isEqualTo(3);
+    assertThat(sync.getString("lastId")).isEqualTo("m3");
+    assertThat(sync.getLong("lastTs")).isEqualTo(1_003);
+    assertThat(client.position()).isEqualTo(new InboxPosition("e1", 3, "m3", 1_003));
+  }
+
+  @Test
+  void aSyncResetDeliversTheNewMessagesAtSeqsAlreadySeenAndReportsARollback() {
+    // bob had 1..5; the store went back to 3 and then stored two new messages at 4 and 5
+    client(options());
+    ScriptedServer.Peer p = deliveredThenReconnected(5);
+    JsonObject sync = p.next(FrameTypes.SYNC);
+    assertThat(sync.getString("lastId")).isEqualTo("m5");
+    for (long s = 1; s <= 3; s++) {
+      p.send(msg("e1", s));
+    }
+    p.send(rolledMsg("e1", 4));
+    p.send(rolledMsg("e1", 5));
+    p.send(synced(0, 5, 1, true, sync.getString("ref")));
+    Await.until("seven delivered", () -> delivered.size() == 7);
+    assertThat(delivered).extracting(InboxMessage::id).containsExactly("m1", "m2", "m3", "m4", "m5", "n4", "n5");
+    assertThat(losses).containsExactly(new InboxLoss(InboxLoss.Reason.ROLLBACK, "e1", 6, -1, null));
+    assertThat(client.position()).isEqualTo(new InboxPosition("e1", 5, "n5", 9_005));
+    assertThat(p.next(FrameTypes.ACK).getLong("seq")).isEqualTo(5);
+
+    p.send(rolledMsg("e1", 5)); // seq tracking again
+    p.send(rolledMsg("e1", 6));
+    Await.until("n6 delivered", () -> delivered.size() == 8);
+    assertThat(delivered.get(7).id()).isEqualTo("n6");
+    assertThat(losses).hasSize(1);
+  }
+
+  @Test
+  void aWelcomeBelowTheClientsSeqInItsEpochIsARollbackRepairedBySyncingEverythingByKey() {
+    server.welcome = n -> ServerFrames.welcome("s" + n, "bob", "node-1", "e1", n == 1 ? 0 : 4, 25_000, 0);
+    client(options());
+    ScriptedServer.Peer p = deliveredThenReconnected(5);
+    JsonObject sync = p.next(FrameTypes.SYNC);
+    assertThat(sync.getLong("after")).as("everything the store holds").isZero();
+    assertThat(sync.containsKey("lastId")).isFalse();
+    Await.until("rollback reported", () -> losses.size() == 1);
+    assertThat(losses).containsExactly(new InboxLoss(InboxLoss.Reason.ROLLBACK, "e1", 6, -1, null));
+    for (long s = 1; s <= 3; s++) {
+      p.send(msg("e1", s));
+    }
+    p.send(rolledMsg("e1", 4));
+    p.send(rolledMsg("e1", 5)); // a live push during the replay
+    p.send(rolledMsg("e1", 4));
+    Await.until("n4 and n5 delivered", () -> delivered.size() == 7);
+    assertThat(p.poll(FrameTypes.ACK, 200)).as("no ack while the seqs are not the store's").isNull();
+    p.send(synced(0, 4, 1, false, sync.getString("ref")));
+    assertThat(p.next(FrameTypes.ACK).getLong("seq")).isEqualTo(5);
+    assertThat(client.position()).isEqualTo(new InboxPosition("e1", 5, "n5", 9_005));
+    assertThat(delivered).extracting(InboxMessage::id).containsExactly("m1", "m2", "m3", "m4", "m5", "n4", "n5");
+    assertThat(losses).hasSize(1);
+  }
+
+  @Test
+  void moreHeldMessagesThanTheBufferKeepsAreFetchedAgainByKey() {
+    client(options().setMaxBufferedAhead(2));
+    ScriptedServer.Peer p = deliveredThenReconnected(5);
+    JsonObject sync = p.next(FrameTypes.SYNC);
+    for (long s = 1; s <= 5; s++) {
+      p.send(rolledMsg("e1", s)); // the store went back to 0 and took five new messages
+    }
+    p.send(synced(0, 5, 1, true, sync.getString("ref")));
+    JsonObject again = p.next(FrameTypes.SYNC);
+    assertThat(again.getLong("after")).as("everything again, by key").isZero();
+    for (long s = 1; s <= 5; s++) {
+      p.send(rolledMsg("e1", s));
+    }
+    p.send(synced(0, 5, 1, false, again.getString("ref")));
+    Await.until("the five new ones delivered", () -> delivered.size() == 10);
+    assertThat(delivered.subList(5, 10)).extracting(InboxMessage::id).containsExactly("n1", "n2", "n3", "n4", "n5");
+    assertThat(losses).containsExactly(new InboxLoss(InboxLoss.Reason.ROLLBACK, "e1", 6, -1, null));
+    assertThat(client.position()).isEqualTo(new InboxPosition("e1", 5, "n5", 9_005));
+  }
+
+  @Test
+  void aResumedPositionIsSentAsProof() {
+    server.lastSeq = 7;
+    client(options().setResumeFrom(new InboxPosition("e1", 7, "m7", 1_007)));
+    client.connect();
+    JsonObject sync = server.nextPeer().next(FrameTypes.SYNC);
+    assertThat(sync.getLong("after")).isEqualTo(7);
+    assertThat(sync.getString("lastId")).isEqualTo("m7");
+    assertThat(sync.getLong("lastTs")).isEqualTo(1_007);
   }
 
   @Test

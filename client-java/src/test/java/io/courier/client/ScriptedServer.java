@@ -95,8 +95,10 @@ final class ScriptedServer implements AutoCloseable {
   final List<String> handshakeTokens = new CopyOnWriteArrayList<>();
   /** Decides per upgrade request whether to refuse it (null: accept). */
   volatile Function<Integer, Refusal> gate = n -> null;
+  /** The inbox's last seq that the default welcome reports (a client ahead of it sees a rollback). */
+  volatile long lastSeq;
   /** The welcome for the n-th accepted connection (1-based); null sends none. */
-  volatile Function<Integer, JsonObject> welcome = n -> ServerFrames.welcome("s" + n, "bob", "node-1", "e1", 0,
+  volatile Function<Integer, JsonObject> welcome = n -> ServerFrames.welcome("s" + n, "bob", "node-1", "e1", lastSeq,
       25_000, System.currentTimeMillis() + 3_600_000);
   volatile boolean answerPings = true;
   private final AtomicInteger requests = new AtomicInteger();

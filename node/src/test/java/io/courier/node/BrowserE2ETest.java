@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Timeout;
  * (Debian's {@code chromium}, driven by {@code playwright-core} from {@code e2e/}), against a node
  * started here: two browsers chat, one goes offline and queues, pages reload mid-conversation, and a
  * bridge socket tries another user's inbox; and the same JavaScript client in Node with an injected
- * WebSocket. Screenshots land in {@code target/screenshots/}.
+ * WebSocket, against the node and against a scripted WebSocket server ({@code client-scripted.mjs}:
+ * server behaviour a node rarely shows, such as an inbox rollback). Screenshots land in
+ * {@code target/screenshots/}.
  */
 class BrowserE2ETest {
   private static final Path E2E = Path.of("..", "e2e").toAbsolutePath().normalize();
@@ -72,6 +74,12 @@ class BrowserE2ETest {
     assertThat(runScript("node-client.mjs", 45)).contains("2 passed, 0 failed");
   }
 
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void javaScriptClientAgainstAScriptedServer() throws Exception {
+    assertThat(runScript("client-scripted.mjs", 45)).contains("6 passed, 0 failed");
+  }
+
   /** Runs an e2e/ script against the node; returns its output after asserting it exited 0 in time. */
   private static String runScript(String script, int timeoutS) throws Exception {
     Path log = Path.of("target", "e2e-" + script + ".log").toAbsolutePath();
@@ -99,7 +107,7 @@ class BrowserE2ETest {
   }
 
   /** Installs e2e/package-lock.json's packages (playwright-core, the two bridge libraries) when absent or stale. */
-  private static void npmCi() throws Exception {
+  static void npmCi() throws Exception {
     File marker = E2E.resolve("node_modules/.package-lock.json").toFile();
     if (marker.exists() && marker.lastModified() >= E2E.resolve("package-lock.json").toFile().lastModified()) {
       return;
