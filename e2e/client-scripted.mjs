@@ -252,6 +252,26 @@ test('without a reset, seqs already delivered are dropped as before', async () =
   }
 });
 
+test('a send refused as overloaded is sent again with the same id, not given up', async () => {
+  const t = await setup({ sendRetryBaseMs: 10, sendRetryCapMs: 20 });
+  try {
+    t.client.connect();
+    const p = await t.server.nextPeer();
+    await p.next('sync');
+    const done = t.client.send('alice', 'hi');
+    const first = await p.next('send');
+    p.send({ type: 'error', code: 'overloaded', message: 'store budget used up', ref: first.id });
+    const again = await p.next('send');
+    check(again.id === first.id, `resent ${JSON.stringify(again)}`);
+    p.send({ type: 'sent', id: again.id, ts: 7 });
+    const receipt = await done;
+    check(receipt.id === first.id && receipt.ts === 7, `receipt ${JSON.stringify(receipt)}`);
+  } finally {
+    t.client.close();
+    t.server.close();
+  }
+});
+
 test('the key set is bounded', async () => {
   const t = await setup({ maxRecentKeys: 2 });
   try {

@@ -1,7 +1,7 @@
 // Courier JavaScript client (protocol v1, docs/protocol.md). Dependency-free ES module for browsers
 // and Node (global WebSocket of Node 22+, or one passed in `options.WebSocket`).
 
-const RETRYABLE = new Set(['unavailable', 'internal', 'rate_limited', 'token_expired']);
+const RETRYABLE = new Set(['unavailable', 'overloaded', 'internal', 'rate_limited', 'token_expired']);
 
 const DEFAULTS = {
   reconnectBaseMs: 500,

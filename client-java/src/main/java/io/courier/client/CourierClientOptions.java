@@ -382,7 +382,7 @@ public class CourierClientOptions {
     return sendRetryBaseMs;
   }
 
-  /** Backoff (full jitter) before resending after {@code unavailable}, {@code internal}, {@code rate_limited}. */
+  /** Backoff (full jitter) before resending after {@code unavailable}, {@code overloaded}, {@code internal}, {@code rate_limited}. */
   public CourierClientOptions setSendRetryBaseMs(long ms) {
     this.sendRetryBaseMs = ms;
     return this;

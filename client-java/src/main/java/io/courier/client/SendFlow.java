@@ -17,7 +17,7 @@ final class SendFlow {
   private static final Logger log = LoggerFactory.getLogger(CourierClient.class);
 
   /** Errors after which the same send may succeed later. Anything else fails the send for good. */
-  static final Set<String> RETRYABLE = Set.of(ErrorCodes.UNAVAILABLE, ErrorCodes.INTERNAL,
+  static final Set<String> RETRYABLE = Set.of(ErrorCodes.UNAVAILABLE, ErrorCodes.OVERLOADED, ErrorCodes.INTERNAL,
       ErrorCodes.RATE_LIMITED, ErrorCodes.TOKEN_EXPIRED);
 
   private final Vertx vertx;

@@ -377,13 +377,22 @@ class CourierClientScriptedTest {
     p.send(ServerFrames.sent(again.getString("id"), 5, false, null));
     assertThat(Await.result(retried).ts()).isEqualTo(5);
 
+    // A store past its memory budget: the same id is sent again later, never given up.
+    Future<SendReceipt> overloaded = client.send("alice", "2");
+    JsonObject o = p.next(FrameTypes.SEND);
+    p.send(ServerFrames.error(ErrorCodes.OVERLOADED, "store budget used up", o.getString("id")));
+    JsonObject oAgain = p.next(FrameTypes.SEND);
+    assertThat(oAgain.getString("id")).isEqualTo(o.getString("id"));
+    p.send(ServerFrames.sent(oAgain.getString("id"), 6, false, null));
+    assertThat(Await.result(overloaded).ts()).isEqualTo(6);
+
     Future<SendReceipt> refused = client.sendToRoom("secret", "1");
     JsonObject f = p.next(FrameTypes.SEND);
     p.send(ServerFrames.error(ErrorCodes.FORBIDDEN, "not a member", f.getString("id")));
     Throwable t = Await.failure(refused);
     assertThat(t).isInstanceOf(ServerErrorException.class);
     assertThat(((ServerErrorException) t).code()).isEqualTo(ErrorCodes.FORBIDDEN);
-    assertThat(client.stats().sendRetries()).isEqualTo(1);
+    assertThat(client.stats().sendRetries()).isEqualTo(2);
   }
 
   @Test
