@@ -427,7 +427,8 @@ final class Conn {
     }
     Delivery delivery = p.delivery();
     delivery.onErrorCode(code);
-    if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.INTERNAL)) {
+    if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.OVERLOADED)
+        || code.equals(ErrorCodes.INTERNAL)) {
       // At-least-once: the same id again, a little later.
       ctx.owner().setTimer(RESEND_DELAY_MS, t -> run(() -> {
         if (pending.containsKey(ref) && isOpen()) {
