@@ -77,7 +77,7 @@ class BrowserE2ETest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void javaScriptClientAgainstAScriptedServer() throws Exception {
-    assertThat(runScript("client-scripted.mjs", 45)).contains("6 passed, 0 failed");
+    assertThat(runScript("client-scripted.mjs", 45)).contains("7 passed, 0 failed");
   }
 
   /** Runs an e2e/ script against the node; returns its output after asserting it exited 0 in time. */
