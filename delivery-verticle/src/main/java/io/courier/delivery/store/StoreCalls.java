@@ -34,6 +34,17 @@ public final class StoreCalls {
       return s;
     }
     Throwable root = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+    if (outOfMemory(root)) {
+      // Redis at maxmemory with noeviction refuses writes ("OOM command not allowed ..."): the same
+      // answer as the Hazelcast store's budget, so clients back off instead of resending at once.
+      return new StoreOverloadedException(what + " refused: the store is out of memory (" + root.getMessage() + ")");
+    }
     return new StoreUnavailableException(what + " failed: " + root, root);
+  }
+
+  /** A Redis {@code OOM} error reply, alone or inside a failed pipelined batch. */
+  static boolean outOfMemory(Throwable t) {
+    String m = t == null ? null : t.getMessage();
+    return m != null && (m.startsWith("OOM ") || m.contains("OOM command not allowed"));
   }
 }
