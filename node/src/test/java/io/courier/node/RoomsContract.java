@@ -55,6 +55,15 @@ abstract class RoomsContract {
     a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "rooms-a")).await();
     b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "rooms-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
         .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))).await();
+    // The second member's join migrates partitions; a store call made meanwhile can wait out its
+    // timeout on a busy machine, which is not what these tests are about.
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (!a.context().hazelcast().getPartitionService().isClusterSafe()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("partitions still migrating 60 s after the second member joined");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+    }
     client = Vertx.vertx();
     http = client.createHttpClient();
   }
