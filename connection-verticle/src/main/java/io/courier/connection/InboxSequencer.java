@@ -1,5 +1,6 @@
 package io.courier.connection;
 
+import io.courier.protocol.MsgFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +13,8 @@ import java.util.TreeMap;
  * tells the caller when a gap has to be read from the store. Plain class, confined to one context.
  */
 final class InboxSequencer {
-  /** A frame ready to be written, with its seq. */
-  record Out(long seq, String frame) {}
-
   private final int maxAhead;
-  private final TreeMap<Long, String> ahead = new TreeMap<>();
+  private final TreeMap<Long, MsgFrame> ahead = new TreeMap<>();
   private long released = -1;
   /** While true nothing is released: pushes are kept (the newest maxAhead) until {@link #resume}. */
   private boolean held;
@@ -38,14 +36,15 @@ final class InboxSequencer {
    * Starts live delivery after {@code lastSeq} (the welcome's): earlier messages reach the client
    * only through sync. Returns pushes that arrived before the start and can go out now.
    */
-  List<Out> start(long lastSeq) {
+  List<MsgFrame> start(long lastSeq) {
     released = lastSeq;
     ahead.headMap(lastSeq, true).clear();
     return drain();
   }
 
   /** Offers a live push; returns what can be written now, in order (possibly empty). */
-  List<Out> offer(long seq, String frame) {
+  List<MsgFrame> offer(MsgFrame frame) {
+    long seq = frame.seq();
     if (released >= 0 && seq <= released) {
       return List.of();
     }
@@ -80,7 +79,7 @@ final class InboxSequencer {
   }
 
   /** Releases again; returns what can be written now. */
-  List<Out> resume() {
+  List<MsgFrame> resume() {
     held = false;
     return drain();
   }
@@ -99,30 +98,30 @@ final class InboxSequencer {
    * Fills the gap with messages read from the store. {@code firstAvailable} is the lowest seq the
    * store still holds: seqs below it were dropped by retention and are skipped.
    */
-  List<Out> fill(List<Out> fromStore, long firstAvailable) {
+  List<MsgFrame> fill(List<MsgFrame> fromStore, long firstAvailable) {
     if (held) {
       return List.of();
     }
     if (firstAvailable - 1 > released) {
       released = firstAvailable - 1;
     }
-    for (Out o : fromStore) {
+    for (MsgFrame o : fromStore) {
       if (o.seq() > released && !ahead.containsKey(o.seq())) {
-        ahead.put(o.seq(), o.frame());
+        ahead.put(o.seq(), o);
       }
     }
     return drain();
   }
 
-  private List<Out> drain() {
+  private List<MsgFrame> drain() {
     if (held) {
       return List.of();
     }
-    List<Out> out = new ArrayList<>();
+    List<MsgFrame> out = new ArrayList<>();
     while (!ahead.isEmpty() && ahead.firstKey() <= released + 1) {
-      Map.Entry<Long, String> e = ahead.pollFirstEntry();
+      Map.Entry<Long, MsgFrame> e = ahead.pollFirstEntry();
       if (e.getKey() == released + 1) {
-        out.add(new Out(e.getKey(), e.getValue()));
+        out.add(e.getValue());
         released = e.getKey();
       }
     }

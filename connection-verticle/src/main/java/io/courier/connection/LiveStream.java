@@ -2,6 +2,7 @@ package io.courier.connection;
 
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.InboxMessage;
+import io.courier.protocol.MsgFrame;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ final class LiveStream {
     afterOffer();
   }
 
-  void onPush(long seq, String pushEpoch, String frame) {
+  void onPush(String pushEpoch, MsgFrame frame) {
     if (stopped) {
       return;
     }
@@ -78,15 +79,15 @@ final class LiveStream {
       checkEpoch(pushEpoch);
       return;
     }
-    if (sequencer.started() && seq <= sequencer.released()) {
+    if (sequencer.started() && frame.seq() <= sequencer.released()) {
       // Already released: normally a late duplicate (a gap read got there first). Another
       // message at a released seq means the store may have gone back and is handing seqs out again.
-      if (!isReleasedMessage(seq, frame)) {
+      if (!isReleasedMessage(frame)) {
         checkRollback();
       }
       return;
     }
-    writeLive(sequencer.offer(seq, frame));
+    writeLive(sequencer.offer(frame));
     afterOffer();
   }
 
@@ -110,11 +111,11 @@ final class LiveStream {
     }
   }
 
-  private boolean isReleasedMessage(long seq, String frame) {
-    if (seq == releasedIdSeq) {
+  private boolean isReleasedMessage(MsgFrame frame) {
+    if (frame.seq() == releasedIdSeq) {
       return RollbackCheck.samePush(frame, releasedId, releasedTs);
     }
-    return RollbackCheck.samePush(frame, unacked.frameAt(seq));
+    return RollbackCheck.samePush(frame, unacked.frameAt(frame.seq()));
   }
 
   /**
@@ -181,10 +182,10 @@ final class LiveStream {
     });
   }
 
-  private static List<InboxSequencer.Out> outs(List<InboxMessage> messages) {
-    List<InboxSequencer.Out> outs = new ArrayList<>(messages.size());
+  private static List<MsgFrame> outs(List<InboxMessage> messages) {
+    List<MsgFrame> outs = new ArrayList<>(messages.size());
     for (InboxMessage m : messages) {
-      outs.add(new InboxSequencer.Out(m.seq(), m.toFrameText()));
+      outs.add(MsgFrame.of(m));
     }
     return outs;
   }
@@ -268,20 +269,20 @@ final class LiveStream {
     });
   }
 
-  private void writeLive(List<InboxSequencer.Out> outs) {
+  private void writeLive(List<MsgFrame> outs) {
     long now = System.currentTimeMillis();
-    for (InboxSequencer.Out o : outs) {
-      write.accept(o.frame());
-      long acceptedAt = acceptedAt(o.frame());
-      metrics.delivered(acceptedAt, now);
-      if (!stopped && unacked.track(o.seq(), o.frame(), now, acceptedAt)) {
+    for (MsgFrame o : outs) {
+      write.accept(o.text());
+      // ts is when the store accepted the message: the delivery-latency metric starts there.
+      metrics.delivered(o.ts(), now);
+      if (!stopped && unacked.track(o, now)) {
         metrics.unackedChanged(1);
       }
     }
     if (!outs.isEmpty()) {
-      InboxSequencer.Out last = outs.get(outs.size() - 1);
-      releasedId = RollbackCheck.idOf(last.frame());
-      releasedTs = acceptedAt(last.frame());
+      MsgFrame last = outs.get(outs.size() - 1);
+      releasedId = last.id();
+      releasedTs = last.ts();
       releasedIdSeq = last.seq();
     }
     if (unacked.size() > settings.maxUnacked()) {
@@ -289,22 +290,5 @@ final class LiveStream {
       metrics.slowConsumerClosed(io.courier.protocol.MetricNames.SLOW_UNACKED);
       close.accept(CloseCodes.TRY_AGAIN_LATER, "too many un-acked messages");
     }
-  }
-
-  /** The msg frame's ts (when the store accepted it), which InboxMessage.toFrameText writes last. 0 if absent. */
-  static long acceptedAt(String frame) {
-    int i = frame.lastIndexOf(",\"ts\":");
-    if (i < 0) {
-      return 0;
-    }
-    long v = 0;
-    for (int k = i + 6; k < frame.length(); k++) {
-      char c = frame.charAt(k);
-      if (c < '0' || c > '9') {
-        return c == '}' ? v : 0;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return 0;
   }
 }

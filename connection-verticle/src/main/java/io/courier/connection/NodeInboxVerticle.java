@@ -11,7 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.courier.protocol.InboxMessage;
+import io.courier.protocol.MsgFrame;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -97,15 +97,34 @@ public final class NodeInboxVerticle extends VerticleBase {
     String to = p.getString(Bus.TO);
     long seq = seqValue.longValue();
     String epoch = p.getString(Bus.EPOCH);
-    String frame = p.getString(Bus.FRAME);
-    if (to == null || epoch == null || frame == null) {
+    String text = p.getString(Bus.FRAME);
+    if (to == null || epoch == null || text == null) {
       return;
     }
     if (p.getValue(Bus.SENT_AT) instanceof Number sentAt) {
       metrics.routed(sentAt.longValue(), System.currentTimeMillis());
     }
+    MsgFrame frame = p.getValue(Bus.ID) instanceof String id && p.getValue(Bus.TS) instanceof Number ts
+        ? new MsgFrame(seq, id, ts.longValue(), text)
+        : fromText(seq, text);
     for (Session s : sessions.of(to)) {
-      s.context().runOnContext(v -> s.onPush(seq, epoch, frame));
+      s.context().runOnContext(v -> s.onPush(epoch, frame));
+    }
+  }
+
+  /**
+   * A push from a delivery verticle that predates id and ts beside the frame: read once per node,
+   * here, so a connection always gets them as fields. Unreadable: id null and ts 0, which only
+   * costs a store read should the seq come again.
+   */
+  static MsgFrame fromText(long seq, String text) {
+    try {
+      JsonObject o = new JsonObject(text);
+      Object ts = o.getValue(Bus.TS);
+      return new MsgFrame(seq, o.getValue(Bus.ID) instanceof String id ? id : null,
+          ts instanceof Number n ? n.longValue() : 0, text);
+    } catch (RuntimeException e) {
+      return new MsgFrame(seq, null, 0, text);
     }
   }
 
@@ -127,7 +146,7 @@ public final class NodeInboxVerticle extends VerticleBase {
     if (p.getValue(Bus.SENT_AT) instanceof Number sentAt) {
       metrics.routed(sentAt.longValue(), System.currentTimeMillis());
     }
-    String tail = new InboxMessage(0, null, id, from, null, room, body, ts.longValue()).frameTail();
+    String tail = MsgFrame.tail(id, from, null, room, body, ts.longValue());
     Map<Context, List<Runnable>> byLoop = new HashMap<>();
     for (int i = 0; i < recipients.size(); i++) {
       if (!(recipients.getValue(i) instanceof JsonObject r) || !(r.getValue(Bus.SEQ) instanceof Number seqValue)
@@ -140,9 +159,9 @@ public final class NodeInboxVerticle extends VerticleBase {
       }
       long seq = seqValue.longValue();
       String epoch = r.getString(Bus.EPOCH);
-      String frame = InboxMessage.frameText(seq, epoch, tail);
+      MsgFrame frame = MsgFrame.of(seq, epoch, id, ts.longValue(), tail);
       for (Session s : local) {
-        byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(() -> s.onPush(seq, epoch, frame));
+        byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(() -> s.onPush(epoch, frame));
       }
     }
     byLoop.forEach((ctx, pushes) -> ctx.runOnContext(v -> pushes.forEach(Runnable::run)));

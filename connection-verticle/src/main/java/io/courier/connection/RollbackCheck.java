@@ -1,7 +1,7 @@
 package io.courier.connection;
 
 import io.courier.protocol.InboxMessage;
-import io.vertx.core.json.Json;
+import io.courier.protocol.MsgFrame;
 import java.util.List;
 
 /**
@@ -83,40 +83,12 @@ final class RollbackCheck {
    * message that went out is normal (pushes and gap reads race); another message at a released
    * seq is not.
    */
-  static boolean samePush(String push, String known) {
-    if (known == null) {
-      return false;
-    }
-    String id = idOf(push);
-    return id != null && id.equals(idOf(known)) && LiveStream.acceptedAt(push) == LiveStream.acceptedAt(known);
+  static boolean samePush(MsgFrame push, MsgFrame known) {
+    return known != null && samePush(push, known.id(), known.ts());
   }
 
-  /** As {@link #samePush}, with the released message known by its id and ts. */
-  static boolean samePush(String push, String knownId, long knownTs) {
-    return knownId != null && knownId.equals(idOf(push)) && LiveStream.acceptedAt(push) == knownTs;
-  }
-
-  /**
-   * The {@code id} of a {@code msg} frame built by {@link InboxMessage#toFrameText()}, or null. The
-   * id follows seq and epoch; the epoch is JSON-encoded, so its text cannot hold {@code ,"id":"}.
-   */
-  static String idOf(String frame) {
-    int i = frame.indexOf(",\"id\":\"");
-    if (i < 0) {
-      return null;
-    }
-    int start = i + 6;
-    boolean escaped = false;
-    for (int k = start + 1; k < frame.length(); k++) {
-      char c = frame.charAt(k);
-      if (c == '\\') {
-        escaped = true;
-        k++;
-      } else if (c == '"') {
-        String token = frame.substring(start, k + 1);
-        return escaped ? Json.decodeValue(token, String.class) : token.substring(1, token.length() - 1);
-      }
-    }
-    return null;
+  /** As {@link #samePush(MsgFrame, MsgFrame)}, with the released message known by its id and ts. */
+  static boolean samePush(MsgFrame push, String knownId, long knownTs) {
+    return knownId != null && knownId.equals(push.id()) && push.ts() == knownTs;
   }
 }

@@ -10,6 +10,7 @@ import io.courier.protocol.FrameError;
 import io.courier.protocol.FrameParser;
 import io.courier.protocol.FrameTypes;
 import io.courier.protocol.MetricNames;
+import io.courier.protocol.MsgFrame;
 import io.courier.protocol.RoomClaims;
 import io.courier.protocol.ServerFrames;
 import io.vertx.core.AsyncResult;
@@ -457,9 +458,9 @@ final class Session implements WatchSink {
     }
   }
 
-  void onPush(long seq, String pushEpoch, String frame) {
+  void onPush(String pushEpoch, MsgFrame frame) {
     if (!closed) {
-      live.onPush(seq, pushEpoch, frame);
+      live.onPush(pushEpoch, frame);
     }
   }
 

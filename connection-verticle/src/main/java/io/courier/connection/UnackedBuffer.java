@@ -1,5 +1,6 @@
 package io.courier.connection;
 
+import io.courier.protocol.MsgFrame;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,14 +14,13 @@ import java.util.TreeMap;
  */
 final class UnackedBuffer {
   private static final class Entry {
-    final String frame;
-    final long acceptedAt;
+    /** Shared with every other connection of the user on this node that got the same push. */
+    final MsgFrame frame;
     long dueAt;
     long interval;
 
-    Entry(String frame, long acceptedAt, long dueAt, long interval) {
+    Entry(MsgFrame frame, long dueAt, long interval) {
       this.frame = frame;
-      this.acceptedAt = acceptedAt;
       this.dueAt = dueAt;
       this.interval = interval;
     }
@@ -35,13 +35,9 @@ final class UnackedBuffer {
     this.maxMs = maxMs;
   }
 
-  void track(long seq, String frame, long now) {
-    track(seq, frame, now, 0);
-  }
-
-  /** Tracks a written frame; {@code acceptedAt} is when the store took the message (0: unknown). True if new. */
-  boolean track(long seq, String frame, long now, long acceptedAt) {
-    return entries.put(seq, new Entry(frame, acceptedAt, now + initialMs, initialMs)) == null;
+  /** Tracks a written frame at its seq. True if new. */
+  boolean track(MsgFrame frame, long now) {
+    return entries.put(frame.seq(), new Entry(frame, now + initialMs, initialMs)) == null;
   }
 
   /** Forgets every seq <= {@code seq}; returns how many were acked. */
@@ -49,12 +45,12 @@ final class UnackedBuffer {
     return ack(seq, at -> {});
   }
 
-  /** As {@link #ack(long)}, handing each acked message's acceptedAt to {@code acceptedAt}. */
+  /** As {@link #ack(long)}, handing each acked message's ts (when the store accepted it) to {@code acceptedAt}. */
   int ack(long seq, java.util.function.LongConsumer acceptedAt) {
     Map<Long, Entry> head = entries.headMap(seq, true);
     int n = head.size();
     for (Entry e : head.values()) {
-      acceptedAt.accept(e.acceptedAt);
+      acceptedAt.accept(e.frame.ts());
     }
     head.clear();
     return n;
@@ -67,7 +63,7 @@ final class UnackedBuffer {
     while (it.hasNext()) {
       Entry e = it.next();
       if (e.dueAt <= now) {
-        out.add(e.frame);
+        out.add(e.frame.text());
         e.interval = Math.min(e.interval * 2, maxMs);
         e.dueAt = now + e.interval;
       }
@@ -76,7 +72,7 @@ final class UnackedBuffer {
   }
 
   /** The frame written at {@code seq} and not yet acked, or null. */
-  String frameAt(long seq) {
+  MsgFrame frameAt(long seq) {
     Entry e = entries.get(seq);
     return e == null ? null : e.frame;
   }

@@ -7,6 +7,7 @@ import io.courier.protocol.Bus;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.InboxMessage;
+import io.courier.protocol.MsgFrame;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -125,7 +126,7 @@ class InboxRollbackStreamTest {
   }
 
   private void push(InboxMessage m) {
-    run(() -> live.onPush(m.seq(), EPOCH, m.toFrameText()));
+    run(() -> live.onPush(EPOCH, MsgFrame.of(m)));
   }
 
   /** Stores and pushes m1..m{n} (ts = 100 * seq), acked. */

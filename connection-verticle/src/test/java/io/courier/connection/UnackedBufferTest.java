@@ -2,6 +2,7 @@ package io.courier.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.protocol.MsgFrame;
 import org.junit.jupiter.api.Test;
 
 class UnackedBufferTest {
@@ -9,7 +10,7 @@ class UnackedBufferTest {
   @Test
   void retransmitsAfterInitialThenDoublingUpToMax() {
     UnackedBuffer b = new UnackedBuffer(5000, 12000);
-    b.track(1, "m1", 0);
+    b.track(new MsgFrame(1, "m1", 0, "m1"), 0);
     assertThat(b.due(4999)).isEmpty();
     assertThat(b.due(5000)).containsExactly("m1");   // next after 10 s
     assertThat(b.due(14999)).isEmpty();
@@ -21,9 +22,9 @@ class UnackedBufferTest {
   @Test
   void ackIsCumulative() {
     UnackedBuffer b = new UnackedBuffer(10, 100);
-    b.track(1, "m1", 0);
-    b.track(2, "m2", 0);
-    b.track(3, "m3", 0);
+    b.track(new MsgFrame(1, "m1", 0, "m1"), 0);
+    b.track(new MsgFrame(2, "m2", 0, "m2"), 0);
+    b.track(new MsgFrame(3, "m3", 0, "m3"), 0);
     assertThat(b.ack(2)).isEqualTo(2);
     assertThat(b.size()).isEqualTo(1);
     assertThat(b.due(10)).containsExactly("m3");
@@ -34,12 +35,22 @@ class UnackedBufferTest {
   @Test
   void frameAtGivesTheUnackedFrameOfASeq() {
     UnackedBuffer b = new UnackedBuffer(100, 1000);
-    b.track(3, "f3", 0);
-    b.track(4, "f4", 0);
-    assertThat(b.frameAt(3)).isEqualTo("f3");
+    b.track(new MsgFrame(3, "m3", 0, "f3"), 0);
+    b.track(new MsgFrame(4, "m4", 0, "f4"), 0);
+    assertThat(b.frameAt(3).text()).isEqualTo("f3");
     assertThat(b.frameAt(5)).isNull();
     b.ack(3);
     assertThat(b.frameAt(3)).isNull();
-    assertThat(b.frameAt(4)).isEqualTo("f4");
+    assertThat(b.frameAt(4).text()).isEqualTo("f4");
+  }
+
+  @Test
+  void anAckHandsOverWhenTheStoreAcceptedEachMessage() {
+    UnackedBuffer b = new UnackedBuffer(100, 1000);
+    b.track(new MsgFrame(1, "m1", 111, "f1"), 0);
+    b.track(new MsgFrame(2, "m2", 222, "f2"), 0);
+    java.util.List<Long> acceptedAt = new java.util.ArrayList<>();
+    assertThat(b.ack(2, acceptedAt::add)).isEqualTo(2);
+    assertThat(acceptedAt).containsExactly(111L, 222L);
   }
 }

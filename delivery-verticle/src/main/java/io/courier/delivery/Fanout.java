@@ -3,6 +3,7 @@ package io.courier.delivery;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.InboxMessage;
+import io.courier.protocol.MsgFrame;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.courier.delivery.store.BatchAppendResult;
@@ -16,7 +17,8 @@ import java.util.Set;
 /**
  * Pushes a stored message to the nodes holding the recipient's connections: one event-bus message
  * per NODE (not per connection), carrying the msg frame already encoded, so every device of the
- * user on that node gets the same bytes. Fire-and-forget: a push lost on the way is recovered by
+ * user on that node gets the same bytes. The message's id and ts travel beside the frame, so the
+ * connection side never reads them back out of the text. Fire-and-forget: a push lost on the way is recovered by
  * the connection's gap fill, retransmit or the client's sync, because the message is already stored.
  */
 final class Fanout {
@@ -29,7 +31,7 @@ final class Fanout {
   /** Distinct node ids holding a connection of the user (empty when offline or unknown). */
   static JsonObject push(String recipient, InboxMessage m) {
     return new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TO, recipient).put(Bus.SEQ, m.seq())
-        .put(Bus.EPOCH, m.epoch()).put(Bus.FRAME, m.toFrameText());
+        .put(Bus.EPOCH, m.epoch()).put(Bus.ID, m.id()).put(Bus.TS, m.ts()).put(Bus.FRAME, MsgFrame.text(m));
   }
 
   /** One member's copy of a room message, as a node push lists it. */

@@ -34,7 +34,8 @@ public final class Bus {
   public static final String STORE = "store";
   public static final String WARNINGS = "warnings";
 
-  // node push: {v, to, seq, epoch, frame: <the msg wire frame as text, encoded once>, sentAt?}
+  // node push: {v, to, seq, epoch, id?, ts?, frame: <the msg wire frame as text, encoded once>, sentAt?}
+  // (id and ts are the frame's own, carried beside it; a sender that predates them leaves them out)
   public static final String FRAME = "frame";
   /** Optional in a node push: when the delivery verticle sent it (ms), for the routing-latency metric. */
   public static final String SENT_AT = "sentAt";

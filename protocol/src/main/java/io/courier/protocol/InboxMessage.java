@@ -1,6 +1,5 @@
 package io.courier.protocol;
 
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -11,33 +10,9 @@ import io.vertx.core.json.JsonObject;
 public record InboxMessage(long seq, String epoch, String id, String from, String to, String room,
                            String bodyJson, long ts) {
 
-  /** The {@code msg} wire frame, built by hand so the body bytes are copied, not re-encoded. */
+  /** The {@code msg} wire frame ({@link MsgFrame} builds it). */
   public String toFrameText() {
-    return frameText(seq, epoch, frameTail());
-  }
-
-  /**
-   * The part of the {@code msg} frame after {@code seq} and {@code epoch}. It is the same for every
-   * member's copy of a room message, so a room fan-out builds it once and each copy's frame is a
-   * short prefix plus this text.
-   */
-  public String frameTail() {
-    StringBuilder b = new StringBuilder(64 + bodyJson.length());
-    b.append(",\"id\":").append(Json.encode(id)).append(",\"from\":").append(Json.encode(from));
-    if (room != null) {
-      b.append(",\"room\":").append(Json.encode(room));
-    } else {
-      b.append(",\"to\":").append(Json.encode(to));
-    }
-    b.append(",\"body\":").append(bodyJson).append(",\"ts\":").append(ts).append('}');
-    return b.toString();
-  }
-
-  /** A {@code msg} frame from its seq, epoch and {@link #frameTail()}. */
-  public static String frameText(long seq, String epoch, String tail) {
-    String e = Json.encode(epoch);
-    return new StringBuilder(32 + e.length() + tail.length())
-        .append("{\"type\":\"msg\",\"seq\":").append(seq).append(",\"epoch\":").append(e).append(tail).toString();
+    return MsgFrame.text(this);
   }
 
   /** Event-bus form (v1): the wire fields with the body kept as text. */

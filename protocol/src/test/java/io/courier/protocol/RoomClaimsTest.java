@@ -2,7 +2,6 @@ package io.courier.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,20 +41,5 @@ class RoomClaimsTest {
     assertThat(RoomClaims.covers(List.of(), "lobby")).isFalse();
     assertThat(RoomClaims.covers(null, "lobby")).isFalse();
     assertThat(RoomClaims.covers(List.of(""), "lobby")).isFalse();
-  }
-
-  @Test
-  void aRoomFrameBuiltFromItsTailEqualsTheWholeFrame() {
-    InboxMessage m = new InboxMessage(7, "ep\"1", "id-1", "al\u00e9", null, "r-\"1", "{\"a\":[1,2]}", 123);
-    String frame = InboxMessage.frameText(7, "ep\"1", m.frameTail());
-    assertThat(frame).isEqualTo(m.toFrameText());
-    JsonObject parsed = new JsonObject(frame);
-    assertThat(parsed.getString("type")).isEqualTo("msg");
-    assertThat(parsed.getLong("seq")).isEqualTo(7);
-    assertThat(parsed.getString("epoch")).isEqualTo("ep\"1");
-    assertThat(parsed.getString("room")).isEqualTo("r-\"1");
-    assertThat(parsed.containsKey("to")).isFalse();
-    assertThat(parsed.getJsonObject("body").getJsonArray("a")).containsExactly(1, 2);
-    assertThat(parsed.getLong("ts")).isEqualTo(123);
   }
 }
