@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import io.courier.protocol.HttpPaths;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.TrustOptions;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.List;
 public class CourierClientOptions {
   public static final String DEFAULT_HOST = "localhost";
   public static final int DEFAULT_PORT = 8080;
-  public static final String DEFAULT_PATH = "/ws";
+  public static final String DEFAULT_PATH = HttpPaths.WS;
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_WELCOME_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_RECONNECT_BASE_MS = 500;

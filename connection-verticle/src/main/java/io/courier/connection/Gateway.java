@@ -19,6 +19,14 @@ public final class Gateway {
 
   private Gateway() {}
 
+  /**
+   * Checks every connection-side setting, throwing with the setting's name: lets the node refuse a bad
+   * value before it joins the cluster, with the same check the gateway runs when it deploys.
+   */
+  public static void checkSettings(io.courier.protocol.CourierConfig config) {
+    GatewaySettings.from(config);
+  }
+
   public record Deployed(Sessions sessions, Drain drain, GatewayMetrics metrics, List<String> deploymentIds) {}
 
   /**
@@ -34,16 +42,6 @@ public final class Gateway {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + ": " + e.getMessage()));
     }
-    int maxConnections = node.config().getInt(ConfigKeys.MAX_CONNECTIONS);
-    if (maxConnections < 1) {
-      return Future.failedFuture(new IllegalArgumentException(
-          ConfigKeys.MAX_CONNECTIONS.env() + " must be >= 1, got " + maxConnections));
-    }
-    int maxPerUser = node.config().getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
-    if (maxPerUser < 0) {
-      return Future.failedFuture(new IllegalArgumentException(
-          ConfigKeys.MAX_CONNECTIONS_PER_USER.env() + " must be >= 0, got " + maxPerUser));
-    }
     GatewaySettings settings;
     try {
       // Checked once here so a bad limit fails the start with the setting's name.
@@ -51,6 +49,7 @@ public final class Gateway {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    int maxConnections = settings.maxConnections();
     if (settings.idleShorterThanHeartbeat()) {
       LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("idleTimeoutMs", settings.idleTimeoutMs())
           .addKeyValue("heartbeatMs", settings.heartbeatMs())
@@ -86,7 +85,7 @@ public final class Gateway {
     }
     // The presence agent starts before the gateways: its lease exists before the node's first device.
     return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics, node.hazelcast()))
-        .compose(inboxId -> vertx.deployVerticle(new PresenceWatchVerticle(node, watch))
+        .compose(inboxId -> vertx.deployVerticle(new PresenceWatchVerticle(node, watch, settings))
             .compose(watchId -> vertx.deployVerticle(new RevocationVerticle(revocations, sessions))
                 .compose(revId -> vertx.deployVerticle(
                         () -> new GatewayVerticle(node, sessions, drain, metrics, maxConnections, keys, revocations,

@@ -10,7 +10,8 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
                        long retransmitMaxMs, int maxUnacked, long gapWaitMs, int syncPage, long busTimeoutMs,
                        long tokenExpiringMs, long leewayMs, int maxPendingSends, long closeTimeoutMs,
                        long maxOutboundBytes, int maxOutboundFrames, int tcpSendBufferBytes, Rates rates,
-                       UserSends userSends, JsonLimits jsonLimits) {
+                       UserSends userSends, JsonLimits jsonLimits, int maxConnections, int maxPerUser,
+                       long healthTimeoutMs, long presenceLeaseMs, long presenceReconcileMs) {
 
   /** Per-connection inbound limits; a rate of 0 turns its bucket off, {@code strikes} 0 never closes. */
   record Rates(double framesPerS, double framesBurst, double bytesPerS, double bytesBurst, int strikes,
@@ -72,7 +73,30 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
         intAtLeast(c, ConfigKeys.TCP_SEND_BUFFER_BYTES, 0),
         rates,
         userSends,
-        JsonLimits.from(c));
+        JsonLimits.from(c),
+        (int) floor(c, ConfigKeys.MAX_CONNECTIONS, 1),
+        (int) floor(c, ConfigKeys.MAX_CONNECTIONS_PER_USER, 0),
+        positive(c, ConfigKeys.HEALTH_TIMEOUT_MS),
+        // A lease renewed every third of it needs at least three milliseconds.
+        floor(c, ConfigKeys.PRESENCE_LEASE_MS, 3),
+        floor(c, ConfigKeys.PRESENCE_RECONCILE_MS, 0));
+  }
+
+  /** The node's messages for these settings (">= min"), which operators and tests already know. */
+  private static long floor(CourierConfig c, Setting s, long min) {
+    long v = c.getLong(s);
+    if (v < min) {
+      throw new IllegalArgumentException(s.env() + " must be >= " + min + ", got " + v);
+    }
+    return v;
+  }
+
+  private static long positive(CourierConfig c, Setting s) {
+    long v = c.getLong(s);
+    if (v <= 0) {
+      throw new IllegalArgumentException(s.env() + " must be > 0, got " + v);
+    }
+    return v;
   }
 
   private static long atLeast(CourierConfig c, Setting s, long min) {

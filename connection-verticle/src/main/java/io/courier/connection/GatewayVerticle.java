@@ -5,6 +5,7 @@ import io.courier.cluster.PresenceRegistry;
 import io.courier.cluster.UserSendBuckets;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.HttpPaths;
 import io.courier.protocol.LocalServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -36,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * and the admin drain call ({@link OpsRoutes}); during a drain it refuses new handshakes with 503.
  */
 public final class GatewayVerticle extends VerticleBase {
-  public static final String WS_PATH = "/ws";
+  public static final String WS_PATH = HttpPaths.WS;
   /** The SockJS event-bus bridge for browsers ({@link BridgeSocket}). */
-  public static final String BRIDGE_PATH = "/eventbus";
+  public static final String BRIDGE_PATH = HttpPaths.EVENT_BUS;
   /** The demo chat page and the browser client, served from the jar. */
   static final String WEB_ROOT = "webroot";
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -106,7 +107,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     settings = GatewaySettings.from(node.config());
     verifier = new TokenVerifier(vertx, keys, node.config(), revocations);
-    maxPerUser = node.config().getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
+    maxPerUser = settings.maxPerUser();
     origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
     delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs(),
         () -> LocalServices.present(vertx, LocalServices.DELIVERY));
@@ -121,10 +122,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
-    long healthTimeoutMs = node.config().getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
-    if (healthTimeoutMs <= 0) {
-      throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + healthTimeoutMs);
-    }
+    long healthTimeoutMs = settings.healthTimeoutMs();
     OpsRoutes ops = new OpsRoutes(node, drain, sessions, verifier,
         new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence, metrics, maxConnections, revocations);
     ops.mount(router);

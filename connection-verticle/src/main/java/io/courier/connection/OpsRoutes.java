@@ -4,6 +4,7 @@ import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.PresenceEntry;
 import io.courier.cluster.PresenceLeases;
+import io.courier.protocol.HttpPaths;
 import java.util.List;
 import io.courier.cluster.PresenceRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * checks), and the admin calls: drain, connections of the node and of a user, and token revocation.
  */
 final class OpsRoutes {
-  static final String LIVE = "/health/live";
-  static final String READY = "/health/ready";
+  static final String LIVE = HttpPaths.LIVE;
+  static final String READY = HttpPaths.READY;
   static final String ADMIN_DRAIN = "/admin/drain";
   static final String ADMIN_CONNECTIONS = "/admin/connections";
   static final String ADMIN_USER = "/admin/users/:userId";
@@ -34,7 +35,7 @@ final class OpsRoutes {
   static final String ADMIN_REVOKE = "/admin/revoke";
   /** Largest body of POST /admin/revoke ({"user": ...} or {"jti": ...} of at most 256 characters). */
   static final int REVOKE_BODY_LIMIT = 4096;
-  static final String METRICS = "/metrics";
+  static final String METRICS = HttpPaths.METRICS;
   /** Users listed by name in GET /admin/connections (those with the most connections here). */
   static final int TOP_USERS = 20;
   /** The role claim ({@code "roles": ["admin"]}) a token needs for the admin endpoints. */

@@ -37,26 +37,21 @@ public final class PresenceWatchVerticle extends VerticleBase {
   private final NodeContext node;
   private final PresenceWatch watch;
   private PresenceLeases leases;
+  private final GatewaySettings settings;
   private long leaseMs;
   private boolean reconciling;
 
-  public PresenceWatchVerticle(NodeContext node, PresenceWatch watch) {
+  PresenceWatchVerticle(NodeContext node, PresenceWatch watch, GatewaySettings settings) {
     this.node = node;
     this.watch = watch;
+    this.settings = settings;
   }
 
   @Override
   public Future<?> start() {
-    leaseMs = node.config().getLong(ConfigKeys.PRESENCE_LEASE_MS);
-    long reconcileMs = node.config().getLong(ConfigKeys.PRESENCE_RECONCILE_MS);
-    if (leaseMs < 3) {
-      return Future.failedFuture(new IllegalArgumentException(
-          ConfigKeys.PRESENCE_LEASE_MS.env() + " must be >= 3, got " + leaseMs));
-    }
-    if (reconcileMs < 0) {
-      return Future.failedFuture(new IllegalArgumentException(
-          ConfigKeys.PRESENCE_RECONCILE_MS.env() + " must be >= 0, got " + reconcileMs));
-    }
+    // Both checked by GatewaySettings before this verticle is deployed.
+    leaseMs = settings.presenceLeaseMs();
+    long reconcileMs = settings.presenceReconcileMs();
     leases = new PresenceLeases(vertx, node.hazelcast());
     vertx.setPeriodic(leaseMs / 3, id -> renew());
     if (reconcileMs > 0) {

@@ -161,4 +161,14 @@ class RateLimitPartsTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewaySettings.from(CourierConfig.defaults()
         .with(ConfigKeys.USER_SENDS_LEASE, 2000))).hasMessageContaining("COURIER_USER_SENDS_LEASE");
   }
+
+  @Test
+  void nodeLimitsAreCheckedWithTheMessagesTheNodeUsesBeforeJoining() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewaySettings.from(CourierConfig.defaults()
+        .with(ConfigKeys.MAX_CONNECTIONS, 0))).hasMessageContaining("COURIER_MAX_CONNECTIONS must be >= 1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewaySettings.from(CourierConfig.defaults()
+        .with(ConfigKeys.HEALTH_TIMEOUT_MS, 0))).hasMessageContaining("COURIER_HEALTH_TIMEOUT_MS must be > 0");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewaySettings.from(CourierConfig.defaults()
+        .with(ConfigKeys.PRESENCE_LEASE_MS, 2))).hasMessageContaining("COURIER_PRESENCE_LEASE_MS must be >= 3");
+  }
 }

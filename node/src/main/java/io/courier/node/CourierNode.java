@@ -20,6 +20,7 @@ import io.courier.delivery.DeliveryVerticle;
 import io.courier.presence.PresenceVerticle;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.protocol.HttpPaths;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -48,8 +49,8 @@ public final class CourierNode {
   public static final String DELIVERY = "delivery";
   public static final String PRESENCE = "presence";
   private static final Set<String> KNOWN = Set.of(CONNECTION, DELIVERY, PRESENCE);
-  static final String METRICS_PATH = "/metrics";
-  static final String LIVE_PATH = "/health/live";
+  static final String METRICS_PATH = HttpPaths.METRICS;
+  static final String LIVE_PATH = HttpPaths.LIVE;
 
   private final Vertx vertx;
   private final NodeContext context;
@@ -252,8 +253,6 @@ public final class CourierNode {
     }
     if (verticles.contains(CONNECTION)) {
       atLeast(cfg, ConfigKeys.WATCH_MAX_USERS, 1);
-      atLeast(cfg, ConfigKeys.PRESENCE_LEASE_MS, 3);
-      atLeast(cfg, ConfigKeys.PRESENCE_RECONCILE_MS, 0);
     }
     if (verticles.contains(PRESENCE)) {
       atLeast(cfg, ConfigKeys.PRESENCE_SWEEP_MS, 1);
@@ -273,18 +272,8 @@ public final class CourierNode {
     if (grace < 0) {
       throw new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + " must be >= 0, got " + grace);
     }
-    int max = cfg.getInt(ConfigKeys.MAX_CONNECTIONS);
-    if (max < 1) {
-      throw new IllegalArgumentException(ConfigKeys.MAX_CONNECTIONS.env() + " must be >= 1, got " + max);
-    }
-    int perUser = cfg.getInt(ConfigKeys.MAX_CONNECTIONS_PER_USER);
-    if (perUser < 0) {
-      throw new IllegalArgumentException(ConfigKeys.MAX_CONNECTIONS_PER_USER.env() + " must be >= 0, got " + perUser);
-    }
-    long health = cfg.getLong(ConfigKeys.HEALTH_TIMEOUT_MS);
-    if (health <= 0) {
-      throw new IllegalArgumentException(ConfigKeys.HEALTH_TIMEOUT_MS.env() + " must be > 0, got " + health);
-    }
+    // Connection limits, health timeout and presence lease: the gateway's own check, run early.
+    Gateway.checkSettings(cfg);
   }
 
   private static String resolveSecret(CourierConfig cfg) {
