@@ -101,12 +101,11 @@ public final class TokenIssuer {
     String signingInput = B64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
         + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
     try {
-      Signature sig = Signature.getInstance(alg.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSA");
+      // JWS wants ECDSA's (r, s) as two fixed 32-byte halves (RFC 7518 §3.4): the P1363 format, not DER.
+      Signature sig = Signature.getInstance(alg.equals("RS256") ? "SHA256withRSA" : "SHA256withECDSAinP1363Format");
       sig.initSign(key);
       sig.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-      byte[] s = sig.sign();
-      // JWS wants ECDSA's (r, s) as two fixed 32-byte halves, not the JDK's DER sequence.
-      return signingInput + "." + B64.encodeToString(alg.equals("ES256") ? derToJose(s, 32) : s);
+      return signingInput + "." + B64.encodeToString(sig.sign());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
@@ -149,27 +148,6 @@ public final class TokenIssuer {
       }
     }
     throw new IllegalArgumentException(file + " holds neither an RSA nor an EC private key");
-  }
-
-  /** A DER ECDSA signature as the JWS R || S form, each half {@code half} bytes. */
-  static byte[] derToJose(byte[] der, int half) {
-    // SEQUENCE { INTEGER r, INTEGER s }, with a long-form length only for big curves.
-    int i = 1;
-    i += (der[i] & 0x80) != 0 ? 1 + (der[i] & 0x7f) : 1;
-    byte[] out = new byte[2 * half];
-    for (int part = 0; part < 2; part++) {
-      if (der[i] != 0x02) {
-        throw new IllegalStateException("not a DER ECDSA signature");
-      }
-      int len = der[i + 1];
-      int start = i + 2;
-      // Drop the sign byte(s); left-pad short integers.
-      int skip = Math.max(0, len - half);
-      int copy = len - skip;
-      System.arraycopy(der, start + skip, out, part * half + (half - copy), copy);
-      i = start + len;
-    }
-    return out;
   }
 
   /** Parses 90s, 15m, 1h, 7d, 500ms (and plain seconds). */
