@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -451,18 +453,14 @@ final class BridgeSocket implements Transport {
     return parts.length == 3 && !parts[1].isEmpty() && !parts[2].isEmpty() ? parts[1] : null;
   }
 
+  /** The first value of query parameter {@code name} (%xx and + decoded), "" when it has no '=', null when absent. */
   static String queryParam(String uri, String name) {
-    int q = uri == null ? -1 : uri.indexOf('?');
-    if (q < 0) {
+    if (uri == null) {
       return null;
     }
-    for (String pair : uri.substring(q + 1).split("&")) {
-      int eq = pair.indexOf('=');
-      String k = eq < 0 ? pair : pair.substring(0, eq);
-      if (k.equals(name)) {
-        return eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
-      }
-    }
-    return null;
+    // ';' is part of a value here, as in the URL decoding the bridge used before, not a separator.
+    List<String> values = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, 1024, true)
+        .parameters().get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 }
