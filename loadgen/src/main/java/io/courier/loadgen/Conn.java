@@ -2,6 +2,7 @@ package io.courier.loadgen;
 
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameTypes;
+import io.courier.protocol.HttpPaths;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -231,7 +232,7 @@ final class Conn {
       return;
     }
     WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(target.host()).setPort(target.port())
-        .setURI(target.raw() ? "/ws?user=" + userId : "/ws").setAllowOriginHeader(false);
+        .setURI(target.raw() ? HttpPaths.WS + "?user=" + userId : HttpPaths.WS).setAllowOriginHeader(false);
     if (!target.raw()) {
       o.addHeader("Authorization", "Bearer " + token);
     }

@@ -1,6 +1,7 @@
 package io.courier.loadgen;
 
 import io.courier.protocol.FrameTypes;
+import io.courier.protocol.HttpPaths;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -44,7 +45,7 @@ final class Forwarder extends VerticleBase {
   public Future<?> start() {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setMaxWebSocketFrameSize(65536));
     server.webSocketHandshakeHandler(hs -> {
-      String user = hs.path().equals("/ws") ? queryUser(hs.query()) : null;
+      String user = hs.path().equals(HttpPaths.WS) ? queryUser(hs.query()) : null;
       if (user == null) {
         hs.reject(400);
       } else {

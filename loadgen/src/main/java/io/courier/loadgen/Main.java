@@ -2,6 +2,7 @@ package io.courier.loadgen;
 
 import io.courier.node.Secrets;
 import io.courier.protocol.CourierConfig;
+import io.courier.protocol.HttpPaths;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -114,7 +115,7 @@ public final class Main {
   private static void forwarder(Options o, PrintStream err) {
     Vertx vertx = Vertx.vertx();
     int port = Forwarder.start(vertx, o.host, o.port).await();
-    err.println("courier bench forwarder: raw WebSocket forwarder on ws://" + o.host + ":" + port + "/ws?user=ID (Ctrl-C stops it)");
+    err.println("courier bench forwarder: raw WebSocket forwarder on ws://" + o.host + ":" + port + HttpPaths.WS + "?user=ID (Ctrl-C stops it)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       vertx.close().await();

@@ -1,6 +1,7 @@
 package io.courier.loadgen;
 
 import io.courier.node.TokenIssuer;
+import io.courier.protocol.HttpPaths;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -97,7 +98,7 @@ final class SlowFleet {
 
   private Future<Void> openOne(int i) {
     WebSocketClient c = clients.get(i % clients.size());
-    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(host).setPort(port).setURI("/ws")
+    WebSocketConnectOptions o = new WebSocketConnectOptions().setHost(host).setPort(port).setURI(HttpPaths.WS)
         .setAllowOriginHeader(false).addHeader("Authorization", "Bearer " + tokens.get(i));
     // Handlers go on before connecting: the first callers run on the bench's own thread, where a
     // listener on connect()'s future may come after the event loop has read (and, with no handler

@@ -3,6 +3,7 @@ package io.courier.node;
 import ch.qos.logback.classic.LoggerContext;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.protocol.HttpPaths;
 import io.courier.protocol.ServiceBridge;
 import io.courier.protocol.Setting;
 import java.time.Duration;
@@ -94,7 +95,7 @@ public final class Main {
       return;
     }
     System.err.println("courier: node " + node.nodeId() + " running"
-        + (node.port() > 0 ? " on ws://" + cfg.get(ConfigKeys.HOST) + ":" + node.port() + "/ws" : ""));
+        + (node.port() > 0 ? " on ws://" + cfg.get(ConfigKeys.HOST) + ":" + node.port() + HttpPaths.WS : ""));
     long graceMs = cfg.getLong(ConfigKeys.DRAIN_GRACE_MS);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, graceMs), "courier-shutdown"));
     // A drain started over POST /admin/drain ends the process the same way as SIGTERM.
