@@ -36,12 +36,6 @@ public final class Gateway {
   public static Future<Deployed> deploy(Vertx vertx, NodeContext node, JwtKeys keys, Revocations revocations,
                                         PendingHandshakes pending) {
     Sessions sessions = new Sessions();
-    Drain drain;
-    try {
-      drain = new Drain(node.config().getLong(ConfigKeys.DRAIN_GRACE_MS));
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + ": " + e.getMessage()));
-    }
     GatewaySettings settings;
     try {
       // Checked once here so a bad limit fails the start with the setting's name.
@@ -50,6 +44,7 @@ public final class Gateway {
       return Future.failedFuture(e);
     }
     int maxConnections = settings.maxConnections();
+    Drain drain = new Drain(settings.drainGraceMs());
     if (settings.idleShorterThanHeartbeat()) {
       LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("idleTimeoutMs", settings.idleTimeoutMs())
           .addKeyValue("heartbeatMs", settings.heartbeatMs())

@@ -11,7 +11,8 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
                        long tokenExpiringMs, long leewayMs, int maxPendingSends, long closeTimeoutMs,
                        long maxOutboundBytes, int maxOutboundFrames, int tcpSendBufferBytes, Rates rates,
                        UserSends userSends, JsonLimits jsonLimits, int maxConnections, int maxPerUser,
-                       long healthTimeoutMs, long presenceLeaseMs, long presenceReconcileMs) {
+                       long healthTimeoutMs, long presenceLeaseMs, long presenceReconcileMs,
+                       long drainGraceMs) {
 
   /** Per-connection inbound limits; a rate of 0 turns its bucket off, {@code strikes} 0 never closes. */
   record Rates(double framesPerS, double framesBurst, double bytesPerS, double bytesBurst, int strikes,
@@ -79,7 +80,8 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
         positive(c, ConfigKeys.HEALTH_TIMEOUT_MS),
         // A lease renewed every third of it needs at least three milliseconds.
         floor(c, ConfigKeys.PRESENCE_LEASE_MS, 3),
-        floor(c, ConfigKeys.PRESENCE_RECONCILE_MS, 0));
+        floor(c, ConfigKeys.PRESENCE_RECONCILE_MS, 0),
+        floor(c, ConfigKeys.DRAIN_GRACE_MS, 0));
   }
 
   /** The node's messages for these settings (">= min"), which operators and tests already know. */

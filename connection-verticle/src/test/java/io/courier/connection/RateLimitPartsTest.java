@@ -170,5 +170,7 @@ class RateLimitPartsTest {
         .with(ConfigKeys.HEALTH_TIMEOUT_MS, 0))).hasMessageContaining("COURIER_HEALTH_TIMEOUT_MS must be > 0");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewaySettings.from(CourierConfig.defaults()
         .with(ConfigKeys.PRESENCE_LEASE_MS, 2))).hasMessageContaining("COURIER_PRESENCE_LEASE_MS must be >= 3");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GatewaySettings.from(CourierConfig.defaults()
+        .with(ConfigKeys.DRAIN_GRACE_MS, -1))).hasMessageContaining("COURIER_DRAIN_GRACE_MS must be >= 0");
   }
 }

@@ -105,7 +105,8 @@ public final class CourierNode {
         cfg = cfg.with(ConfigKeys.PORT, io.courier.cluster.FreePorts.pick(cfg.get(ConfigKeys.HOST)));
       }
       if (verticles.contains(CONNECTION)) {
-        checkDrainSettings(cfg);
+        // Drain grace, connection limits, health timeout, presence lease: the gateway's own check, run early.
+        Gateway.checkSettings(cfg);
       }
       checkMetricsSettings(cfg);
       ConnectionGuard.Settings.from(cfg);
@@ -264,16 +265,6 @@ public final class CourierNode {
     if (v < min) {
       throw new IllegalArgumentException(s.env() + " must be >= " + min + ", got " + v);
     }
-  }
-
-  /** Refused before the cluster is joined, with the setting's name in the message. */
-  private static void checkDrainSettings(CourierConfig cfg) {
-    long grace = cfg.getLong(ConfigKeys.DRAIN_GRACE_MS);
-    if (grace < 0) {
-      throw new IllegalArgumentException(ConfigKeys.DRAIN_GRACE_MS.env() + " must be >= 0, got " + grace);
-    }
-    // Connection limits, health timeout and presence lease: the gateway's own check, run early.
-    Gateway.checkSettings(cfg);
   }
 
   private static String resolveSecret(CourierConfig cfg) {
