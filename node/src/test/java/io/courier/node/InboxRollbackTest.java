@@ -33,19 +33,12 @@ class InboxRollbackTest {
   private static final String ROLLED_BACK = "inbox rolled back; reconnect and sync";
 
   private final Vertx vertx = Vertx.vertx();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
     vertx.close().await();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    closing.add(c);
-    return c;
   }
 
   /**
@@ -57,8 +50,8 @@ class InboxRollbackTest {
   void redisRestartedFromAnOlderSnapshot() {
     RedisServer redis = RedisServer.startWithSnapshots();
     AtomicReference<RedisServer> current = new AtomicReference<>(redis);
-    closeLater(() -> current.get().close());
-    ProcessCluster cluster = closeLater(new ProcessCluster("inbox-rollback",
+    closing.add(() -> current.get().close());
+    ProcessCluster cluster = closing.add(new ProcessCluster("inbox-rollback",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", redis.url())));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
@@ -80,7 +73,7 @@ class InboxRollbackTest {
     String secret = "rollback-" + UUID.randomUUID();
     CourierNode node = CourierNode.start(TestCluster.config(Ports.uniqueName("rollback-hz"))
         .with(ConfigKeys.JWT_SECRET, secret).with(ConfigKeys.STORE, "hazelcast")).await();
-    closeLater(() -> node.close().await());
+    closing.add(() -> node.close().await());
     IMap<String, Inbox> inboxes = node.context().hazelcast().getMap(Maps.INBOXES);
     AtomicReference<Inbox> older = new AtomicReference<>();
     AtomicReference<String> bob = new AtomicReference<>();
@@ -100,11 +93,11 @@ class InboxRollbackTest {
     String alice = "alice-" + run;
     String bob = "bob-" + run;
     bobName.set(bob);
-    WsProbe a = closeLater(connect(port, secret, alice));
+    WsProbe a = closing.add(connect(port, secret, alice));
     a.next("welcome");
     // b1 leaves before the rollback and comes back later; b2 stays connected across it.
-    WsProbe b1 = closeLater(connect(port, secret, bob));
-    WsProbe b2 = closeLater(connect(port, secret, bob));
+    WsProbe b1 = closing.add(connect(port, secret, bob));
+    WsProbe b2 = closing.add(connect(port, secret, bob));
     String epoch = b1.next("welcome").getString("epoch");
     b2.next("welcome");
 
@@ -133,7 +126,7 @@ class InboxRollbackTest {
 
     // Each device reconnects with its proof of position (the message at seq 5): reset and both new messages.
     for (int device = 1; device <= 2; device++) {
-      WsProbe again = closeLater(connect(port, secret, bob));
+      WsProbe again = closing.add(connect(port, secret, bob));
       JsonObject welcome = again.next("welcome");
       assertThat(welcome.getString("epoch")).isEqualTo(epoch);
       assertThat(welcome.getLong("lastSeq")).isEqualTo(5);
@@ -151,7 +144,7 @@ class InboxRollbackTest {
       again.close();
     }
 
-    WsProbe b3 = closeLater(connect(port, secret, bob));
+    WsProbe b3 = closing.add(connect(port, secret, bob));
     b3.next("welcome");
     // A client with the store's own history at seq 5 is not reset and gets nothing more.
     Sync current = sync(b3, new JsonObject().put("after", 5).put("epoch", epoch).put("lastId", "n2")

@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,32 +32,25 @@ class RedisCredentialsProcessTest {
   private static final String WRONG = "wrong-" + UUID.randomUUID();
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http = vertx.createHttpClient();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
   @TempDir
   Path dir;
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
     vertx.close().await();
   }
 
-  private <T extends AutoCloseable> T closeLater(T c) {
-    closing.add(c);
-    return c;
-  }
-
   private NodeProcess node(String name, String url, Map<String, String> extra) {
-    ProcessCluster cluster = closeLater(new ProcessCluster(name,
+    ProcessCluster cluster = closing.add(new ProcessCluster(name,
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", url)));
     return cluster.start(name, "connection,delivery,presence", extra);
   }
 
   @Test
   void aPasswordOrAnAclUserWorksAWrongOrMissingOneStopsTheNodeNamingTheSetting() throws Exception {
-    RedisServer redis = closeLater(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
+    RedisServer redis = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
         "--requirepass", PASSWORD, "--user", "courier", "on", ">" + ACL_PASSWORD, "~*", "&*", "+@all"));
     String at = "@127.0.0.1:" + redis.port() + "/0";
     NodeProcess withPassword = node("redis-pw", "redis://:" + PASSWORD + at, Map.of());
@@ -87,7 +79,7 @@ class RedisCredentialsProcessTest {
         .isEqualTo("redis://courier:***" + at);
     // A Redis that goes away and comes back: the reconnect errors are logged without the password.
     redis.kill();
-    closeLater(RedisServer.start(redis.port(), redis.dir(), "--appendfsync", "always", "--requirepass", PASSWORD,
+    closing.add(RedisServer.start(redis.port(), redis.dir(), "--appendfsync", "always", "--requirepass", PASSWORD,
         "--user", "courier", "on", ">" + ACL_PASSWORD, "~*", "&*", "+@all"));
     withPassword.awaitLog("Redis connection restored", j -> true, Duration.ofSeconds(30));
     awaitReady(withPassword);
@@ -118,7 +110,7 @@ class RedisCredentialsProcessTest {
     OpenSsl.Ca ca = OpenSsl.ca(dir, "redis");
     OpenSsl.KeyAndCert server = OpenSsl.signed(dir, ca, "redis-server");
     int port = Ports.free();
-    closeLater(RedisServer.start(port, Files.createDirectories(dir.resolve("redis")), "--port", "0",
+    closing.add(RedisServer.start(port, Files.createDirectories(dir.resolve("redis")), "--port", "0",
         "--tls-port", String.valueOf(port), "--tls-cert-file", server.cert().toString(),
         "--tls-key-file", server.key().toString(), "--tls-ca-cert-file", ca.cert().toString(),
         "--tls-auth-clients", "no", "--appendfsync", "always", "--requirepass", PASSWORD));
@@ -141,7 +133,7 @@ class RedisCredentialsProcessTest {
   private void assertDelivers(NodeProcess node, String prefix) {
     String run = prefix + UUID.randomUUID().toString().substring(0, 8);
     String secret = node.env().get("COURIER_JWT_SECRET");
-    WsProbe a = closeLater(WsProbe.connect(vertx, node.port(),
+    WsProbe a = closing.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(secret, "alice-" + run, Duration.ofMinutes(5), List.of())));
     a.next("welcome");
     a.send(new JsonObject().put("type", "send").put("id", "m-" + run).put("to", "bob-" + run)
@@ -149,7 +141,7 @@ class RedisCredentialsProcessTest {
     JsonObject answer = a.next(f -> "sent".equals(f.getString("type")) || "error".equals(f.getString("type")),
         Duration.ofSeconds(30));
     assertThat(answer.getString("type")).as(answer.encode()).isEqualTo("sent");
-    WsProbe b = closeLater(WsProbe.connect(vertx, node.port(),
+    WsProbe b = closing.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(secret, "bob-" + run, Duration.ofMinutes(5), List.of())));
     assertThat(b.next("welcome").getLong("lastSeq")).isEqualTo(1L);
     b.send(new JsonObject().put("type", "sync").put("after", 0));

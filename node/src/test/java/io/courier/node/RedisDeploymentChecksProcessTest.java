@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -28,33 +27,26 @@ import org.junit.jupiter.api.Test;
 class RedisDeploymentChecksProcessTest {
   private final Vertx vertx = Vertx.vertx();
   private final HttpClient http = vertx.createHttpClient();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
     vertx.close().await();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    closing.add(c);
-    return c;
   }
 
   @Test
   void riskySettingsAreWarnedAtStartAndShownByReadinessWithoutFailingIt() throws Exception {
-    RedisServer risky = closeLater(RedisServer.start(Ports.free(), null, "--appendfsync", "everysec",
+    RedisServer risky = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "everysec",
         "--maxmemory-policy", "allkeys-lru"));
-    closeLater(RedisServer.start(Ports.free(), null, "--replicaof", "127.0.0.1", String.valueOf(risky.port())));
-    RedisServer sound = closeLater(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
+    closing.add(RedisServer.start(Ports.free(), null, "--replicaof", "127.0.0.1", String.valueOf(risky.port())));
+    RedisServer sound = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
         "--maxmemory-policy", "noeviction"));
     awaitConnectedReplicas(risky, 1);
 
-    ProcessCluster riskyCluster = closeLater(new ProcessCluster("redis-checks-risky",
+    ProcessCluster riskyCluster = closing.add(new ProcessCluster("redis-checks-risky",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", risky.url())));
-    ProcessCluster soundCluster = closeLater(new ProcessCluster("redis-checks-sound",
+    ProcessCluster soundCluster = closing.add(new ProcessCluster("redis-checks-sound",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", sound.url())));
     NodeProcess warned = riskyCluster.start("node-risky", "connection,delivery,presence");
     NodeProcess quiet = soundCluster.start("node-sound", "connection,delivery,presence");

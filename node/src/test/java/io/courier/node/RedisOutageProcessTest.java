@@ -22,19 +22,12 @@ import org.junit.jupiter.api.Test;
  */
 class RedisOutageProcessTest {
   private final Vertx vertx = Vertx.vertx();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
     vertx.close().await();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    closing.add(c);
-    return c;
   }
 
   /** Sends {@code id} to {@code to}; returns the {@code sent} or {@code error} frame that answers it. */
@@ -60,8 +53,8 @@ class RedisOutageProcessTest {
 
   @Test
   void aRedisCrashAnswersUnavailableKeepsConnectionsAndLosesNothingConfirmed() throws Exception {
-    RedisServer redis = closeLater(RedisServer.start());
-    ProcessCluster cluster = closeLater(new ProcessCluster("redis-outage",
+    RedisServer redis = closing.add(RedisServer.start());
+    ProcessCluster cluster = closing.add(new ProcessCluster("redis-outage",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", redis.url())));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
@@ -69,9 +62,9 @@ class RedisOutageProcessTest {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String alice = "alice-" + run;
     String bob = "bob-" + run;
-    WsProbe a = closeLater(WsProbe.connect(vertx, node.port(),
+    WsProbe a = closing.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), alice, Duration.ofMinutes(10), List.of())));
-    WsProbe b = closeLater(WsProbe.connect(vertx, node.port(),
+    WsProbe b = closing.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), bob, Duration.ofMinutes(10), List.of())));
     a.next("welcome");
     String epoch = b.next("welcome").getString("epoch");
@@ -98,7 +91,7 @@ class RedisOutageProcessTest {
     assertThat(a.isClosed()).isFalse();
     assertThat(b.isClosed()).isFalse();
 
-    RedisServer again = closeLater(RedisServer.start(redis.port(), redis.dir()));
+    RedisServer again = closing.add(RedisServer.start(redis.port(), redis.dir()));
     long restartedAt = System.currentTimeMillis();
     // the client's part: resend with the same id until sent
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -121,7 +114,7 @@ class RedisOutageProcessTest {
     assertThat(b.isClosed()).isFalse();
 
     // a second device of bob replays the whole inbox: every confirmed message once, in order, same epoch
-    WsProbe b2 = closeLater(WsProbe.connect(vertx, node.port(),
+    WsProbe b2 = closing.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), bob, Duration.ofMinutes(10), List.of())));
     JsonObject welcome = b2.next("welcome");
     assertThat(welcome.getString("epoch")).isEqualTo(epoch);

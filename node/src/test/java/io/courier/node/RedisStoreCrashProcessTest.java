@@ -23,27 +23,20 @@ import org.junit.jupiter.api.Test;
  */
 class RedisStoreCrashProcessTest {
   private final Vertx vertx = Vertx.vertx();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private ProcessCluster cluster;
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
     vertx.close().await();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    closing.add(c);
-    return c;
   }
 
   @Test
   void killingADeliveryAndAGatewayProcessLosesNoConfirmedMessage() {
-    RedisServer redis = closeLater(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
-    cluster = closeLater(new ProcessCluster("redis-crash", Map.of("COURIER_STORE", "redis",
+    RedisServer redis = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
+    cluster = closing.add(new ProcessCluster("redis-crash", Map.of("COURIER_STORE", "redis",
         "COURIER_REDIS_URL", redis.url(), "COURIER_BUS_TIMEOUT_MS", "2000")));
     NodeProcess gatewayA = cluster.start("gateway-a", "connection,presence").awaitStarted(Duration.ofSeconds(90));
     NodeProcess gatewayB = cluster.start("gateway-b", "connection,presence");
@@ -60,7 +53,7 @@ class RedisStoreCrashProcessTest {
 
     String bob = "bob-" + run;
     List<String> confirmed = new ArrayList<>();
-    WsProbe aliceOnA = closeLater(WsProbe.connect(vertx, gatewayA.port(), token("alice-" + run)));
+    WsProbe aliceOnA = closing.add(WsProbe.connect(vertx, gatewayA.port(), token("alice-" + run)));
     aliceOnA.next("welcome");
     for (int i = 1; i <= 5; i++) {
       confirmed.add(sendConfirmed(aliceOnA, "m" + i + "-" + run, bob));
@@ -70,13 +63,13 @@ class RedisStoreCrashProcessTest {
       confirmed.add(sendConfirmed(aliceOnA, "m" + i + "-" + run, bob));
     }
     gatewayA.kill();
-    WsProbe aliceOnB = closeLater(WsProbe.connect(vertx, gatewayB.port(), token("alice-" + run)));
+    WsProbe aliceOnB = closing.add(WsProbe.connect(vertx, gatewayB.port(), token("alice-" + run)));
     aliceOnB.next("welcome");
     for (int i = 11; i <= 13; i++) {
       confirmed.add(sendConfirmed(aliceOnB, "m" + i + "-" + run, bob));
     }
 
-    WsProbe bobOnB = closeLater(WsProbe.connect(vertx, gatewayB.port(), token(bob)));
+    WsProbe bobOnB = closing.add(WsProbe.connect(vertx, gatewayB.port(), token(bob)));
     JsonObject welcome = bobOnB.next("welcome");
     assertThat(welcome.getLong("lastSeq")).isEqualTo(13L);
     bobOnB.send(new JsonObject().put("type", "sync").put("after", 0));

@@ -42,19 +42,12 @@ class StoreMemoryFloodTest {
   static final String BODY = "\"" + "x".repeat(59_998) + "\"";
 
   private final Vertx vertx = Vertx.vertx();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer closing = new Closer();
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
+    closing.close();
     vertx.close().await();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    toClose.add(c);
-    return c;
   }
 
   /** Frame size raised above the messages, every rate limit off. */
@@ -164,7 +157,7 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void aFloodIsRefusedAsOverloadedAndTheNodeKeepsEverythingItAccepted() throws Exception {
-    ProcessCluster cluster = closeLater(new ProcessCluster("store-flood", floodSettings("0.6")));
+    ProcessCluster cluster = closing.add(new ProcessCluster("store-flood", floodSettings("0.6")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence", Map.of(), List.of("-Xmx384m"));
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
@@ -228,7 +221,7 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void withoutTheBudgetTheFloodRunsTheNodeOutOfMemoryAndItExits() throws Exception {
-    ProcessCluster cluster = closeLater(new ProcessCluster("store-flood-oom", floodSettings("0")));
+    ProcessCluster cluster = closing.add(new ProcessCluster("store-flood-oom", floodSettings("0")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence", Map.of(), List.of("-Xmx128m"));
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
@@ -244,14 +237,14 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void pastTheBudgetDirectAndRoomSendsAreOverloadedWhileTheRestGoesOn() {
-    ProcessCluster cluster = closeLater(new ProcessCluster("store-budget-full", floodSettings("1e-9")));
+    ProcessCluster cluster = closing.add(new ProcessCluster("store-budget-full", floodSettings("1e-9")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
     String room = "room-" + run;
-    WsProbe alice = closeLater(WsProbe.connect(vertx, node.port(),
+    WsProbe alice = closing.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), "alice-" + run, Duration.ofMinutes(10), List.of(room))));
-    WsProbe bob = closeLater(WsProbe.connect(vertx, node.port(),
+    WsProbe bob = closing.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), "bob-" + run, Duration.ofMinutes(10), List.of(room))));
     alice.next("welcome");
     bob.next("welcome");
@@ -285,12 +278,12 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void theByteCapIsReportedBySyncAsTruncated() {
-    ProcessCluster cluster = closeLater(new ProcessCluster("store-byte-cap", Map.of("COURIER_RETENTION_MAX_BYTES", "100")));
+    ProcessCluster cluster = closing.add(new ProcessCluster("store-byte-cap", Map.of("COURIER_RETENTION_MAX_BYTES", "100")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
     String bob = "bob-" + run;
-    WsProbe alice = closeLater(WsProbe.connect(vertx, node.port(), token(cluster, "alice-" + run)));
+    WsProbe alice = closing.add(WsProbe.connect(vertx, node.port(), token(cluster, "alice-" + run)));
     alice.next("welcome");
     for (int i = 1; i <= 5; i++) {
       // 30 bytes each: a JSON string of 28 characters and its quotes
@@ -299,7 +292,7 @@ class StoreMemoryFloodTest {
       assertThat(alice.next(f -> id.equals(f.getString("id")) || id.equals(f.getString("ref")), WsProbe.WAIT)
           .getString("type")).isEqualTo("sent");
     }
-    WsProbe b = closeLater(WsProbe.connect(vertx, node.port(), token(cluster, bob)));
+    WsProbe b = closing.add(WsProbe.connect(vertx, node.port(), token(cluster, bob)));
     b.next("welcome");
     b.send(new JsonObject().put("type", "sync").put("after", 1));
     List<String> ids = new ArrayList<>();

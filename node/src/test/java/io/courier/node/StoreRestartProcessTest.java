@@ -24,20 +24,13 @@ import org.junit.jupiter.api.Test;
 class StoreRestartProcessTest {
   private static final String MEMORY_ONLY = "messages live only in the cluster's memory";
   private final Vertx vertx = Vertx.vertx();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final Closer closing = new Closer();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.close();
     vertx.close().await();
-  }
-
-  private <T extends AutoCloseable> T closeLater(T c) {
-    closing.add(c);
-    return c;
   }
 
   /** The inbox of the recipient after a send of three messages: its welcome (epoch, lastSeq). */
@@ -67,7 +60,7 @@ class StoreRestartProcessTest {
 
   @Test
   void theRedisStoreKeepsEpochAndMessagesAcrossARestart() {
-    RedisServer redis = closeLater(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
+    RedisServer redis = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
     Map<String, String> settings = Map.of("COURIER_DRAIN_GRACE_MS", "1000", "COURIER_STORE", "redis",
         "COURIER_REDIS_URL", redis.url());
     NodeProcess first = startOneNode("restart-redis", settings);
@@ -86,7 +79,7 @@ class StoreRestartProcessTest {
 
   /** A cluster of one, new each time: a cluster whose last member stopped is gone. */
   private NodeProcess startOneNode(String name, Map<String, String> settings) {
-    cluster = closeLater(new ProcessCluster(name, settings));
+    cluster = closing.add(new ProcessCluster(name, settings));
     NodeProcess node = cluster.start(name, "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(90));
     return node;
