@@ -8,6 +8,7 @@ import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -303,7 +304,7 @@ class NodeIntegrationTest {
   @Test
   void aTokenWithTheWrongSignatureIsRefusedForGood() {
     CourierClient c = CourierClient.create(vertx, TestUser.options(node.port()),
-        () -> Future.succeededFuture(io.courier.node.TokenIssuer.issue("not-the-secret-but-of-the-right-length-" + java.util.UUID.randomUUID(), "eve",
+        () -> Future.succeededFuture(io.courier.tokens.TokenIssuer.issue("not-the-secret-but-of-the-right-length-" + java.util.UUID.randomUUID(), "eve",
             java.time.Duration.ofMinutes(1), List.of())));
     closeAfterEach.add(() -> c.close().await());
     Throwable t = Await.failure(c.connect());

@@ -1,6 +1,6 @@
 package io.courier.client;
 
-import io.courier.node.TokenIssuer;
+import io.courier.tokens.TokenIssuer;
 import io.courier.protocol.InboxMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,7 @@
 package io.courier.connection;
 
 import io.courier.protocol.ConfigKeys;
+import io.courier.tokens.Secrets;
 import io.courier.protocol.CourierConfig;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -53,13 +54,6 @@ public final class JwtKeys {
   static final Set<String> SUPPORTED = Set.of(HS256, RS256, ES256);
   /** Below this, an RSA key is refused: 2048 bits is the floor of current guidance (NIST SP 800-57). */
   static final int MIN_RSA_BITS = 2048;
-  /**
-   * Below this, an HS256 secret is refused: RFC 7518 §3.2 asks for a key of at least the hash's
-   * size (256 bits). Every holder of a token can try secrets offline against it, and admin tokens are
-   * signed with the same secret, so a short one is a cluster-wide risk.
-   */
-  public static final int MIN_HS256_SECRET_BYTES = 32;
-
   private static final Logger LOG = LoggerFactory.getLogger(JwtKeys.class);
   private static final Pattern PEM_BLOCK =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
@@ -81,20 +75,8 @@ public final class JwtKeys {
     if (secret == null || secret.isEmpty()) {
       throw new IllegalArgumentException("a JWT secret is required for HS256");
     }
-    checkSecret(secret, ConfigKeys.JWT_SECRET.env());
+    Secrets.checkSecret(secret, ConfigKeys.JWT_SECRET.env());
     return new JwtKeys(Set.of(HS256), secret, List.of(), List.of());
-  }
-
-  /**
-   * Refuses an HS256 secret of fewer than {@link #MIN_HS256_SECRET_BYTES} bytes (its UTF-8 bytes are
-   * the HMAC key), naming {@code where} it came from. Never prints the secret.
-   */
-  public static void checkSecret(String secret, String where) {
-    int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes < MIN_HS256_SECRET_BYTES) {
-      throw new IllegalArgumentException(where + " is " + bytes + " bytes; an HS256 secret needs at least "
-          + MIN_HS256_SECRET_BYTES + " bytes (RFC 7518, section 3.2). Generate one with: openssl rand -base64 48");
-    }
   }
 
   /** The algorithms of {@code COURIER_JWT_ALGORITHMS}, checked. */
@@ -127,7 +109,7 @@ public final class JwtKeys {
         throw new IllegalArgumentException("HS256 is enabled (" + ConfigKeys.JWT_ALGORITHMS.env()
             + ") but there is no secret (" + ConfigKeys.JWT_SECRET.env() + ")");
       }
-      checkSecret(hs, ConfigKeys.JWT_SECRET.env());
+      Secrets.checkSecret(hs, ConfigKeys.JWT_SECRET.env());
     }
     List<PubSecKeyOptions> pem = new ArrayList<>();
     if (cfg.isSet(ConfigKeys.JWT_PUBLIC_KEY_FILE)) {

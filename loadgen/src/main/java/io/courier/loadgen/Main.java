@@ -1,6 +1,6 @@
 package io.courier.loadgen;
 
-import io.courier.node.Secrets;
+import io.courier.tokens.Secrets;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.HttpPaths;
 import io.vertx.core.Vertx;

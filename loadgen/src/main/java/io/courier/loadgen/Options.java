@@ -1,6 +1,6 @@
 package io.courier.loadgen;
 
-import io.courier.node.TokenIssuer;
+import io.courier.tokens.TokenIssuer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.courier.loadgen;
 
-import io.courier.node.TokenIssuer;
+import io.courier.tokens.TokenIssuer;
 import io.courier.protocol.HttpPaths;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

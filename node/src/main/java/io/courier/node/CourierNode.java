@@ -21,6 +21,7 @@ import io.courier.presence.PresenceVerticle;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.HttpPaths;
+import io.courier.tokens.Secrets;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -6,6 +6,8 @@ import io.courier.protocol.CourierConfig;
 import io.courier.protocol.HttpPaths;
 import io.courier.protocol.ServiceBridge;
 import io.courier.protocol.Setting;
+import io.courier.tokens.Secrets;
+import io.courier.tokens.TokenIssuer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

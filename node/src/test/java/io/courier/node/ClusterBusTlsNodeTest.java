@@ -11,6 +11,7 @@ import io.courier.protocol.CourierConfig;
 import io.courier.testing.OpenSsl;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.courier.protocol.FrameParser;
 import io.courier.protocol.JsonLimits;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;

@@ -7,6 +7,7 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
+import io.courier.tokens.TokenIssuer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.courier.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.testing.RedisServer;
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

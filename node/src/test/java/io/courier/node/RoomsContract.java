@@ -6,6 +6,7 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;

@@ -2,6 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;

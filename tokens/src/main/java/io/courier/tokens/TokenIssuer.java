@@ -1,4 +1,4 @@
-package io.courier.node;
+package io.courier.tokens;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

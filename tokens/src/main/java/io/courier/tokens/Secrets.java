@@ -1,6 +1,5 @@
-package io.courier.node;
+package io.courier.tokens;
 
-import io.courier.connection.JwtKeys;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import java.io.IOException;
@@ -15,7 +14,7 @@ import java.util.Base64;
  * Where the JWT secret comes from: COURIER_JWT_SECRET if set, else the file named by
  * COURIER_JWT_SECRET_FILE, created with a fresh random secret (owner-only) when absent. The file
  * lets `courier token` on the same machine sign tokens the node accepts, with nothing configured.
- * A secret shorter than {@link JwtKeys#MIN_HS256_SECRET_BYTES} bytes is refused here, with the name
+ * A secret shorter than {@link #MIN_HS256_SECRET_BYTES} bytes is refused here, with the name
  * of the setting or file it came from, so neither a node nor `courier token` ever signs or verifies
  * with it.
  */
@@ -23,12 +22,31 @@ public final class Secrets {
   /** The secret and whether it was generated just now (the caller warns loudly). */
   public record Resolved(String secret, Path file, boolean generated) {}
 
+  /**
+   * Below this, an HS256 secret is refused: RFC 7518 §3.2 asks for a key of at least the hash's
+   * size (256 bits). Every holder of a token can try secrets offline against it, and admin tokens are
+   * signed with the same secret, so a short one is a cluster-wide risk.
+   */
+  public static final int MIN_HS256_SECRET_BYTES = 32;
+
   private Secrets() {}
+
+  /**
+   * Refuses an HS256 secret of fewer than {@link #MIN_HS256_SECRET_BYTES} bytes (its UTF-8 bytes are
+   * the HMAC key), naming {@code where} it came from. Never prints the secret.
+   */
+  public static void checkSecret(String secret, String where) {
+    int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes < MIN_HS256_SECRET_BYTES) {
+      throw new IllegalArgumentException(where + " is " + bytes + " bytes; an HS256 secret needs at least "
+          + MIN_HS256_SECRET_BYTES + " bytes (RFC 7518, section 3.2). Generate one with: openssl rand -base64 48");
+    }
+  }
 
   public static Resolved resolve(CourierConfig cfg) {
     if (cfg.isSet(ConfigKeys.JWT_SECRET)) {
       String secret = cfg.get(ConfigKeys.JWT_SECRET);
-      JwtKeys.checkSecret(secret, ConfigKeys.JWT_SECRET.env());
+      checkSecret(secret, ConfigKeys.JWT_SECRET.env());
       return new Resolved(secret, null, false);
     }
     Path file = cfg.getPath(ConfigKeys.JWT_SECRET_FILE);
@@ -38,7 +56,7 @@ public final class Secrets {
         if (s.isEmpty()) {
           throw new IllegalStateException("the JWT secret file " + file + " is empty");
         }
-        JwtKeys.checkSecret(s, "the secret in " + ConfigKeys.JWT_SECRET_FILE.env() + " (" + file + ")");
+        checkSecret(s, "the secret in " + ConfigKeys.JWT_SECRET_FILE.env() + " (" + file + ")");
         return new Resolved(s, file, false);
       }
       byte[] bytes = new byte[32];

@@ -1,4 +1,4 @@
-package io.courier.node;
+package io.courier.tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
