@@ -7,7 +7,7 @@ import io.courier.cluster.PresenceRegistry.RemoveDevice;
 /**
  * Changes the presence map exactly as a gateway does, but without telling the watchers: what a node
  * that died between its map update and its change message leaves behind. For tests of the watchers'
- * periodic re-read (published in the test-jar).
+ * periodic re-read.
  */
 public final class UntoldPresence {
   private UntoldPresence() {}
