@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -15,10 +13,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that stops reading fills its connection's outbound queue and is cut with 1013; nothing
@@ -28,7 +26,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BackpressureTest {
-  static final String SECRET = "bp-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("backpressure");
   static final int QUEUE_BYTES = 32 * 1024;
   static final int QUEUE_FRAMES = 64;
   static final int MESSAGES = 300;
@@ -38,7 +37,7 @@ class BackpressureTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("backpressure")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.TCP_SEND_BUFFER_BYTES, 8192)
         .with(ConfigKeys.MAX_OUTBOUND_BYTES, QUEUE_BYTES)
         .with(ConfigKeys.MAX_OUTBOUND_FRAMES, QUEUE_FRAMES)
@@ -48,24 +47,14 @@ class BackpressureTest {
         .with(ConfigKeys.CONN_FRAMES_PER_S, 0).with(ConfigKeys.CONN_BYTES_PER_S, 0)
         .with(ConfigKeys.USER_SENDS_PER_S, 0)
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
-  }
-
-  private String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   /** Sends MESSAGES messages of about 1 KiB to {@code to}; returns the ids confirmed with `sent`. */
   private List<String> flood(String to) {
     List<String> ids = new ArrayList<>();
-    try (WsProbe sender = WsProbe.connect(client, node.port(), token("flood-" + UUID.randomUUID()))) {
+    try (WsProbe sender = WsProbe.connect(client, node.port(), nodes.token("flood-" + UUID.randomUUID()))) {
       sender.next("welcome");
       String pad = "p".repeat(1000);
       for (int i = 0; i < MESSAGES; i++) {
@@ -85,7 +74,7 @@ class BackpressureTest {
 
   /** Reconnects as {@code user}, syncs from 0 and returns the ids in seq order. */
   private List<String> syncAll(String user) {
-    try (WsProbe again = WsProbe.connect(client, node.port(), token(user))) {
+    try (WsProbe again = WsProbe.connect(client, node.port(), nodes.token(user))) {
       JsonObject welcome = again.next("welcome");
       assertThat(welcome.getLong("lastSeq")).isEqualTo(MESSAGES);
       again.send(new JsonObject().put("type", "sync").put("after", 0));
@@ -108,7 +97,7 @@ class BackpressureTest {
     double cutsBefore = outboundCuts();
     double closed1013Before = Scrape.of(client, node.port()).value("courier_connections_closed_total",
         "code=\"1013\"");
-    try (RawWebSocket raw = new RawWebSocket(node.port(), "/ws", token(slow), 4096)) {
+    try (RawWebSocket raw = new RawWebSocket(node.port(), "/ws", nodes.token(slow), 4096)) {
       raw.welcome();
       // From here the client reads nothing.
       List<String> sent = flood(slow);
@@ -134,7 +123,7 @@ class BackpressureTest {
   void aBridgeSocketThatStopsReadingIsCutTheSameWay() throws Exception {
     String slow = "slowb-" + UUID.randomUUID();
     double cutsBefore = outboundCuts();
-    try (RawWebSocket raw = new RawWebSocket(node.port(), "/eventbus/websocket?token=" + token(slow), null, 4096)) {
+    try (RawWebSocket raw = new RawWebSocket(node.port(), "/eventbus/websocket?token=" + nodes.token(slow), null, 4096)) {
       raw.sendText(new JsonObject().put("type", "register").put("address", "courier.inbox." + slow).encode());
       JsonObject welcome = new JsonObject(raw.readFrame(Duration.ofSeconds(10)).text());
       assertThat(welcome.getJsonObject("body").getString("type")).isEqualTo("welcome");

@@ -4,26 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-connection limits at their edges: the un-acked cap and the pending-send cap. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConnectionLimitsTest {
-  static final String SECRET = "limits-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("limits");
   static final int MAX_UNACKED = 5;
   static final int MAX_PENDING = 2;
 
@@ -32,22 +30,15 @@ class ConnectionLimitsTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("limits"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_UNACKED, MAX_UNACKED)
         .with(ConfigKeys.MAX_PENDING_SENDS, MAX_PENDING);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   private WsProbe connect(String user) {
-    WsProbe p = WsProbe.connect(client, node.port(), TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of()));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user));
     p.next("welcome");
     return p;
   }

@@ -6,9 +6,7 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.FrameParser;
 import io.courier.protocol.JsonLimits;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
@@ -21,10 +19,10 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tens of thousands of random and mutated frames ({@link FrameFuzzer}) over real WebSockets
@@ -41,7 +39,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FuzzTest {
-  static final String SECRET = "fuzz-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("fuzz");
   static final int MAX_FRAME = 8192;
   static final int TRANSPORT_LIMIT = 4 * MAX_FRAME;
   static final JsonLimits LIMITS = new JsonLimits(16, 256, 64, 2048);
@@ -66,7 +65,7 @@ class FuzzTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("fuzz")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_FRAME_BYTES, MAX_FRAME)
         .with(ConfigKeys.MAX_JSON_DEPTH, LIMITS.maxDepth()).with(ConfigKeys.MAX_JSON_FIELDS, LIMITS.maxFields())
         .with(ConfigKeys.MAX_JSON_KEY_CHARS, LIMITS.maxKeyChars())
@@ -76,18 +75,8 @@ class FuzzTest {
         .with(ConfigKeys.USER_SENDS_PER_S, 0)
         .with(ConfigKeys.RETENTION_MAX_MESSAGES, 10)
         .with(ConfigKeys.DEDUPE_WINDOW_MS, 2000);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
-  }
-
-  private String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   @Test
@@ -133,7 +122,7 @@ class FuzzTest {
   private int textClient(long seed) throws Exception {
     FrameFuzzer fuzz = new FrameFuzzer(seed);
     int sent = 0;
-    try (RawWebSocket ws = new RawWebSocket(node.port(), token("fz-" + UUID.randomUUID()))) {
+    try (RawWebSocket ws = new RawWebSocket(node.port(), nodes.token("fz-" + UUID.randomUUID()))) {
       ws.welcome();
       for (int base = 0; base < TEXT_PER_CLIENT; base += BATCH) {
         List<String> batch = new ArrayList<>(BATCH);
@@ -196,7 +185,7 @@ class FuzzTest {
     FrameFuzzer fuzz = new FrameFuzzer(seed);
     for (int i = 0; i < n; i++) {
       FrameFuzzer.RawCase c = fuzz.raw(TRANSPORT_LIMIT);
-      try (RawWebSocket ws = new RawWebSocket(node.port(), token("fzr-" + UUID.randomUUID()))) {
+      try (RawWebSocket ws = new RawWebSocket(node.port(), nodes.token("fzr-" + UUID.randomUUID()))) {
         ws.welcome();
         ws.sendFrame(c.opcode(), c.fin(), c.rsv(), c.masked(), c.payload());
         if (c.followedByContinuation()) {
@@ -220,7 +209,7 @@ class FuzzTest {
     FrameFuzzer fuzz = new FrameFuzzer(seed);
     Random rnd = new Random(seed);
     String user = "fzb-" + UUID.randomUUID();
-    try (RawWebSocket ws = new RawWebSocket(node.port(), "/eventbus/websocket?token=" + token(user), null, 0)) {
+    try (RawWebSocket ws = new RawWebSocket(node.port(), "/eventbus/websocket?token=" + nodes.token(user), null, 0)) {
       ws.sendText(new JsonObject().put("type", "register").put("address", "courier.inbox." + user).encode());
       String[] addresses = {"courier.send", "courier.ack", "courier.sync", "courier.inbox." + user, "courier.node.x", ""};
       String[] types = {"send", "publish", "register", "unregister", "ping", "bogus"};
@@ -259,7 +248,7 @@ class FuzzTest {
 
   private void assertStillServesAndNothingLeft() {
     String fresh = "fresh-" + UUID.randomUUID();
-    try (WsProbe p = WsProbe.connect(client, node.port(), token(fresh))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token(fresh))) {
       p.next("welcome");
       p.send(new JsonObject().put("type", "send").put("id", "ok").put("to", fresh).put("body", "still here"));
       p.next("sent");

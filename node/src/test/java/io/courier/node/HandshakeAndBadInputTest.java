@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
+import io.courier.testing.Nodes;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,15 +14,16 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Handshake refusals and every kind of bad input named in the protocol, against a real node. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandshakeAndBadInputTest {
-  static final String SECRET = "edge-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("edges");
   static final int MAX_FRAME = 4096;
 
   Vertx client;
@@ -31,26 +31,15 @@ class HandshakeAndBadInputTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("edges"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_FRAME_BYTES, MAX_FRAME)
         .with(ConfigKeys.ALLOWED_ORIGINS, "https://app.example");
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
-  }
-
-  private String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   private WsProbe connected() {
-    WsProbe p = WsProbe.connect(client, node.port(), token("u-" + UUID.randomUUID()));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token("u-" + UUID.randomUUID()));
     p.next("welcome");
     return p;
   }
@@ -70,14 +59,14 @@ class HandshakeAndBadInputTest {
   @Test
   void expiredTokenIs401() {
     long now = System.currentTimeMillis() / 1000;
-    String t = TokenIssuer.sign(SECRET, new JsonObject().put("sub", "x").put("iat", now - 100).put("exp", now - 30));
+    String t = TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", "x").put("iat", now - 100).put("exp", now - 30));
     assertThat(WsProbe.refusedStatus(client, WsProbe.options(node.port(), t))).isEqualTo(401);
   }
 
   @Test
   void tokenExpiredWithinLeewayIsAccepted() {
     long now = System.currentTimeMillis() / 1000;
-    String t = TokenIssuer.sign(SECRET, new JsonObject().put("sub", "leeway").put("exp", now - 2));
+    String t = TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", "leeway").put("exp", now - 2));
     try (WsProbe p = WsProbe.connect(client, node.port(), t)) {
       assertThat(p.next("welcome").getString("userId")).isEqualTo("leeway");
     }
@@ -91,8 +80,8 @@ class HandshakeAndBadInputTest {
 
   @Test
   void tokenWithoutExpOrSubIs401() {
-    String noExp = TokenIssuer.sign(SECRET, new JsonObject().put("sub", "forever"));
-    String noSub = TokenIssuer.sign(SECRET, new JsonObject().put("exp", System.currentTimeMillis() / 1000 + 60));
+    String noExp = TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", "forever"));
+    String noSub = TokenIssuer.sign(nodes.secret(), new JsonObject().put("exp", System.currentTimeMillis() / 1000 + 60));
     assertThat(WsProbe.refusedStatus(client, WsProbe.options(node.port(), noExp))).isEqualTo(401);
     assertThat(WsProbe.refusedStatus(client, WsProbe.options(node.port(), noSub))).isEqualTo(401);
   }
@@ -113,7 +102,7 @@ class HandshakeAndBadInputTest {
 
   @Test
   void tokenInQueryWorksAndHeaderWins() {
-    String good = token("query-user");
+    String good = nodes.token("query-user");
     try (WsProbe p = WsProbe.connect(client, WsProbe.options(node.port(), null).setURI("/ws?token=" + good))) {
       assertThat(p.next("welcome").getString("userId")).isEqualTo("query-user");
     }
@@ -124,7 +113,7 @@ class HandshakeAndBadInputTest {
 
   @Test
   void disallowedOriginIs403AndAllowedOriginConnects() {
-    String t = token("origin-user");
+    String t = nodes.token("origin-user");
     assertThat(WsProbe.refusedStatus(client, WsProbe.options(node.port(), t).setAllowOriginHeader(true)
         .addHeader("Origin", "https://evil.example"))).isEqualTo(403);
     try (WsProbe p = WsProbe.connect(client, WsProbe.options(node.port(), t).setAllowOriginHeader(true)
@@ -197,7 +186,7 @@ class HandshakeAndBadInputTest {
   @Test
   void fragmentedMessagePastTheTransportLimitClosesWith1009() {
     // Each fragment is small; only their sum passes the limit.
-    WsProbe p = WsProbe.connect(client, node.port(), token("frag-" + UUID.randomUUID()), 1024);
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token("frag-" + UUID.randomUUID()), 1024);
     try (p) {
       p.next("welcome");
       p.sendText("{\"type\":\"ping\",\"pad\":\"" + "p".repeat(MAX_FRAME * 6) + "\"}");
@@ -224,7 +213,7 @@ class HandshakeAndBadInputTest {
   @Test
   void presenceAnswersForOnlineAndOfflineUsers() {
     String online = "pres-" + UUID.randomUUID();
-    try (WsProbe o = WsProbe.connect(client, node.port(), token(online)); WsProbe p = connected()) {
+    try (WsProbe o = WsProbe.connect(client, node.port(), nodes.token(online)); WsProbe p = connected()) {
       o.next("welcome");
       p.send(new JsonObject().put("type", "presence").put("users", List.of(online, "never-seen")));
       JsonObject users = p.next("presence").getJsonObject("users");

@@ -5,20 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.MetricNames;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Sockets that never finish a handshake are closed by the node, over real TCP sockets: silent ones,
@@ -27,7 +25,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HandshakeTimeoutTest {
-  static final String SECRET = "handshake-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("handshake");
   static final long HANDSHAKE_MS = 1000;
   static final long IDLE_MS = 1500;
   /** How much later than its deadline a socket may be closed (the guard's tick, a busy machine). */
@@ -42,20 +41,13 @@ class HandshakeTimeoutTest {
   @BeforeAll
   void start() {
     metricsPort = Ports.free();
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("handshake"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 2)
         .with(ConfigKeys.METRICS_PORT, metricsPort)
         .with(ConfigKeys.HANDSHAKE_TIMEOUT_MS, HANDSHAKE_MS)
         .with(ConfigKeys.HTTP_IDLE_TIMEOUT_MS, IDLE_MS);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   private MeterRegistry registry() {
@@ -154,7 +146,7 @@ class HandshakeTimeoutTest {
 
   @Test
   void anAuthenticatedPollingSessionIsNotPendingAndStaysOpen() throws Exception {
-    String token = TokenIssuer.issue(SECRET, "carol-" + UUID.randomUUID(), Duration.ofHours(1), List.of());
+    String token = nodes.token("carol-" + UUID.randomUUID());
     String session = UUID.randomUUID().toString().replace("-", "");
     try (RawSocket s = RawSocket.open(node.port())) {
       s.write("POST /eventbus/000/" + session + "/xhr_streaming?token=" + token
@@ -194,8 +186,8 @@ class HandshakeTimeoutTest {
   void authenticatedConnectionsOutliveBothTimeouts() throws Exception {
     String alice = "alice-" + UUID.randomUUID();
     String bob = "bob-" + UUID.randomUUID();
-    try (WsProbe p = WsProbe.connect(client, node.port(), TokenIssuer.issue(SECRET, alice, Duration.ofHours(1), List.of()));
-         RawBridge b = RawBridge.open(client, node.port(), TokenIssuer.issue(SECRET, bob, Duration.ofHours(1), List.of()))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token(alice));
+         RawBridge b = RawBridge.open(client, node.port(), nodes.token(bob))) {
       p.next("welcome");
       b.register(bob);
       assertThat(b.nextType()).isEqualTo("welcome");

@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Half-open detection with only COURIER_HEARTBEAT_MS set: a client that completed the handshake
@@ -25,7 +23,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HeartbeatTest {
-  static final String SECRET = "hb-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("heartbeat");
   static final long HEARTBEAT_MS = 1000;
   /** Checks run every quarter heartbeat; scheduling on a busy machine gets this much more. */
   static final long SLACK_MS = HEARTBEAT_MS / 4 + 1500;
@@ -36,22 +35,11 @@ class HeartbeatTest {
   @BeforeAll
   void start() {
     // The idle timeout is left at its default: the rule "two intervals" must come from it.
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("heartbeat"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.HEARTBEAT_MS, HEARTBEAT_MS)
         .with(ConfigKeys.CLOSE_TIMEOUT_MS, 60_000);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
-  }
-
-  private String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   private boolean online(WsProbe observer, String user) {
@@ -63,10 +51,10 @@ class HeartbeatTest {
   void aClientThatGoesSilentIsClosedWithinTwoHeartbeatsAndItsPresenceReleased() throws Exception {
     String ghost = "ghost-" + UUID.randomUUID();
     double idleClosesBefore = Scrape.of(client, node.port()).value("courier_idle_closes_total");
-    try (WsProbe observer = WsProbe.connect(client, node.port(), token("observer-" + UUID.randomUUID()))) {
+    try (WsProbe observer = WsProbe.connect(client, node.port(), nodes.token("observer-" + UUID.randomUUID()))) {
       observer.next("welcome");
       long start = System.nanoTime();
-      try (RawWebSocket raw = new RawWebSocket(node.port(), token(ghost))) {
+      try (RawWebSocket raw = new RawWebSocket(node.port(), nodes.token(ghost))) {
         JsonObject welcome = raw.welcome();
         assertThat(welcome.getLong("heartbeatMs")).isEqualTo(HEARTBEAT_MS);
         assertThat(online(observer, ghost)).isTrue();
@@ -93,7 +81,7 @@ class HeartbeatTest {
 
   @Test
   void applicationPingsAloneKeepAClientAlive() throws Exception {
-    try (RawWebSocket raw = new RawWebSocket(node.port(), token("pinger-" + UUID.randomUUID()))) {
+    try (RawWebSocket raw = new RawWebSocket(node.port(), nodes.token("pinger-" + UUID.randomUUID()))) {
       raw.welcome();
       long until = System.nanoTime() + Duration.ofMillis(4 * HEARTBEAT_MS).toNanos();
       int n = 0;

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -19,10 +17,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Input limits at their edges, over real sockets: JSON shape limits (error bad_frame, connection
@@ -32,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InputLimitsTest {
-  static final String SECRET = "input-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("input");
   static final int MAX_FRAME = 4096;
   /** max(4 x 4096, 4096 + 1024) */
   static final int TRANSPORT_LIMIT = 16384;
@@ -42,26 +41,16 @@ class InputLimitsTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("input")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_FRAME_BYTES, MAX_FRAME)
         .with(ConfigKeys.MAX_JSON_DEPTH, 4).with(ConfigKeys.MAX_JSON_FIELDS, 20)
         .with(ConfigKeys.MAX_JSON_KEY_CHARS, 16).with(ConfigKeys.MAX_JSON_STRING_CHARS, 100);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
-  }
-
-  private String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   private RawWebSocket raw() throws Exception {
-    RawWebSocket r = new RawWebSocket(node.port(), token("raw-" + UUID.randomUUID()));
+    RawWebSocket r = new RawWebSocket(node.port(), nodes.token("raw-" + UUID.randomUUID()));
     r.welcome();
     return r;
   }
@@ -231,7 +220,7 @@ class InputLimitsTest {
     try {
       LinkedBlockingQueue<JsonObject> in = new LinkedBlockingQueue<>();
       WebSocket ws = c.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port())
-          .setURI("/eventbus/websocket?token=" + token(user)).setAllowOriginHeader(false)).await();
+          .setURI("/eventbus/websocket?token=" + nodes.token(user)).setAllowOriginHeader(false)).await();
       ws.handler(b -> in.add(new JsonObject(b)));
       ws.writeTextMessage(new JsonObject().put("type", "register").put("address", "courier.inbox." + user).encode()).await();
       assertThat(poll(in).getJsonObject("body").getString("type")).isEqualTo("welcome");

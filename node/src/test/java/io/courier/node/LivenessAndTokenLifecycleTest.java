@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
+import io.courier.testing.Nodes;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Heartbeats, idle close of a silent client, token_expiring ahead of exp, close 4001 at exp, in-band
@@ -23,7 +22,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LivenessAndTokenLifecycleTest {
-  static final String SECRET = "life-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("life");
   static final long EXPIRING_MS = 2000;
 
   Vertx client;
@@ -31,29 +31,18 @@ class LivenessAndTokenLifecycleTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("life"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.HEARTBEAT_MS, 200)
         .with(ConfigKeys.IDLE_TIMEOUT_MS, 1000)
         .with(ConfigKeys.JWT_LEEWAY_S, 0)
         .with(ConfigKeys.TOKEN_EXPIRING_MS, EXPIRING_MS);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
-  }
-
-  private String token(String user, Duration ttl) {
-    return TokenIssuer.issue(SECRET, user, ttl, List.of());
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   @Test
   void clientThatAnswersPingsStaysConnectedPastTheIdleTimeout() {
-    try (WsProbe p = WsProbe.connect(client, node.port(), token("pinged", Duration.ofHours(1)))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token("pinged", Duration.ofHours(1)))) {
       JsonObject w = p.next("welcome");
       assertThat(w.getLong("heartbeatMs")).isEqualTo(200);
       // The Vert.x client answers WebSocket pings with pongs; that alone keeps it alive.
@@ -64,14 +53,14 @@ class LivenessAndTokenLifecycleTest {
 
   @Test
   void silentClientIsClosedAfterTheIdleTimeout() throws Exception {
-    try (RawWebSocket raw = new RawWebSocket(node.port(), token("silent", Duration.ofHours(1)))) {
+    try (RawWebSocket raw = new RawWebSocket(node.port(), nodes.token("silent", Duration.ofHours(1)))) {
       assertThat(raw.awaitCloseCode(Duration.ofSeconds(5))).isEqualTo(1001);
     }
   }
 
   @Test
   void clientWebSocketPingsCountAsLiveness() throws Exception {
-    try (RawWebSocket raw = new RawWebSocket(node.port(), token("pinger", Duration.ofHours(1)))) {
+    try (RawWebSocket raw = new RawWebSocket(node.port(), nodes.token("pinger", Duration.ofHours(1)))) {
       // Past twice the idle timeout, kept alive by nothing but the client's own pings.
       for (int i = 0; i < 8; i++) {
         raw.sendPing();
@@ -83,7 +72,7 @@ class LivenessAndTokenLifecycleTest {
 
   @Test
   void tokenExpiringIsSentAndTheConnectionClosesWith4001AtExp() {
-    try (WsProbe p = WsProbe.connect(client, node.port(), token("expiring", Duration.ofSeconds(3)))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token("expiring", Duration.ofSeconds(3)))) {
       JsonObject w = p.next("welcome");
       JsonObject warn = p.next("token_expiring");
       assertThat(warn.getLong("expiresAt")).isEqualTo(w.getLong("expiresAt"));
@@ -93,7 +82,7 @@ class LivenessAndTokenLifecycleTest {
 
   @Test
   void tokenExpiringComesTheConfiguredTimeAheadOfExp() {
-    try (WsProbe p = WsProbe.connect(client, node.port(), token("ahead", Duration.ofSeconds(6)))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token("ahead", Duration.ofSeconds(6)))) {
       long expiresAt = p.next("welcome").getLong("expiresAt");
       JsonObject warn = p.next(f -> "token_expiring".equals(f.getString("type")), Duration.ofSeconds(10));
       long receivedAt = System.currentTimeMillis();
@@ -109,14 +98,14 @@ class LivenessAndTokenLifecycleTest {
   void aFailedRefreshLeavesTheConnectionAsItWas() {
     String user = "kept-" + UUID.randomUUID();
     // Long enough that five refusals fit before exp even on a busy machine.
-    try (WsProbe p = WsProbe.connect(client, node.port(), token(user, Duration.ofSeconds(15)))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user, Duration.ofSeconds(15)))) {
       long expiresAt = p.next("welcome").getLong("expiresAt");
       long now = System.currentTimeMillis() / 1000;
       List<String> refused = List.of(
-          token("someone-else", Duration.ofHours(1)),
+          nodes.token("someone-else", Duration.ofHours(1)),
           TokenIssuer.issue("another-secret-of-the-right-length-" + UUID.randomUUID(), user, Duration.ofHours(1), List.of()),
-          TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("iat", now - 100).put("exp", now - 50)),
-          TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("iat", now).put("exp", now + 2 * 86_400)),
+          TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", user).put("iat", now - 100).put("exp", now - 50)),
+          TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", user).put("iat", now).put("exp", now + 2 * 86_400)),
           "not-a-jwt");
       for (int i = 0; i < refused.size(); i++) {
         p.send(new JsonObject().put("type", "refresh").put("token", refused.get(i)).put("ref", "r" + i));
@@ -136,14 +125,14 @@ class LivenessAndTokenLifecycleTest {
 
   @Test
   void refreshWithTheSameSubjectExtendsTheConnection() {
-    try (WsProbe p = WsProbe.connect(client, node.port(), token("refresher", Duration.ofSeconds(3)))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token("refresher", Duration.ofSeconds(3)))) {
       JsonObject w = p.next("welcome");
-      p.send(new JsonObject().put("type", "refresh").put("token", token("someone-else", Duration.ofHours(1))).put("ref", "bad"));
+      p.send(new JsonObject().put("type", "refresh").put("token", nodes.token("someone-else", Duration.ofHours(1))).put("ref", "bad"));
       JsonObject refused = p.next("error");
       assertThat(refused.getString("code")).isEqualTo("forbidden");
       assertThat(refused.getString("ref")).isEqualTo("bad");
 
-      p.send(new JsonObject().put("type", "refresh").put("token", token("refresher", Duration.ofHours(1))).put("ref", "ok"));
+      p.send(new JsonObject().put("type", "refresh").put("token", nodes.token("refresher", Duration.ofHours(1))).put("ref", "ok"));
       JsonObject refreshed = p.next("refreshed");
       assertThat(refreshed.getLong("expiresAt")).isGreaterThan(w.getLong("expiresAt"));
       assertThat(refreshed.getString("ref")).isEqualTo("ok");

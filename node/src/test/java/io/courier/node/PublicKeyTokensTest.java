@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.OpenSsl;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
@@ -22,11 +23,10 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PublicKeyTokensTest {
-  static final String SECRET = "pk-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("pubkey");
 
   @TempDir
   static Path dir;
@@ -61,20 +62,13 @@ class PublicKeyTokensTest {
     Path jwks = dir.resolve("jwks.json");
     Files.writeString(jwks, new JsonObject().put("keys", new JsonArray().add(jwk(jwksOne, "k1")).add(jwk(jwksTwo, "k2")))
         .encode());
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("pubkey"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.JWT_ALGORITHMS, "RS256,ES256")
         .with(ConfigKeys.JWT_PUBLIC_KEY_FILE, pem)
         .with(ConfigKeys.JWT_JWKS_FILE, jwks)
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   static KeyPair rsa() throws Exception {
@@ -144,7 +138,7 @@ class PublicKeyTokensTest {
 
   @Test
   void anAlgorithmThatIsNotEnabledIsRefusedEvenWithTheRightSecret() {
-    assertThat(status(TokenIssuer.issue(SECRET, "hs-user", Duration.ofMinutes(10), List.of()))).isEqualTo(401);
+    assertThat(status(nodes.token("hs-user", Duration.ofMinutes(10)))).isEqualTo(401);
     // The classic confusion: HS256 "signed" with the public key as the HMAC secret.
     String publicPem = "-----BEGIN PUBLIC KEY-----\n"
         + Base64.getMimeEncoder().encodeToString(pemRsa.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
@@ -155,7 +149,7 @@ class PublicKeyTokensTest {
 
   @Test
   void misconfiguredKeysStopTheNodeBeforeItJoinsTheCluster() throws Exception {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("pubkey-bad")).with(ConfigKeys.JWT_SECRET, SECRET);
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("pubkey-bad")).with(ConfigKeys.JWT_SECRET, nodes.secret());
     assertThat(CourierNode.start(cfg.with(ConfigKeys.JWT_ALGORITHMS, "RS256")).cause())
         .hasMessageContaining("RS256 is enabled").hasMessageContaining("COURIER_JWT_PUBLIC_KEY_FILE");
     assertThat(CourierNode.start(cfg.with(ConfigKeys.JWT_ALGORITHMS, "HS512")).cause())

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.OpenSsl;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -18,12 +18,11 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsTest {
-  static final String SECRET = "tls-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("tls").tokensLasting(Duration.ofMinutes(5));
 
   @TempDir
   static Path dir;
@@ -44,21 +44,11 @@ class TlsTest {
   @BeforeAll
   void start() {
     cert = OpenSsl.selfSigned(dir, "node", false);
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("tls")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1)
         .with(ConfigKeys.TLS_CERT_FILE, cert.cert()).with(ConfigKeys.TLS_KEY_FILE, cert.key());
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    node.close().await();
-  }
-
-  private String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofMinutes(5), List.of());
+    node = nodes.start(cfg);
+    client = nodes.client();
   }
 
   private WebSocketClientOptions trusting() {
@@ -68,7 +58,7 @@ class TlsTest {
   @Test
   void wssWorksForAClientThatTrustsTheCertificate() {
     String user = "secure-" + UUID.randomUUID();
-    try (WsProbe p = WsProbe.connect(client, trusting(), WsProbe.options(node.port(), token(user)).setSsl(true))) {
+    try (WsProbe p = WsProbe.connect(client, trusting(), WsProbe.options(node.port(), nodes.token(user)).setSsl(true))) {
       assertThat(p.next("welcome").getString("userId")).isEqualTo(user);
       p.send(new io.vertx.core.json.JsonObject().put("type", "ping"));
       p.next("pong");
@@ -93,11 +83,11 @@ class TlsTest {
 
   @Test
   void plainWsAndUntrustingClientsGetNoConnection() {
-    assertThatThrownBy(() -> WsProbe.connect(client, node.port(), token("plain-" + UUID.randomUUID())))
+    assertThatThrownBy(() -> WsProbe.connect(client, node.port(), nodes.token("plain-" + UUID.randomUUID())))
         .isNotInstanceOf(UpgradeRejectedException.class);
     // TLS with the JVM's default trust store: the self-signed certificate is not trusted.
     assertThatThrownBy(() -> WsProbe.connect(client, new WebSocketClientOptions().setSsl(true),
-        WsProbe.options(node.port(), token("doubter-" + UUID.randomUUID())).setSsl(true)))
+        WsProbe.options(node.port(), nodes.token("doubter-" + UUID.randomUUID())).setSsl(true)))
         .isNotInstanceOf(UpgradeRejectedException.class)
         .satisfies(e -> assertThat(rootMessage(e)).containsIgnoringCase("certification path"));
   }
@@ -112,7 +102,7 @@ class TlsTest {
 
   @Test
   void halfATlsConfigurationStopsTheNodeAtStart() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("tls-half")).with(ConfigKeys.JWT_SECRET, SECRET);
+    CourierConfig cfg = TestCluster.config(Ports.uniqueName("tls-half")).with(ConfigKeys.JWT_SECRET, nodes.secret());
     assertThat(CourierNode.start(cfg.with(ConfigKeys.TLS_CERT_FILE, cert.cert())).cause())
         .hasMessageContaining("TLS needs both COURIER_TLS_CERT_FILE and COURIER_TLS_KEY_FILE");
     assertThat(CourierNode.start(cfg.with(ConfigKeys.TLS_CERT_FILE, cert.cert())
