@@ -4,22 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The SockJS event-bus bridge at its edges, over SockJS's raw WebSocket transport
@@ -27,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * addresses, the envelope size limit. The browser flows are in {@link BrowserE2ETest}.
  */
 class BrowserBridgeTest {
-  private static final String SECRET = "bridge-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("sockjs").tokensLasting(Duration.ofMinutes(5));
   private static final int MAX_FRAME = 2048;
   private static final long IDLE_MS = 4000;
   private static Vertx clientVertx;
@@ -35,32 +33,18 @@ class BrowserBridgeTest {
 
   @BeforeAll
   static void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("sockjs")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_FRAME_BYTES, MAX_FRAME).with(ConfigKeys.GATEWAY_INSTANCES, 1)
         .with(ConfigKeys.IDLE_TIMEOUT_MS, IDLE_MS);
-    node = CourierNode.start(cfg).await();
-    clientVertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.close().await();
-    }
-    if (clientVertx != null) {
-      clientVertx.close().await();
-    }
-  }
-
-  private static String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofMinutes(5), List.of());
+    node = nodes.start(cfg);
+    clientVertx = nodes.client();
   }
 
   @Test
   void ownInboxOnlyRepliesAndPushes() throws Exception {
     String carol = "carol-" + UUID.randomUUID();
     String dave = "dave-" + UUID.randomUUID();
-    try (Bridge c = Bridge.open("/eventbus/websocket?token=" + token(carol));
+    try (Bridge c = Bridge.open("/eventbus/websocket?token=" + nodes.token(carol));
          Bridge d = Bridge.open("/eventbus/websocket")) {
       c.send(new JsonObject().put("type", "register").put("address", "courier.inbox." + dave));
       JsonObject denied = c.next();
@@ -76,7 +60,7 @@ class BrowserBridgeTest {
 
       // Dave authenticates with headers.token on his first envelope, then sends to carol.
       d.send(new JsonObject().put("type", "register").put("address", "courier.inbox." + dave)
-          .put("headers", new JsonObject().put("token", token(dave))));
+          .put("headers", new JsonObject().put("token", nodes.token(dave))));
       assertThat(d.next().getJsonObject("body").getString("type")).isEqualTo("welcome");
       d.send(new JsonObject().put("type", "send").put("address", "courier.send").put("replyAddress", "r1")
           .put("body", new JsonObject().put("id", "m1").put("to", carol).put("body", new JsonObject().put("t", 1))
@@ -120,7 +104,7 @@ class BrowserBridgeTest {
   @Test
   void envelopeLimitAndRefusedSockets() throws Exception {
     String user = "erin-" + UUID.randomUUID();
-    try (Bridge b = Bridge.open("/eventbus/websocket?token=" + token(user))) {
+    try (Bridge b = Bridge.open("/eventbus/websocket?token=" + nodes.token(user))) {
       JsonObject env = new JsonObject().put("type", "send").put("address", "courier.ack")
           .put("body", new JsonObject().put("seq", 0).put("pad", ""));
       int base = env.encode().length();
@@ -138,14 +122,14 @@ class BrowserBridgeTest {
       none.send(new JsonObject().put("type", "ping"));
       assertThat(none.awaitClose()).isEqualTo((short) 1008);
     }
-    try (Bridge forged = Bridge.open("/eventbus/websocket?token=" + token(user) + "x")) {
+    try (Bridge forged = Bridge.open("/eventbus/websocket?token=" + nodes.token(user) + "x")) {
       assertThat(forged.awaitClose()).isEqualTo((short) 1008);
     }
   }
 
   @Test
   void aSocketThatNeverRegistersItsInboxIsClosedAfterTheIdleTimeout() throws Exception {
-    try (Bridge b = Bridge.open("/eventbus/websocket?token=" + token("frank-" + UUID.randomUUID()))) {
+    try (Bridge b = Bridge.open("/eventbus/websocket?token=" + nodes.token("frank-" + UUID.randomUUID()))) {
       long opened = System.nanoTime();
       b.send(new JsonObject().put("type", "ping"));
       b.expectNothing(Duration.ofMillis(IDLE_MS - 1500));

@@ -3,11 +3,8 @@ package io.courier.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class K6ScriptsTest {
   private static final Path K6 = Path.of("..", "k6").toAbsolutePath().normalize();
-  private static final String SECRET = "k6-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("k6");
   private static CourierNode node;
 
   @TempDir
@@ -39,15 +37,8 @@ class K6ScriptsTest {
   @BeforeAll
   static void startNode() throws Exception {
     requireNode();
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("k6")).with(ConfigKeys.JWT_SECRET, SECRET);
-    node = CourierNode.start(cfg).await();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    if (node != null) {
-      node.close().await();
-    }
+    CourierConfig cfg = nodes.config();
+    node = nodes.start(cfg);
   }
 
   @Test
@@ -60,7 +51,7 @@ class K6ScriptsTest {
     String prefix = "k6load-" + UUID.randomUUID() + "-";
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      tokens.add(TokenIssuer.issue(SECRET, prefix + i, Duration.ofMinutes(10), List.of()));
+      tokens.add(nodes.token(prefix + i, Duration.ofMinutes(10)));
     }
     Path file = Files.write(tmp.resolve("tokens.txt"), tokens, StandardCharsets.UTF_8);
     run("load.js", Map.of("SESSION", "2", "RATE", "10", "TOKENS_FILE", file.toString(), "AUTH", "header"),
@@ -90,7 +81,7 @@ class K6ScriptsTest {
     pb.environment().put("COURIER_URL", "ws://127.0.0.1:" + node.port() + "/ws");
     pb.environment().put("USER_PREFIX", "k6-" + UUID.randomUUID() + "-");
     if (!env.containsKey("TOKENS_FILE")) {
-      pb.environment().put("COURIER_JWT_SECRET", SECRET);
+      pb.environment().put("COURIER_JWT_SECRET", nodes.secret());
     }
     pb.environment().putAll(env);
     Process p = pb.start();

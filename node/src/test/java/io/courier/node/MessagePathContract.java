@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -15,10 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole at-least-once path on one real node over real WebSockets, written against the wire
@@ -26,7 +24,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class MessagePathContract {
-  static final String SECRET = "test-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("path");
 
   Vertx client;
   CourierNode node;
@@ -34,42 +33,24 @@ abstract class MessagePathContract {
   /** The store settings for this run. */
   abstract CourierConfig storeConfig(CourierConfig base);
 
-  void afterNodeClosed() {}
-
   @BeforeAll
   void startNode() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("path"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.RETRANSMIT_INITIAL_MS, 300)
         .with(ConfigKeys.RETRANSMIT_MAX_MS, 1200)
         .with(ConfigKeys.GAP_WAIT_MS, 100)
         .with(ConfigKeys.GATEWAY_INSTANCES, 2)
         .with(ConfigKeys.DELIVERY_INSTANCES, 2);
-    node = CourierNode.start(storeConfig(cfg)).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stopNode() {
-    if (client != null) {
-      client.close().await();
-    }
-    if (node != null) {
-      node.close().await();
-    }
-    afterNodeClosed();
+    node = nodes.start(storeConfig(cfg));
+    client = nodes.client();
   }
 
   String user(String name) {
     return name + "-" + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
-  }
-
   WsProbe connect(String user) {
-    WsProbe p = WsProbe.connect(client, node.port(), token(user));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user));
     p.next("welcome");
     return p;
   }
@@ -81,7 +62,7 @@ abstract class MessagePathContract {
   @Test
   void welcomeDescribesTheSessionAndInbox() {
     String alice = user("alice");
-    try (WsProbe a = WsProbe.connect(client, node.port(), token(alice))) {
+    try (WsProbe a = WsProbe.connect(client, node.port(), nodes.token(alice))) {
       JsonObject w = a.next("welcome");
       assertThat(w.getString("userId")).isEqualTo(alice);
       assertThat(w.getString("nodeId")).isEqualTo(node.nodeId());
@@ -149,7 +130,7 @@ abstract class MessagePathContract {
         a.next("sent");
       }
     }
-    try (WsProbe c = WsProbe.connect(client, node.port(), token(carol))) {
+    try (WsProbe c = WsProbe.connect(client, node.port(), nodes.token(carol))) {
       JsonObject w = c.next("welcome");
       assertThat(w.getLong("lastSeq")).isEqualTo(5);
       c.expectNone("msg", Duration.ofMillis(300));
@@ -195,7 +176,7 @@ abstract class MessagePathContract {
       assertThat(again.getString("id")).isEqualTo("c1");
       d.drop();
 
-      try (WsProbe d2 = WsProbe.connect(client, node.port(), token(dave))) {
+      try (WsProbe d2 = WsProbe.connect(client, node.port(), nodes.token(dave))) {
         JsonObject w = d2.next("welcome");
         assertThat(w.getLong("lastSeq")).isEqualTo(1);
         d2.send(new JsonObject().put("type", "sync").put("after", 0));

@@ -9,16 +9,17 @@ import ch.qos.logback.core.read.ListAppender;
 import io.courier.connection.Gateway;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
+import io.courier.testing.Nodes;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** An empty COURIER_ALLOWED_ORIGINS is warned about once per node at start, and only then. */
 class OriginWarningTest {
-  static final String SECRET = "origins-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("origins");
 
   private static List<ILoggingEvent> originWarnings(ListAppender<ILoggingEvent> logs, String nodeId) {
     return logs.list.stream()
@@ -45,7 +46,7 @@ class OriginWarningTest {
 
   @Test
   void anEmptyListIsWarnedAboutOncePerNodeNotPerGatewayInstance() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("origins-open")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 3);
     List<ILoggingEvent> warnings = startAndCapture(cfg, "origins-open-" + UUID.randomUUID());
     assertThat(warnings).hasSize(1);
@@ -54,7 +55,7 @@ class OriginWarningTest {
 
   @Test
   void aListOfOriginsIsNotWarnedAbout() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("origins-set")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 3).with(ConfigKeys.ALLOWED_ORIGINS, "https://app.example");
     assertThat(startAndCapture(cfg, "origins-set-" + UUID.randomUUID())).isEmpty();
   }

@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rate limits at their edges. Rates are set to one token per 1000 s, so nothing refills while
@@ -25,7 +23,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RateLimitTest {
-  static final String SECRET = "rate-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("rate");
   static final double NEVER = 0.001;
   static final int FRAMES_BURST = 8;
   static final int MAX_FRAME = 1024;
@@ -41,33 +40,25 @@ class RateLimitTest {
 
   @BeforeAll
   void start() {
-    CourierConfig conn = TestCluster.config(Ports.uniqueName("rate-conn")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig conn = nodes.config()
         .with(ConfigKeys.MAX_FRAME_BYTES, MAX_FRAME)
         .with(ConfigKeys.CONN_FRAMES_PER_S, NEVER).with(ConfigKeys.CONN_FRAMES_BURST, FRAMES_BURST)
         .with(ConfigKeys.CONN_BYTES_PER_S, NEVER).with(ConfigKeys.CONN_BYTES_BURST, BYTES_BURST)
         .with(ConfigKeys.RATE_STRIKES, STRIKES).with(ConfigKeys.RATE_STRIKE_WINDOW_MS, 600_000)
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    a = CourierNode.start(conn).await();
-    CourierConfig user = TestCluster.config(Ports.uniqueName("rate-user")).with(ConfigKeys.JWT_SECRET, SECRET)
+    a = nodes.start(conn);
+    CourierConfig user = nodes.config()
         .with(ConfigKeys.USER_SENDS_PER_S, NEVER).with(ConfigKeys.USER_SENDS_BURST, USER_BURST)
         .with(ConfigKeys.USER_SENDS_LEASE, LEASE).with(ConfigKeys.RATE_STRIKES, 0)
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    u1 = CourierNode.start(user.with(ConfigKeys.NODE_ID, "rate-u1")).await();
-    u2 = CourierNode.start(user.with(ConfigKeys.NODE_ID, "rate-u2").with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + user.getInt(ConfigKeys.CLUSTER_PORT))).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    u2.closeNow().await();
-    u1.closeNow().await();
-    a.closeNow().await();
+    u1 = nodes.start(user.with(ConfigKeys.NODE_ID, "rate-u1"));
+    u2 = nodes.start(user.with(ConfigKeys.NODE_ID, "rate-u2").with(ConfigKeys.CLUSTER_PORT, Ports.free())
+        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + user.getInt(ConfigKeys.CLUSTER_PORT)));
+    client = nodes.client();
   }
 
   private WsProbe connect(CourierNode node, String user) {
-    WsProbe p = WsProbe.connect(client, node.port(), TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of()));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user));
     p.next("welcome");
     return p;
   }
@@ -143,7 +134,7 @@ class RateLimitTest {
   @Test
   void theBridgeChargesEveryEnvelopeAgainstTheSameLimits() throws Exception {
     String user = "bridge-" + UUID.randomUUID();
-    String token = TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    String token = nodes.token(user);
     // Authenticated by its first envelope, which therefore comes before any bucket exists.
     try (RawWebSocket ws = new RawWebSocket(a.port(), "/eventbus/websocket", null, 0)) {
       ws.sendText(new JsonObject().put("type", "register").put("address", "courier.inbox." + user)

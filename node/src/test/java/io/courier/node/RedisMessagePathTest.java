@@ -5,18 +5,9 @@ import io.courier.protocol.CourierConfig;
 import io.courier.testing.RedisServer;
 
 class RedisMessagePathTest extends MessagePathContract {
-  private RedisServer redis;
-
   @Override
   CourierConfig storeConfig(CourierConfig base) {
-    redis = RedisServer.start();
+    RedisServer redis = nodes.add(RedisServer.start());
     return base.with(ConfigKeys.STORE, "redis").with(ConfigKeys.REDIS_URL, redis.url());
-  }
-
-  @Override
-  void afterNodeClosed() {
-    if (redis != null) {
-      redis.close();
-    }
   }
 }

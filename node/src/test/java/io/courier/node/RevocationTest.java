@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -16,10 +16,10 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Token revocation across two clustered nodes in one JVM: POST /admin/revoke on one node closes the
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RevocationTest {
-  static final String SECRET = "revoke-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("revoke").tokensLasting(Duration.ofMinutes(30));
   static final long REQUIRED_MS = 1000;
   static final long ALLOWANCE_MS = 500;
 
@@ -45,36 +46,22 @@ class RevocationTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("revoke")).with(ConfigKeys.JWT_SECRET, SECRET);
-    a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "revoke-a").with(ConfigKeys.GATEWAY_INSTANCES, 1)).await();
+    CourierConfig cfg = nodes.config();
+    a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "revoke-a").with(ConfigKeys.GATEWAY_INSTANCES, 1));
     // Two gateway instances on B: the sweep must reach connections on every event loop.
-    b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "revoke-b").with(ConfigKeys.GATEWAY_INSTANCES, 2)
+    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "revoke-b").with(ConfigKeys.GATEWAY_INSTANCES, 2)
         .with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))).await();
-    client = Vertx.vertx();
+        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT)));
+    client = nodes.client();
     http = client.createHttpClient();
-    try (WsProbe warm = connect(b, token("warm-up"))) {
+    try (WsProbe warm = connect(b, nodes.token("warm-up"))) {
       assertThat(Http.revoke(http, a.port(), admin(), new JsonObject().put("user", "warm-up")).status()).isEqualTo(200);
       assertThat(warm.awaitClose()).isEqualTo((short) 4003);
     }
   }
 
-  @AfterAll
-  void stop() {
-    try {
-      client.close().await();
-    } finally {
-      b.closeNow().await();
-      a.closeNow().await();
-    }
-  }
-
-  static String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofMinutes(30), List.of());
-  }
-
   static String admin() {
-    return TokenIssuer.issue(SECRET, "ops-" + UUID.randomUUID(), Duration.ofMinutes(5), List.of(), List.of("admin"));
+    return TokenIssuer.issue(nodes.secret(), "ops-" + UUID.randomUUID(), Duration.ofMinutes(5), List.of(), List.of("admin"));
   }
 
   static JsonObject claims(String token) {
@@ -118,13 +105,13 @@ class RevocationTest {
   @Test
   void revokingAUserClosesItsConnectionsOnEveryNodeWithinOneSecondAndRefusesItsTokens() {
     String user = "victim-" + UUID.randomUUID();
-    String onA = token(user);
-    String onB = token(user);
-    String onB2 = token(user);
+    String onA = nodes.token(user);
+    String onB = nodes.token(user);
+    String onB2 = nodes.token(user);
     double closesBefore = metric(b, "courier_revoked_closes_total", "");
     double revocationsBefore = metric(a, "courier_revocations_total", "kind=\"user\"");
     try (WsProbe pa = connect(a, onA); WsProbe pb = connect(b, onB); WsProbe pb2 = connect(b, onB2);
-         WsProbe bystander = connect(b, token("bystander-" + UUID.randomUUID()))) {
+         WsProbe bystander = connect(b, nodes.token("bystander-" + UUID.randomUUID()))) {
       long sentAt = System.nanoTime();
       Http.Reply reply = Http.revoke(http, a.port(), admin(), new JsonObject().put("user", user));
       assertThat(reply.status()).isEqualTo(200);
@@ -145,7 +132,7 @@ class RevocationTest {
       assertThat(refused(b, onB)).isEqualTo(403);
       // A token issued after the revocation (a later second) is the user's way back in.
       long now = System.currentTimeMillis() / 1000;
-      String fresh = TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("iat", at / 1000 + 1)
+      String fresh = TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", user).put("iat", at / 1000 + 1)
           .put("exp", now + 600).put("jti", UUID.randomUUID().toString()));
       try (WsProbe back = connect(b, fresh)) {
         assertServes(back);
@@ -166,8 +153,8 @@ class RevocationTest {
   @Test
   void revokingAJtiClosesOnlyThatTokensConnectionAndARefreshWithItIsRefused() {
     String user = "jti-user-" + UUID.randomUUID();
-    String revokedToken = token(user);
-    String keptToken = token(user);
+    String revokedToken = nodes.token(user);
+    String keptToken = nodes.token(user);
     String jti = claims(revokedToken).getString("jti");
     try (WsProbe gone = connect(a, revokedToken); WsProbe kept = connect(a, keptToken)) {
       long sentAt = System.nanoTime();
@@ -182,7 +169,7 @@ class RevocationTest {
       assertThat(refusal.getString("code")).isEqualTo("forbidden");
       assertThat(refusal.getString("ref")).isEqualTo("r1");
       assertServes(kept);
-      kept.send(new JsonObject().put("type", "refresh").put("token", token(user)).put("ref", "r2"));
+      kept.send(new JsonObject().put("type", "refresh").put("token", nodes.token(user)).put("ref", "r2"));
       assertThat(kept.next("refreshed").getString("ref")).isEqualTo("r2");
 
       assertThat(refused(a, revokedToken)).isEqualTo(403);
@@ -197,20 +184,20 @@ class RevocationTest {
   void whileAUserIsRevokedItsTokensWithoutIatAreRefused() {
     String user = "no-iat-" + UUID.randomUUID();
     long now = System.currentTimeMillis() / 1000;
-    String noIat = TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("exp", now + 600));
+    String noIat = TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", user).put("exp", now + 600));
     try (WsProbe p = connect(b, noIat)) {
       assertServes(p);
     }
     assertThat(Http.revoke(http, a.port(), admin(), new JsonObject().put("user", user)).status()).isEqualTo(200);
     assertThat(refused(b, noIat)).isEqualTo(403);
-    assertThat(refused(a, TokenIssuer.sign(SECRET, new JsonObject().put("sub", user).put("exp", now + 900))))
+    assertThat(refused(a, TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", user).put("exp", now + 900))))
         .as("even one made after the revocation: without iat its issue time is unknown").isEqualTo(403);
   }
 
   @Test
   void browserBridgeSocketsAreClosedAndRefusedWith4003Too() throws Exception {
     String user = "browser-" + UUID.randomUUID();
-    String t = token(user);
+    String t = nodes.token(user);
     try (RawBridge open = RawBridge.open(client, b.port(), t)) {
       open.register(user);
       assertThat(open.nextType()).isEqualTo("welcome");
@@ -229,7 +216,7 @@ class RevocationTest {
   void theRevokeEndpointChecksItsCallerAndItsBody() {
     String body = new JsonObject().put("user", "someone").encode();
     assertThat(Http.call(http, HttpMethod.POST, a.port(), "/admin/revoke", null, body).status()).isEqualTo(401);
-    assertThat(Http.call(http, HttpMethod.POST, a.port(), "/admin/revoke", token("ops"), body).status())
+    assertThat(Http.call(http, HttpMethod.POST, a.port(), "/admin/revoke", nodes.token("ops"), body).status())
         .as("no admin role").isEqualTo(403);
     String admin = admin();
     for (String bad : List.of("{}", "{\"user\":\"a\",\"jti\":\"b\"}", "{\"user\":5}", "{\"user\":\"\"}",

@@ -4,18 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A TCP bridge socket must send its first frame within COURIER_HANDSHAKE_TIMEOUT_MS. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpBridgeHandshakeTest {
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("bridge-handshake");
   static final long HANDSHAKE_MS = 1000;
 
   CourierNode node;
@@ -24,16 +25,10 @@ class TcpBridgeHandshakeTest {
   @BeforeAll
   void start() {
     bridgePort = Ports.free();
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("bridge-handshake"))
-        .with(ConfigKeys.JWT_SECRET, "bridge-handshake-" + UUID.randomUUID())
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.TCP_BRIDGE_PORT, bridgePort).with(ConfigKeys.GATEWAY_INSTANCES, 1)
         .with(ConfigKeys.HANDSHAKE_TIMEOUT_MS, HANDSHAKE_MS);
-    node = CourierNode.start(cfg).await();
-  }
-
-  @AfterAll
-  void stop() {
-    node.close().await();
+    node = nodes.start(cfg);
   }
 
   @Test

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,16 +23,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A service in another language (the Node.js example, run as a real process) notifies a user
  * through the TCP event-bus bridge; raw bridge frames check what the bridge refuses.
  */
 class TcpBridgeTest {
-  private static final String SECRET = "bridge-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("bridge");
   private static final String SHARED = "shared-" + UUID.randomUUID();
   private static final int MAX_FRAME = 4096;
   private static final Path NOTIFY = Path.of("..", "examples", "node", "notify.mjs").toAbsolutePath().normalize();
@@ -44,29 +45,19 @@ class TcpBridgeTest {
   @BeforeAll
   static void start() {
     bridgePort = Ports.free();
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("bridge")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.TCP_BRIDGE_PORT, bridgePort).with(ConfigKeys.TCP_BRIDGE_SECRET, SHARED)
         .with(ConfigKeys.TCP_BRIDGE_MAX_FRAME_BYTES, MAX_FRAME).with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    node = CourierNode.start(cfg).await();
-    clientVertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.close().await();
-    }
-    if (clientVertx != null) {
-      clientVertx.close().await();
-    }
+    node = nodes.start(cfg);
+    clientVertx = nodes.client();
   }
 
   private static String serviceToken(String name) {
-    return TokenIssuer.issue(SECRET, name, Duration.ofMinutes(5), List.of(), List.of("service"));
+    return TokenIssuer.issue(nodes.secret(), name, Duration.ofMinutes(5), List.of(), List.of("service"));
   }
 
   private static String userToken(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofMinutes(5), List.of());
+    return nodes.token(user, Duration.ofMinutes(5));
   }
 
   @Test

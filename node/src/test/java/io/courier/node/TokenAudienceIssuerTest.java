@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -21,10 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * COURIER_JWT_AUDIENCE / COURIER_JWT_ISSUER and the reserved {@code system:} subjects, at every
@@ -33,7 +33,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TokenAudienceIssuerTest {
-  static final String SECRET = "aud-iss-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("aud-iss");
   static final String ISSUER = "https://id.example";
 
   Vertx client;
@@ -44,25 +45,14 @@ class TokenAudienceIssuerTest {
   @BeforeAll
   void start() {
     bridgePort = Ports.free();
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("aud-iss"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.JWT_AUDIENCE, "courier, chat")
         .with(ConfigKeys.JWT_ISSUER, ISSUER + ",https://id2.example")
         .with(ConfigKeys.TCP_BRIDGE_PORT, bridgePort)
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    node = CourierNode.start(cfg).await();
-    client = Vertx.vertx();
+    node = nodes.start(cfg);
+    client = nodes.client();
     http = client.createHttpClient();
-  }
-
-  @AfterAll
-  void stop() {
-    if (client != null) {
-      client.close().await();
-    }
-    if (node != null) {
-      node.close().await();
-    }
   }
 
   /** A token of {@code sub} with the given aud (String, JsonArray or null) and iss (or null). */
@@ -74,7 +64,7 @@ class TokenAudienceIssuerTest {
     if (iss != null) {
       claims.put("iss", iss);
     }
-    return TokenIssuer.sign(SECRET, claims);
+    return TokenIssuer.sign(nodes.secret(), claims);
   }
 
   private static String good(String sub, String... roles) {
