@@ -4,20 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
+import io.courier.testing.Nodes;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The demo page, the JavaScript client and the SockJS event-bus bridge in a real headless Chromium
@@ -32,7 +30,8 @@ class BrowserE2ETest {
   private static final Path E2E = Path.of("..", "e2e").toAbsolutePath().normalize();
   private static final Path CHROMIUM = Path.of(System.getProperty("courier.chromium", "/usr/bin/chromium"));
 
-  private static String secret;
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("browser");
   private static CourierNode node;
 
   @BeforeAll
@@ -44,18 +43,10 @@ class BrowserE2ETest {
         StandardCopyOption.REPLACE_EXISTING);
     Files.copy(E2E.resolve("node_modules/@vertx/eventbus-bridge-client.js/vertx-eventbus.js"),
         web.resolve("vendor/vertx-eventbus.js"), StandardCopyOption.REPLACE_EXISTING);
-    secret = "e2e-" + UUID.randomUUID();
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("browser")).with(ConfigKeys.JWT_SECRET, secret)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.WEB_DIR, web.toString()).with(ConfigKeys.GATEWAY_INSTANCES, 1)
         .with(ConfigKeys.RETRANSMIT_INITIAL_MS, 1000);
-    node = CourierNode.start(cfg).await();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (node != null) {
-      node.close().await();
-    }
+    node = nodes.start(cfg);
   }
 
   @Test
@@ -88,7 +79,7 @@ class BrowserE2ETest {
       ProcessBuilder pb = new ProcessBuilder(List.of(TcpBridgeTest.nodeExecutable(), E2E.resolve(script).toString()))
           .directory(E2E.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().put("COURIER_URL", "http://127.0.0.1:" + node.port());
-      pb.environment().put("COURIER_JWT_SECRET", secret);
+      pb.environment().put("COURIER_JWT_SECRET", nodes.secret());
       pb.environment().put("SCREENSHOT_DIR", Path.of("target", "screenshots").toAbsolutePath().toString());
       pb.environment().put("CHROMIUM", CHROMIUM.toString());
       p = pb.start();

@@ -8,20 +8,19 @@ import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.OpenSsl;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterBusTlsNodeTest {
-  static final String SECRET = "bus-tls-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("bus-tls-node");
 
   @TempDir
   static Path dir;
@@ -46,39 +46,20 @@ class ClusterBusTlsNodeTest {
   void start() {
     OpenSsl.Ca ca = OpenSsl.ca(dir, "cluster");
     OpenSsl.Ca other = OpenSsl.ca(dir, "other");
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("bus-tls-node")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.CLUSTER_CONFIG, Path.of("..", "cluster.xml"));
     int seed = cfg.getInt(ConfigKeys.CLUSTER_PORT);
-    a = CourierNode.start(withBusTls(cfg, ca, OpenSsl.signed(dir, ca, "node-a")).with(ConfigKeys.NODE_ID, "tls-node-a"))
-        .await();
-    b = CourierNode.start(withBusTls(cfg, ca, OpenSsl.signed(dir, ca, "node-b")).with(ConfigKeys.NODE_ID, "tls-node-b")
-        .with(ConfigKeys.CLUSTER_PORT, Ports.free()).with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + seed)).await();
+    a = nodes.start(withBusTls(cfg, ca, OpenSsl.signed(dir, ca, "node-a")).with(ConfigKeys.NODE_ID, "tls-node-a"));
+    b = nodes.start(withBusTls(cfg, ca, OpenSsl.signed(dir, ca, "node-b")).with(ConfigKeys.NODE_ID, "tls-node-b")
+        .with(ConfigKeys.CLUSTER_PORT, Ports.free()).with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + seed));
     intruder = TestCluster.join(withBusTls(cfg, other, OpenSsl.signed(dir, other, "intruder")), seed, "tls-intruder");
+    nodes.add(() -> intruder.vertx().close().await());
     assertThat(a.context().hazelcast().getCluster().getMembers()).hasSize(3);
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    try {
-      if (client != null) {
-        client.close().await();
-      }
-      if (intruder != null) {
-        intruder.vertx().close().await();
-      }
-    } finally {
-      if (b != null) {
-        b.closeNow().await();
-      }
-      if (a != null) {
-        a.closeNow().await();
-      }
-    }
+    client = nodes.client();
   }
 
   private WsProbe connect(CourierNode node, String user) {
-    WsProbe p = WsProbe.connect(client, node.port(), TokenIssuer.issue(SECRET, user, Duration.ofMinutes(10), List.of()));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user, Duration.ofMinutes(10)));
     p.next("welcome");
     return p;
   }

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
+import io.courier.testing.Nodes;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,10 +20,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Draining a node over real WebSockets, in a cluster of two: node B stays up, each test drains a
@@ -32,43 +31,33 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DrainTest {
-  static final String SECRET = "drain-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("drain");
   static final long GRACE_MS = 2000;
 
-  final String cluster = Ports.uniqueName("drain");
+  CourierConfig base;
   Vertx client;
   HttpClient http;
   CourierNode b;
-  int seedPort;
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(cluster).with(ConfigKeys.JWT_SECRET, SECRET)
-        .with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    seedPort = cfg.getInt(ConfigKeys.CLUSTER_PORT);
-    b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "b")).await();
-    client = Vertx.vertx();
+    base = nodes.config();
+    b = nodes.start(base.with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.NODE_ID, "b"));
+    client = nodes.client();
     http = client.createHttpClient();
   }
 
-  @AfterAll
-  void stop() {
-    client.close().await();
-    b.closeNow().await();
-  }
-
-  /** A node A joined to B, with two gateway instances so the drain must be node-wide. */
+  /**
+   * A node A joined to B, with two gateway instances so the drain must be node-wide. The test stops
+   * it; the extension's stop after the test finds it stopped, or stops it if the test could not.
+   */
   private CourierNode startA(String nodeId) {
-    CourierConfig cfg = TestCluster.config(cluster).with(ConfigKeys.JWT_SECRET, SECRET)
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + seedPort)
+    CourierConfig cfg = Nodes.joining(base)
         .with(ConfigKeys.GATEWAY_INSTANCES, 2)
         .with(ConfigKeys.DRAIN_GRACE_MS, GRACE_MS)
         .with(ConfigKeys.NODE_ID, nodeId);
-    return CourierNode.start(cfg).await();
-  }
-
-  private static String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
+    return nodes.start(cfg);
   }
 
   record Reply(int status, String retryAfter, String body) {
@@ -113,7 +102,7 @@ class DrainTest {
       for (int i = 0; i < 6; i++) {
         String user = "spread-" + i;
         users.add(user);
-        WsProbe p = WsProbe.connect(client, a.port(), token(user));
+        WsProbe p = WsProbe.connect(client, a.port(), nodes.token(user));
         probes.add(p);
         p.next("welcome");
       }
@@ -130,7 +119,7 @@ class DrainTest {
       }
       assertThat(afters).as("afterMs spread over the grace period").hasSizeGreaterThan(1);
 
-      UpgradeRejectedException refused = refusedHandshake(a.port(), token("newcomer"));
+      UpgradeRejectedException refused = refusedHandshake(a.port(), nodes.token("newcomer"));
       assertThat(refused.getStatus()).isEqualTo(503);
       assertThat(Integer.parseInt(refused.getHeaders().get("Retry-After"))).isBetween(1, 5);
 
@@ -152,7 +141,7 @@ class DrainTest {
       assertThat(a.connections()).isZero();
 
       // The cluster no longer lists any device of the drained node.
-      try (WsProbe observer = WsProbe.connect(client, b.port(), token("observer"))) {
+      try (WsProbe observer = WsProbe.connect(client, b.port(), nodes.token("observer"))) {
         observer.next("welcome");
         observer.send(new JsonObject().put("type", "presence").put("users", users));
         JsonObject states = observer.next("presence").getJsonObject("users");
@@ -169,9 +158,9 @@ class DrainTest {
   @Test
   void messageSentWhileTheRecipientReconnectsIsNotLost() throws Exception {
     CourierNode a = startA("a-lossless");
-    try (WsProbe sender = WsProbe.connect(client, b.port(), token("lossless-sender"))) {
+    try (WsProbe sender = WsProbe.connect(client, b.port(), nodes.token("lossless-sender"))) {
       sender.next("welcome");
-      WsProbe onA = WsProbe.connect(client, a.port(), token("lossless-rcpt"));
+      WsProbe onA = WsProbe.connect(client, a.port(), nodes.token("lossless-rcpt"));
       long lastSeq;
       try {
         lastSeq = onA.next("welcome").getLong("lastSeq");
@@ -185,7 +174,7 @@ class DrainTest {
       } finally {
         onA.close();
       }
-      try (WsProbe onB = WsProbe.connect(client, b.port(), token("lossless-rcpt"))) {
+      try (WsProbe onB = WsProbe.connect(client, b.port(), nodes.token("lossless-rcpt"))) {
         JsonObject welcome = onB.next("welcome");
         onB.send(new JsonObject().put("type", "sync").put("after", lastSeq).put("epoch", welcome.getString("epoch")));
         JsonObject msg = onB.next("msg");
@@ -211,13 +200,13 @@ class DrainTest {
       assertThat(call(HttpMethod.POST, a.port(), "/admin/drain", null).status()).isEqualTo(401);
       String forged = TokenIssuer.issue("another-secret-of-the-right-length-" + UUID.randomUUID(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
       assertThat(call(HttpMethod.POST, a.port(), "/admin/drain", forged).status()).isEqualTo(401);
-      Reply noRole = call(HttpMethod.POST, a.port(), "/admin/drain", token("ops"));
+      Reply noRole = call(HttpMethod.POST, a.port(), "/admin/drain", nodes.token("ops"));
       assertThat(noRole.status()).isEqualTo(403);
       assertThat(a.isDraining()).isFalse();
       assertThat(call(HttpMethod.GET, a.port(), "/health/ready", null).status()).isEqualTo(200);
 
-      String admin = TokenIssuer.issue(SECRET, "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
-      try (WsProbe p = WsProbe.connect(client, a.port(), token("admin-watched"))) {
+      String admin = TokenIssuer.issue(nodes.secret(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+      try (WsProbe p = WsProbe.connect(client, a.port(), nodes.token("admin-watched"))) {
         p.next("welcome");
         Reply first = call(HttpMethod.POST, a.port(), "/admin/drain", admin);
         assertThat(first.status()).isEqualTo(202);
@@ -238,7 +227,7 @@ class DrainTest {
 
   @Test
   void drainSettingsOutOfRangeAreRefusedAtStart() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("drain-bad")).with(ConfigKeys.JWT_SECRET, SECRET);
+    CourierConfig cfg = nodes.config();
     assertThat(CourierNode.start(cfg.with(ConfigKeys.DRAIN_GRACE_MS, -1)).cause())
         .hasMessageContaining("COURIER_DRAIN_GRACE_MS must be >= 0");
     assertThat(CourierNode.start(cfg.with(ConfigKeys.HEALTH_TIMEOUT_MS, 0)).cause())
@@ -248,7 +237,7 @@ class DrainTest {
   @Test
   void readinessNamesTheStoreWhenNoDeliveryAnswers() {
     // A node of its own running only the gateway: nothing serves the store.
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("drain-nostore")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.VERTICLES, "connection").with(ConfigKeys.GATEWAY_INSTANCES, 1)
         .with(ConfigKeys.HEALTH_TIMEOUT_MS, 500);
     CourierNode lone = CourierNode.start(cfg).await();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.MetricNames;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -19,10 +19,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Prometheus endpoint after real traffic, per-node labels of two nodes in one JVM, the
@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsTest {
-  static final String SECRET = "metrics-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("metrics");
   static final int LIMIT = 2;
 
   Vertx client;
@@ -45,29 +46,18 @@ class MetricsTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("metrics")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "metrics-a")).await();
+    a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "metrics-a"));
     bMetricsPort = Ports.free();
-    b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "metrics-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
+    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "metrics-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
         .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))
-        .with(ConfigKeys.VERTICLES, "delivery,presence").with(ConfigKeys.METRICS_PORT, bMetricsPort)).await();
-    full = CourierNode.start(TestCluster.config(Ports.uniqueName("metrics-full")).with(ConfigKeys.JWT_SECRET, SECRET)
+        .with(ConfigKeys.VERTICLES, "delivery,presence").with(ConfigKeys.METRICS_PORT, bMetricsPort));
+    full = nodes.start(nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.NODE_ID, "metrics-full")
-        .with(ConfigKeys.MAX_CONNECTIONS, LIMIT)).await();
-    client = Vertx.vertx();
+        .with(ConfigKeys.MAX_CONNECTIONS, LIMIT));
+    client = nodes.client();
     http = client.createHttpClient();
-  }
-
-  @AfterAll
-  void stop() {
-    try {
-      client.close().await();
-    } finally {
-      full.closeNow().await();
-      b.closeNow().await();
-      a.closeNow().await();
-    }
   }
 
   @Test
@@ -155,7 +145,7 @@ class MetricsTest {
     double refusedBefore = scrape(full.port()).value("courier_handshakes_refused_total", "reason=\"limit\"");
     WsProbe first = connect(full, "l1-" + UUID.randomUUID());
     try (WsProbe second = connect(full, "l2-" + UUID.randomUUID())) {
-      UpgradeRejectedException refused = refusedHandshake(full.port(), token("l3-" + UUID.randomUUID()));
+      UpgradeRejectedException refused = refusedHandshake(full.port(), nodes.token("l3-" + UUID.randomUUID()));
       assertThat(refused.getStatus()).isEqualTo(503);
       assertThat(refused.getHeaders().get("Retry-After")).isEqualTo("5");
       Scrape s = scrape(full.port());
@@ -175,16 +165,16 @@ class MetricsTest {
   @Test
   void adminConnectionEndpointsNeedAnAdminToken() {
     String user = "multi-" + UUID.randomUUID();
-    String admin = TokenIssuer.issue(SECRET, "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
-    try (WsProbe p1 = WsProbe.connect(client, a.port(), token(user));
-         WsProbe p2 = WsProbe.connect(client, a.port(), token(user))) {
+    String admin = TokenIssuer.issue(nodes.secret(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+    try (WsProbe p1 = WsProbe.connect(client, a.port(), nodes.token(user));
+         WsProbe p2 = WsProbe.connect(client, a.port(), nodes.token(user))) {
       String s1 = p1.next("welcome").getString("sessionId");
       String s2 = p2.next("welcome").getString("sessionId");
       for (String path : List.of("/admin/connections", "/admin/users/" + user)) {
         assertThat(get(a.port(), path, null).status).as(path + " without a token").isEqualTo(401);
         String forged = TokenIssuer.issue("another-secret-of-the-right-length-" + UUID.randomUUID(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
         assertThat(get(a.port(), path, forged).status).as(path + " forged").isEqualTo(401);
-        assertThat(get(a.port(), path, token("ops")).status).as(path + " without the role").isEqualTo(403);
+        assertThat(get(a.port(), path, nodes.token("ops")).status).as(path + " without the role").isEqualTo(403);
       }
       Reply conns = get(a.port(), "/admin/connections", admin);
       assertThat(conns.status).isEqualTo(200);
@@ -252,12 +242,8 @@ class MetricsTest {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private static String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
-  }
-
   private WsProbe connect(CourierNode node, String user) {
-    WsProbe p = WsProbe.connect(client, node.port(), token(user));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user));
     p.next("welcome");
     return p;
   }

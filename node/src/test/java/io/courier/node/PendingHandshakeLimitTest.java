@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.MetricNames;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -16,10 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * COURIER_MAX_PENDING_HANDSHAKES at its edge with real sockets: the count is exact (taken on accept,
@@ -28,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PendingHandshakeLimitTest {
-  static final String SECRET = "pending-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("pending");
   static final int CAP = 5;
   static final int SLOWLORIS = 300;
   static final long SHORT_TIMEOUT_MS = 1500;
@@ -43,26 +43,16 @@ class PendingHandshakeLimitTest {
 
   @BeforeAll
   void start() {
-    CourierConfig base = TestCluster.config(Ports.uniqueName("pending")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig base = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 2).with(ConfigKeys.HANDSHAKE_TIMEOUT_MS, 60_000)
         .with(ConfigKeys.HTTP_IDLE_TIMEOUT_MS, 60_000);
-    capped = CourierNode.start(base.with(ConfigKeys.MAX_PENDING_HANDSHAKES, CAP)).await();
-    roomy = CourierNode.start(base.with(ConfigKeys.CLUSTER_NAME, Ports.uniqueName("pending-roomy"))
-        .with(ConfigKeys.CLUSTER_PORT, Ports.free())).await();
-    quick = CourierNode.start(base.with(ConfigKeys.CLUSTER_NAME, Ports.uniqueName("pending-quick"))
+    capped = nodes.start(base.with(ConfigKeys.MAX_PENDING_HANDSHAKES, CAP));
+    roomy = nodes.start(base.with(ConfigKeys.CLUSTER_NAME, Ports.uniqueName("pending-roomy"))
+        .with(ConfigKeys.CLUSTER_PORT, Ports.free()));
+    quick = nodes.start(base.with(ConfigKeys.CLUSTER_NAME, Ports.uniqueName("pending-quick"))
         .with(ConfigKeys.CLUSTER_PORT, Ports.free()).with(ConfigKeys.MAX_PENDING_HANDSHAKES, CAP)
-        .with(ConfigKeys.HANDSHAKE_TIMEOUT_MS, SHORT_TIMEOUT_MS)).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    client.close().await();
-    for (CourierNode n : new CourierNode[] {capped, roomy, quick}) {
-      if (n != null) {
-        n.close().await();
-      }
-    }
+        .with(ConfigKeys.HANDSHAKE_TIMEOUT_MS, SHORT_TIMEOUT_MS));
+    client = nodes.client();
   }
 
   private static double pending(CourierNode n) {
@@ -95,10 +85,6 @@ class PendingHandshakeLimitTest {
     for (RawSocket s : sockets) {
       s.close();
     }
-  }
-
-  private String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
   }
 
   @Test
@@ -141,8 +127,8 @@ class PendingHandshakeLimitTest {
       awaitPending(roomy, SLOWLORIS);
       String a = "a-" + UUID.randomUUID();
       String b = "b-" + UUID.randomUUID();
-      try (WsProbe pa = WsProbe.connect(client, roomy.port(), token(a));
-           WsProbe pb = WsProbe.connect(client, roomy.port(), token(b))) {
+      try (WsProbe pa = WsProbe.connect(client, roomy.port(), nodes.token(a));
+           WsProbe pb = WsProbe.connect(client, roomy.port(), nodes.token(b))) {
         pa.next("welcome");
         pb.next("welcome");
         pa.send(new JsonObject().put("type", "send").put("id", "m1").put("to", b).put("body", "through"));
@@ -161,13 +147,13 @@ class PendingHandshakeLimitTest {
     List<RawSocket> held = open(quick, CAP);
     try {
       awaitPending(quick, CAP);
-      assertThatThrownBy(() -> WsProbe.connect(client, quick.port(), token("c-" + UUID.randomUUID())).close())
+      assertThatThrownBy(() -> WsProbe.connect(client, quick.port(), nodes.token("c-" + UUID.randomUUID())).close())
           .as("no place: the handshake's socket is closed");
       for (RawSocket s : held) {
         assertThat(s.awaitClosed(SHORT_TIMEOUT_MS + 3000)).as("timed out").isPositive();
       }
       awaitPending(quick, 0);
-      try (WsProbe p = WsProbe.connect(client, quick.port(), token("c-" + UUID.randomUUID()))) {
+      try (WsProbe p = WsProbe.connect(client, quick.port(), nodes.token("c-" + UUID.randomUUID()))) {
         p.next("welcome");
       }
     } finally {

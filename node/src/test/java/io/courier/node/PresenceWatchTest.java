@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.cluster.UntoldPresence;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -18,10 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Presence over real WebSockets on a three-node cluster in one JVM: {@code watch}/{@code unwatch}
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PresenceWatchTest {
-  static final String SECRET = "presence-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("presence-watch");
   static final int WATCH_CAP = 5;
   static final int B_QUERY_LIMIT = 3;
   static final long IDLE_MS = 1500;
@@ -50,30 +51,19 @@ class PresenceWatchTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("presence-watch")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.PRESENCE_RECONCILE_MS, 0);
     String seed = "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT);
-    a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "pw-a")
-        .with(ConfigKeys.IDLE_TIMEOUT_MS, IDLE_MS).with(ConfigKeys.HEARTBEAT_MS, 500)).await();
-    b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "pw-b").with(ConfigKeys.VERTICLES, "connection")
+    a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "pw-a")
+        .with(ConfigKeys.IDLE_TIMEOUT_MS, IDLE_MS).with(ConfigKeys.HEARTBEAT_MS, 500));
+    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "pw-b").with(ConfigKeys.VERTICLES, "connection")
         .with(ConfigKeys.CLUSTER_PORT, Ports.free()).with(ConfigKeys.CLUSTER_MEMBERS, seed)
-        .with(ConfigKeys.WATCH_MAX_USERS, WATCH_CAP).with(ConfigKeys.PRESENCE_MAX_USERS, B_QUERY_LIMIT)).await();
-    c = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "pw-c").with(ConfigKeys.VERTICLES, "connection")
+        .with(ConfigKeys.WATCH_MAX_USERS, WATCH_CAP).with(ConfigKeys.PRESENCE_MAX_USERS, B_QUERY_LIMIT));
+    c = nodes.start(cfg.with(ConfigKeys.NODE_ID, "pw-c").with(ConfigKeys.VERTICLES, "connection")
         .with(ConfigKeys.CLUSTER_PORT, Ports.free()).with(ConfigKeys.CLUSTER_MEMBERS, seed)
-        .with(ConfigKeys.PRESENCE_RECONCILE_MS, RECONCILE_MS)).await();
-    client = Vertx.vertx();
+        .with(ConfigKeys.PRESENCE_RECONCILE_MS, RECONCILE_MS));
+    client = nodes.client();
     http = client.createHttpClient();
-  }
-
-  @AfterAll
-  void stop() {
-    try {
-      client.close().await();
-    } finally {
-      c.closeNow().await();
-      b.closeNow().await();
-      a.closeNow().await();
-    }
   }
 
   @Test
@@ -173,7 +163,7 @@ class PresenceWatchTest {
       watch(w, "v1", u);
       // Silence starts when the server opens the connection, after this instant.
       long before = System.nanoTime();
-      try (RawWebSocket silent = new RawWebSocket(a.port(), token(u))) {
+      try (RawWebSocket silent = new RawWebSocket(a.port(), nodes.token(u))) {
         assertThat(nextChange(w, u).getBoolean("online")).isTrue();
         JsonObject offline = w.next(f -> "presence_changed".equals(f.getString("type")) && u.equals(f.getString("user")),
             Duration.ofSeconds(30));
@@ -207,11 +197,11 @@ class PresenceWatchTest {
   @Test
   void adminPresenceEndpointsCountUsersDevicesAndWatchersAndNeedAnAdminToken() {
     String u = user("counted");
-    String admin = TokenIssuer.issue(SECRET, "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+    String admin = TokenIssuer.issue(nodes.secret(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
     try (WsProbe w = connect(b, user("awatcher")); WsProbe d1 = connect(a, u); WsProbe d2 = connect(b, u)) {
       watch(w, "a1", u);
       assertThat(get(a.port(), "/admin/presence", null).status).isEqualTo(401);
-      assertThat(get(a.port(), "/admin/presence", token("ops")).status).isEqualTo(403);
+      assertThat(get(a.port(), "/admin/presence", nodes.token("ops")).status).isEqualTo(403);
 
       JsonObject one = new JsonObject(get(a.port(), "/admin/users/" + u, admin).body);
       assertThat(one.getBoolean("online")).isTrue();
@@ -233,7 +223,7 @@ class PresenceWatchTest {
 
   @Test
   void presenceSettingsOutOfRangeAreRefusedBeforeJoining() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("presence-bad")).with(ConfigKeys.JWT_SECRET, SECRET);
+    CourierConfig cfg = nodes.config();
     assertThat(CourierNode.start(cfg.with(ConfigKeys.WATCH_MAX_USERS, 0)).cause())
         .hasMessageContaining("COURIER_WATCH_MAX_USERS must be >= 1");
     assertThat(CourierNode.start(cfg.with(ConfigKeys.PRESENCE_MAX_USERS, 0)).cause())
@@ -260,12 +250,8 @@ class PresenceWatchTest {
     return out;
   }
 
-  private static String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), List.of());
-  }
-
   private WsProbe connect(CourierNode node, String user) {
-    WsProbe p = WsProbe.connect(client, node.port(), token(user));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user));
     p.next("welcome");
     return p;
   }

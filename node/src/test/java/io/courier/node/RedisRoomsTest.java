@@ -6,18 +6,9 @@ import io.courier.testing.RedisServer;
 
 /** Both nodes use one redis-server of the test's own, which holds the inboxes and the membership. */
 class RedisRoomsTest extends RoomsContract {
-  private RedisServer redis;
-
   @Override
   CourierConfig storeConfig(CourierConfig base) {
-    redis = RedisServer.start();
+    RedisServer redis = nodes.add(RedisServer.start());
     return base.with(ConfigKeys.STORE, "redis").with(ConfigKeys.REDIS_URL, redis.url());
-  }
-
-  @Override
-  void afterNodesClosed() {
-    if (redis != null) {
-      redis.close();
-    }
   }
 }

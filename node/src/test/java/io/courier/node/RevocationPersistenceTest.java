@@ -5,22 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.cluster.Maps;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
 import io.courier.testing.RedisServer;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where revocations live and how long: in the Hazelcast map across a restart of either of two
@@ -29,12 +29,11 @@ import org.junit.jupiter.api.Test;
  * leeway, plus 1 s).
  */
 class RevocationPersistenceTest {
-  static final String SECRET = "persist-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("persist").tokensLasting(Duration.ofMinutes(30));
 
   Vertx client;
   HttpClient http;
-  final List<CourierNode> nodes = new ArrayList<>();
-  final List<RedisServer> redis = new ArrayList<>();
 
   @BeforeEach
   void setUp() {
@@ -42,26 +41,18 @@ class RevocationPersistenceTest {
     http = client.createHttpClient();
   }
 
+  /** The client closes first; then the extension stops the nodes and redis-servers this test started. */
   @AfterEach
   void tearDown() {
-    try {
-      client.close().await();
-    } finally {
-      for (CourierNode n : nodes) {
-        n.closeNow().await();
-      }
-      redis.forEach(RedisServer::close);
-    }
+    client.close().await();
   }
 
   private CourierNode start(CourierConfig cfg) {
-    CourierNode n = CourierNode.start(cfg.with(ConfigKeys.GATEWAY_INSTANCES, 1)).await();
-    nodes.add(n);
-    return n;
+    return nodes.start(cfg.with(ConfigKeys.GATEWAY_INSTANCES, 1));
   }
 
+  /** A graceful stop in the middle of a test; the extension's stop at its end finds it stopped. */
   private void stop(CourierNode n) {
-    nodes.remove(n);
     n.close().await();
   }
 
@@ -70,12 +61,8 @@ class RevocationPersistenceTest {
         "127.0.0.1:" + seed.context().hazelcast().getCluster().getLocalMember().getAddress().getPort());
   }
 
-  static String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofMinutes(30), List.of());
-  }
-
   static String admin() {
-    return TokenIssuer.issue(SECRET, "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
+    return TokenIssuer.issue(nodes.secret(), "ops", Duration.ofMinutes(5), List.of(), List.of("admin"));
   }
 
   private int handshake(CourierNode node, String token) {
@@ -103,11 +90,11 @@ class RevocationPersistenceTest {
 
   @Test
   void aRevocationSurvivesARestartOfEitherOfTwoNodes() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("persist-hz")).with(ConfigKeys.JWT_SECRET, SECRET);
+    CourierConfig cfg = nodes.config();
     CourierNode a = start(cfg.with(ConfigKeys.NODE_ID, "persist-a"));
     CourierNode b = start(joining(cfg, a).with(ConfigKeys.NODE_ID, "persist-b"));
     String user = "restart-" + UUID.randomUUID();
-    String old = token(user);
+    String old = nodes.token(user);
     assertThat(Http.revoke(http, a.port(), admin(), new JsonObject().put("user", user)).status()).isEqualTo(200);
 
     // B restarts: the new B copies the revocation from the cluster map at start.
@@ -119,20 +106,19 @@ class RevocationPersistenceTest {
     CourierNode a2 = start(joining(cfg, b2).with(ConfigKeys.NODE_ID, "persist-a2"));
     assertThat(handshake(a2, old)).isEqualTo(403);
     assertThat(handshake(b2, old)).isEqualTo(403);
-    assertThat(handshake(a2, token("other-" + UUID.randomUUID()))).isEqualTo(101);
+    assertThat(handshake(a2, nodes.token("other-" + UUID.randomUUID()))).isEqualTo(101);
   }
 
   @Test
   void withTheRedisStoreARevocationSurvivesARestartOfTheWholeCluster() {
-    RedisServer server = RedisServer.start();
-    redis.add(server);
-    CourierConfig first = TestCluster.config(Ports.uniqueName("persist-redis")).with(ConfigKeys.JWT_SECRET, SECRET)
+    RedisServer server = nodes.add(RedisServer.start());
+    CourierConfig first = nodes.config()
         .with(ConfigKeys.STORE, "redis").with(ConfigKeys.REDIS_URL, server.url());
     CourierNode a = start(first.with(ConfigKeys.NODE_ID, "redis-a"));
     CourierNode b = start(joining(first, a).with(ConfigKeys.NODE_ID, "redis-b"));
     String user = "cold-" + UUID.randomUUID();
-    String byUser = token(user);
-    String byJti = token("jti-owner-" + UUID.randomUUID());
+    String byUser = nodes.token(user);
+    String byJti = nodes.token("jti-owner-" + UUID.randomUUID());
     String jti = RevocationTest.claims(byJti).getString("jti");
     assertThat(Http.revoke(http, a.port(), admin(), new JsonObject().put("user", user)).status()).isEqualTo(200);
     assertThat(Http.revoke(http, b.port(), admin(), new JsonObject().put("jti", jti)).status()).isEqualTo(200);
@@ -140,7 +126,7 @@ class RevocationPersistenceTest {
     stop(a);
 
     // A new cluster (another name: nothing of the old Hazelcast map can reach it) on the same Redis.
-    CourierConfig second = TestCluster.config(Ports.uniqueName("persist-redis2")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig second = nodes.config()
         .with(ConfigKeys.STORE, "redis").with(ConfigKeys.REDIS_URL, server.url());
     CourierNode c = start(second.with(ConfigKeys.NODE_ID, "redis-c"));
     CourierNode d = start(joining(second, c).with(ConfigKeys.NODE_ID, "redis-d"));
@@ -150,7 +136,7 @@ class RevocationPersistenceTest {
       assertThat(handshake(n, byUser)).isEqualTo(403);
       assertThat(handshake(n, byJti)).isEqualTo(403);
     }
-    assertThat(handshake(d, token("someone-else-" + UUID.randomUUID()))).isEqualTo(101);
+    assertThat(handshake(d, nodes.token("someone-else-" + UUID.randomUUID()))).isEqualTo(101);
     // Loaded back into the new cluster's map, not only into the nodes' local lists.
     assertThat(c.context().hazelcast().getMap(Maps.REVOCATIONS).containsKey("u:" + user)).isTrue();
   }
@@ -158,7 +144,7 @@ class RevocationPersistenceTest {
   @Test
   void readinessIsDownUntilTheRevocationsInRedisCanBeRead() {
     int port = Ports.free();
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("persist-down")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.STORE, "redis").with(ConfigKeys.REDIS_URL, "redis://127.0.0.1:" + port + "/0")
         .with(ConfigKeys.HEALTH_TIMEOUT_MS, 500);
     CourierNode n = start(cfg);
@@ -168,7 +154,7 @@ class RevocationPersistenceTest {
     assertThat(check.getString("status")).isEqualTo("DOWN");
     assertThat(check.getString("reason")).contains("Redis");
 
-    redis.add(RedisServer.start(port, null));
+    nodes.add(RedisServer.start(port, null));
     await("revocations read from Redis", Duration.ofSeconds(20), () -> "UP".equals(
         Http.call(http, HttpMethod.GET, n.port(), "/health/ready", null, null).json().getJsonObject("checks")
             .getJsonObject("revocations").getString("status")));
@@ -177,19 +163,19 @@ class RevocationPersistenceTest {
   @Test
   void aRevocationIsForgottenAfterTheLongestTokenLifetimeAndLongerTokensAreRefused() {
     long lifetimeS = 5;
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("persist-ttl")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.JWT_MAX_LIFETIME_S, lifetimeS).with(ConfigKeys.JWT_LEEWAY_S, 0);
     CourierNode n = start(cfg);
     long now = System.currentTimeMillis() / 1000;
-    String atTheLimit = TokenIssuer.sign(SECRET, new JsonObject().put("sub", "edge").put("iat", now)
+    String atTheLimit = TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", "edge").put("iat", now)
         .put("exp", now + lifetimeS));
-    String pastIt = TokenIssuer.sign(SECRET, new JsonObject().put("sub", "edge").put("iat", now)
+    String pastIt = TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", "edge").put("iat", now)
         .put("exp", now + lifetimeS + 1));
     assertThat(handshake(n, atTheLimit)).isEqualTo(101);
     assertThat(handshake(n, pastIt)).isEqualTo(401);
 
     String user = "ttl-" + UUID.randomUUID();
-    Http.Reply r = Http.revoke(http, n.port(), TokenIssuer.issue(SECRET, "ops", Duration.ofSeconds(lifetimeS),
+    Http.Reply r = Http.revoke(http, n.port(), TokenIssuer.issue(nodes.secret(), "ops", Duration.ofSeconds(lifetimeS),
         List.of(), List.of("admin")), new JsonObject().put("user", user));
     assertThat(r.status()).isEqualTo(200);
     long at = r.json().getJsonObject("revoked").getLong("at");
@@ -198,7 +184,7 @@ class RevocationPersistenceTest {
     assertThat(map.containsKey("u:" + user)).isTrue();
     // A token without iat is refused while its user is revoked, whenever it was made. (Every token the
     // revocation covers has expired by the time the revocation does: that is what the TTL is for.)
-    java.util.function.Supplier<String> noIat = () -> TokenIssuer.sign(SECRET, new JsonObject().put("sub", user)
+    java.util.function.Supplier<String> noIat = () -> TokenIssuer.sign(nodes.secret(), new JsonObject().put("sub", user)
         .put("exp", System.currentTimeMillis() / 1000 + lifetimeS - 1));
     assertThat(handshake(n, noIat.get())).isEqualTo(403);
     await("the map entry's TTL", Duration.ofSeconds(20), () -> !map.containsKey("u:" + user));

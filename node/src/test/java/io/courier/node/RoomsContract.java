@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -17,10 +17,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rooms end to end on two real nodes of one cluster (A and B, each with every verticle), over real
@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RoomsContract {
-  static final String SECRET = "test-secret-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("rooms");
   static final int MAX_MEMBERS = 6;
   static final int MAX_ROOMS = 3;
 
@@ -41,21 +42,18 @@ abstract class RoomsContract {
 
   abstract CourierConfig storeConfig(CourierConfig base);
 
-  void afterNodesClosed() {}
-
   @BeforeAll
   void startNodes() {
-    CourierConfig cfg = storeConfig(TestCluster.config(Ports.uniqueName("rooms"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = storeConfig(nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 2)
         .with(ConfigKeys.MAX_ROOM_MEMBERS, MAX_MEMBERS)
         .with(ConfigKeys.MAX_ROOMS_PER_USER, MAX_ROOMS)
         .with(ConfigKeys.ROOM_FANOUT_CHUNK, 2)
         .with(ConfigKeys.ROOM_FANOUT_PARALLELISM, 2)
         .with(ConfigKeys.ROOM_SENDS_IN_FLIGHT, 1));
-    a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "rooms-a")).await();
-    b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "rooms-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))).await();
+    a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "rooms-a"));
+    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "rooms-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
+        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT)));
     // The second member's join migrates partitions; a store call made meanwhile can wait out its
     // timeout on a busy machine, which is not what these tests are about.
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
@@ -65,33 +63,16 @@ abstract class RoomsContract {
       }
       java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
     }
-    client = Vertx.vertx();
+    client = nodes.client();
     http = client.createHttpClient();
-  }
-
-  @AfterAll
-  void stopNodes() {
-    if (client != null) {
-      client.close().await();
-    }
-    for (CourierNode n : new CourierNode[] {b, a}) {
-      if (n != null) {
-        n.closeNow().await();
-      }
-    }
-    afterNodesClosed();
   }
 
   static String unique(String name) {
     return name + "-" + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  static String token(String user, List<String> rooms) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofHours(1), rooms);
-  }
-
   WsProbe connect(CourierNode node, String user, List<String> rooms) {
-    WsProbe p = WsProbe.connect(client, node.port(), token(user, rooms));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user, rooms));
     p.next("welcome");
     return p;
   }
@@ -123,7 +104,7 @@ abstract class RoomsContract {
 
   /** A fresh connection's view of the user's inbox: every message, by sync from 0. */
   List<JsonObject> inbox(CourierNode node, String user) {
-    try (WsProbe p = WsProbe.connect(client, node.port(), token(user, List.of()))) {
+    try (WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user, List.of()))) {
       p.next("welcome");
       p.send(new JsonObject().put("type", "sync").put("after", 0).put("ref", "all"));
       List<JsonObject> out = new ArrayList<>();
@@ -153,7 +134,7 @@ abstract class RoomsContract {
   }
 
   static String admin() {
-    return TokenIssuer.issue(SECRET, "ops", Duration.ofMinutes(10), List.of(), List.of("admin"));
+    return TokenIssuer.issue(nodes.secret(), "ops", Duration.ofMinutes(10), List.of(), List.of("admin"));
   }
 
   static String path(String id) {
@@ -303,7 +284,7 @@ abstract class RoomsContract {
     }
 
     // Dave was offline: his welcome shows the message, and sync brings it, with his own seq.
-    try (WsProbe d = WsProbe.connect(client, a.port(), token(dave, claim))) {
+    try (WsProbe d = WsProbe.connect(client, a.port(), nodes.token(dave, claim))) {
       JsonObject w = d.next("welcome");
       assertThat(w.getLong("lastSeq")).isEqualTo(1);
       d.expectNone("msg", Duration.ofMillis(300));
@@ -485,7 +466,7 @@ abstract class RoomsContract {
       joined(q, room);
 
       assertThat(call(HttpMethod.GET, b, "/admin/rooms/" + path(room), null).status()).isEqualTo(401);
-      String user = TokenIssuer.issue(SECRET, alice, Duration.ofMinutes(5), claim);
+      String user = TokenIssuer.issue(nodes.secret(), alice, Duration.ofMinutes(5), claim);
       assertThat(call(HttpMethod.GET, b, "/admin/rooms/" + path(room), user).status()).isEqualTo(403);
       assertThat(call(HttpMethod.GET, b, "/admin/rooms", user).status()).isEqualTo(403);
 

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
-import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -17,10 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * COURIER_MAX_CONNECTIONS_PER_USER across a cluster of two nodes: N connections of one user are
@@ -30,7 +29,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserConnectionLimitTest {
-  static final String SECRET = "per-user-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.stoppedAtOnce("per-user").tokensLasting(Duration.ofMinutes(10));
   static final int LIMIT = 3;
 
   Vertx client;
@@ -39,30 +39,16 @@ class UserConnectionLimitTest {
 
   @BeforeAll
   void start() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("per-user")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_CONNECTIONS_PER_USER, LIMIT).with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    a = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "per-user-a")).await();
-    b = CourierNode.start(cfg.with(ConfigKeys.NODE_ID, "per-user-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))).await();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    try {
-      client.close().await();
-    } finally {
-      b.closeNow().await();
-      a.closeNow().await();
-    }
-  }
-
-  static String token(String user) {
-    return TokenIssuer.issue(SECRET, user, Duration.ofMinutes(10), List.of());
+    a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "per-user-a"));
+    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "per-user-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
+        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT)));
+    client = nodes.client();
   }
 
   private WsProbe connect(CourierNode node, String user) {
-    WsProbe p = WsProbe.connect(client, node.port(), token(user));
+    WsProbe p = WsProbe.connect(client, node.port(), nodes.token(user));
     p.next("welcome");
     return p;
   }
@@ -70,7 +56,7 @@ class UserConnectionLimitTest {
   private UpgradeRejectedException refused(CourierNode node, String user) {
     WebSocketClient c = client.createWebSocketClient();
     try {
-      c.connect(WsProbe.options(node.port(), token(user))).await();
+      c.connect(WsProbe.options(node.port(), nodes.token(user))).await();
       throw new AssertionError("handshake was accepted");
     } catch (UpgradeRejectedException e) {
       return e;
@@ -137,7 +123,7 @@ class UserConnectionLimitTest {
     for (int i = 0; i < attempts; i++) {
       WebSocketClient c = client.createWebSocketClient();
       clients.add(c);
-      all.add(c.connect(WsProbe.options((i % 2 == 0 ? a : b).port(), token(user))));
+      all.add(c.connect(WsProbe.options((i % 2 == 0 ? a : b).port(), nodes.token(user))));
     }
     // Wait for every attempt to finish, whichever way.
     Future.join(all).transform(ar -> Future.succeededFuture()).await();
@@ -155,11 +141,11 @@ class UserConnectionLimitTest {
   void bridgeSocketsCountAsConnectionsAndOnePastTheLimitIsClosedWith1013() throws Exception {
     String user = "bridged-" + UUID.randomUUID();
     try (WsProbe p1 = connect(a, user); WsProbe p2 = connect(b, user);
-         RawBridge third = RawBridge.open(client, a.port(), token(user))) {
+         RawBridge third = RawBridge.open(client, a.port(), nodes.token(user))) {
       third.register(user);
       assertThat(third.nextType()).isEqualTo("welcome");
       assertThat(refused(b, user).getStatus()).as("the bridge socket took the last place").isEqualTo(429);
-      try (RawBridge fourth = RawBridge.open(client, b.port(), token(user))) {
+      try (RawBridge fourth = RawBridge.open(client, b.port(), nodes.token(user))) {
         assertThat(fourth.awaitClose()).isEqualTo((short) 1013);
         assertThat(fourth.closeReason()).isEqualTo("too many connections for this user");
       }
@@ -170,9 +156,9 @@ class UserConnectionLimitTest {
 
   @Test
   void zeroMeansNoLimit() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("per-user-off")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_CONNECTIONS_PER_USER, 0).with(ConfigKeys.GATEWAY_INSTANCES, 1);
-    CourierNode open = CourierNode.start(cfg).await();
+    CourierNode open = nodes.start(cfg);
     List<WsProbe> probes = new ArrayList<>();
     try {
       String user = "unbounded-" + UUID.randomUUID();
