@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.node.CourierNode;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -15,13 +15,16 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client while nodes go away: real nodes, started and stopped by each test. */
 class NodeFailoverIntegrationTest {
-  private static final String SECRET = "client-failover-" + UUID.randomUUID();
+  /** Stopped drained after each test; a stop that fails (the test may have stopped it) is not the test's failure. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = Nodes.of("client-failover",
+      new Nodes.Launcher<>(CourierNode::start, CourierNode::port, n -> n.close().otherwiseEmpty()));
 
   private Vertx vertx;
-  private final List<CourierNode> nodes = new ArrayList<>();
   private final List<TestUser> users = new ArrayList<>();
 
   @BeforeEach
@@ -32,20 +35,15 @@ class NodeFailoverIntegrationTest {
   @AfterEach
   void tearDown() {
     users.forEach(TestUser::close);
-    for (CourierNode n : nodes) {
-      n.close().otherwiseEmpty().await();
-    }
     vertx.close().await();
   }
 
   private CourierNode start(CourierConfig cfg) {
-    CourierNode n = CourierNode.start(cfg).await();
-    nodes.add(n);
-    return n;
+    return nodes.start(cfg);
   }
 
   private TestUser user(String name, CourierClientOptions options) {
-    TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), SECRET, List.of(),
+    TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), nodes.secret(), List.of(),
         options);
     users.add(u);
     return u;
@@ -58,8 +56,7 @@ class NodeFailoverIntegrationTest {
 
   @Test
   void whenItsNodeGoesAwayTheClientMovesToAnotherWithoutLossOrDuplicates() {
-    CourierConfig base = TestCluster.config(Ports.uniqueName("client-failover"))
-        .with(ConfigKeys.JWT_SECRET, SECRET).with(ConfigKeys.GATEWAY_INSTANCES, 1)
+    CourierConfig base = nodes.config().with(ConfigKeys.GATEWAY_INSTANCES, 1)
         .with(ConfigKeys.DRAIN_GRACE_MS, 1000); // close() drains: the client follows the reconnect hint
     CourierNode first = start(base);
     CourierNode second = start(base.with(ConfigKeys.CLUSTER_PORT, Ports.free())
@@ -74,7 +71,6 @@ class NodeFailoverIntegrationTest {
     String epoch = bob.client.epoch();
 
     first.close().await();
-    nodes.remove(first);
     Future<SendReceipt> fromBob = bob.client.send(alice.id, TestUser.body(100)); // queued during the failover
     Await.until("bob is on the second node", () -> bob.client.state() == ConnectionState.CONNECTED
         && second.nodeId().equals(bob.client.session().nodeId()));
@@ -92,7 +88,7 @@ class NodeFailoverIntegrationTest {
 
   @Test
   void aRestartedSingleNodeWithAnEmptyStoreStartsANewEpochThatTheClientAdopts() {
-    CourierConfig cfg = TestCluster.config(Ports.uniqueName("client-restart")).with(ConfigKeys.JWT_SECRET, SECRET)
+    CourierConfig cfg = nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.PORT, Ports.free())
         .with(ConfigKeys.DRAIN_GRACE_MS, 1000);
     CourierNode node = start(cfg);
@@ -104,7 +100,6 @@ class NodeFailoverIntegrationTest {
     String oldEpoch = bob.client.epoch();
 
     node.close().await();
-    nodes.remove(node);
     Await.until("bob noticed", () -> bob.client.state() != ConnectionState.CONNECTED);
     // The in-memory store went with the only node: the new node's inbox is a new generation.
     start(cfg.with(ConfigKeys.CLUSTER_NAME, Ports.uniqueName("client-restart")).with(ConfigKeys.CLUSTER_PORT,

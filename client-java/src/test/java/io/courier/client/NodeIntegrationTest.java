@@ -3,11 +3,11 @@ package io.courier.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.node.CourierNode;
+import io.courier.node.InProcessNodes;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
+import io.courier.testing.Nodes;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,11 +15,11 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The client against one real node over loopback: no mocks. Every test uses its own user ids, so
@@ -27,7 +27,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeIntegrationTest {
-  private static final String SECRET = "client-it-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("client-it");
 
   private CourierNode node;
   private Vertx vertx;
@@ -35,22 +36,11 @@ class NodeIntegrationTest {
 
   @BeforeAll
   void startNode() {
-    node = CourierNode.start(TestCluster.config(Ports.uniqueName("client-it"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    node = nodes.start(nodes.config()
         .with(ConfigKeys.RETRANSMIT_INITIAL_MS, 300)
         .with(ConfigKeys.RETRANSMIT_MAX_MS, 1_200)
-        .with(ConfigKeys.GATEWAY_INSTANCES, 2)).await();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stopNode() {
-    if (vertx != null) {
-      vertx.close().await();
-    }
-    if (node != null) {
-      node.close().await();
-    }
+        .with(ConfigKeys.GATEWAY_INSTANCES, 2));
+    vertx = nodes.client();
   }
 
   @AfterEach
@@ -66,7 +56,7 @@ class NodeIntegrationTest {
   }
 
   private TestUser user(String id, CourierClientOptions options, List<String> rooms) {
-    TestUser u = new TestUser(vertx, id, SECRET, rooms, options);
+    TestUser u = new TestUser(vertx, id, nodes.secret(), rooms, options);
     closeAfterEach.add(u);
     return u;
   }

@@ -3,11 +3,11 @@ package io.courier.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.node.CourierNode;
+import io.courier.node.InProcessNodes;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.InboxMessage;
-import io.courier.testing.Ports;
+import io.courier.testing.Nodes;
 import io.courier.testing.RedisServer;
-import io.courier.testing.TestCluster;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +16,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Java client across a real rolled-back inbox: a node on a real {@code redis-server}, messages
@@ -24,7 +25,8 @@ import org.junit.jupiter.api.Timeout;
  * client must deliver both new messages exactly once and report {@link InboxLoss.Reason#ROLLBACK}.
  */
 class RedisRollbackClientTest {
-  private static final String SECRET = "rollback-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("rollback");
 
   private final Vertx vertx = Vertx.vertx();
   private final List<AutoCloseable> closeAfter = new ArrayList<>();
@@ -36,17 +38,11 @@ class RedisRollbackClientTest {
     for (AutoCloseable c : closeAfter) {
       c.close();
     }
-    if (node != null) {
-      node.close().await();
-    }
-    if (redis != null) {
-      redis.close();
-    }
     vertx.close().await();
   }
 
   private TestUser user(String name) {
-    TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), SECRET, List.of(),
+    TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), nodes.secret(), List.of(),
         TestUser.options(node.port()).setAckDelayMs(0));
     closeAfter.add(u);
     return u;
@@ -62,10 +58,10 @@ class RedisRollbackClientTest {
   /** A node on a Redis that persists by snapshots only. */
   private void start() {
     redis = RedisServer.startWithSnapshots();
-    node = CourierNode.start(TestCluster.config(Ports.uniqueName("rollback"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
+    nodes.add(() -> redis.close()); // the server of the moment (a restart replaces it), after the node
+    node = nodes.start(nodes.config()
         .with(ConfigKeys.STORE, "redis")
-        .with(ConfigKeys.REDIS_URL, redis.url())).await();
+        .with(ConfigKeys.REDIS_URL, redis.url()));
   }
 
   @Test

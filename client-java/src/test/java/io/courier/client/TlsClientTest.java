@@ -3,24 +3,25 @@ package io.courier.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.node.CourierNode;
+import io.courier.node.InProcessNodes;
 import io.courier.protocol.ConfigKeys;
+import io.courier.testing.Nodes;
 import io.courier.testing.OpenSsl;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client over wss:// to a node serving TLS with a certificate made at test time, trusted by PEM file. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsClientTest {
-  private static final String SECRET = "tls-client-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("tls-client");
 
   @TempDir
   static Path dir;
@@ -31,20 +32,10 @@ class TlsClientTest {
   @BeforeAll
   void start() {
     cert = OpenSsl.selfSigned(dir, "server", false);
-    node = CourierNode.start(TestCluster.config(Ports.uniqueName("tls-client")).with(ConfigKeys.JWT_SECRET, SECRET)
+    node = nodes.start(nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1)
-        .with(ConfigKeys.TLS_CERT_FILE, cert.cert()).with(ConfigKeys.TLS_KEY_FILE, cert.key())).await();
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  void stop() {
-    if (vertx != null) {
-      vertx.close().await();
-    }
-    if (node != null) {
-      node.close().await();
-    }
+        .with(ConfigKeys.TLS_CERT_FILE, cert.cert()).with(ConfigKeys.TLS_KEY_FILE, cert.key()));
+    vertx = nodes.client();
   }
 
   /**
@@ -54,7 +45,7 @@ class TlsClientTest {
   private TestUser user(String name) {
     CourierClientOptions o = TestUser.options(node.port()).setConnectTimeoutMs(30_000)
         .setUrl("wss://127.0.0.1:" + node.port() + "/ws").setTrustPemFile(cert.cert().toString());
-    TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), SECRET, List.of(), o);
+    TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), nodes.secret(), List.of(), o);
     u.client.connect().timeout(60, java.util.concurrent.TimeUnit.SECONDS).await();
     return u;
   }

@@ -3,9 +3,8 @@ package io.courier.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.ConfigKeys;
-import io.courier.testing.Ports;
+import io.courier.testing.Nodes;
 import io.courier.testing.RedisServer;
-import io.courier.testing.TestCluster;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -13,11 +12,11 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The JavaScript client (in Node, {@code e2e/rollback.mjs}) across a real rolled-back inbox: a node
@@ -29,22 +28,20 @@ import org.junit.jupiter.api.Timeout;
 class JsClientRollbackTest {
   private static final Path E2E = Path.of("..", "e2e").toAbsolutePath().normalize();
 
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("js-rollback");
+
   private RedisServer redis;
   private CourierNode node;
   private Process script;
   private Path snapshot;
 
+  /** The script ends first; then the extension stops the node and the redis-server. */
   @AfterEach
   void tearDown() {
     if (script != null) {
       script.descendants().forEach(ProcessHandle::destroyForcibly);
       script.destroyForcibly();
-    }
-    if (node != null) {
-      node.close().await();
-    }
-    if (redis != null) {
-      redis.close();
     }
   }
 
@@ -53,16 +50,15 @@ class JsClientRollbackTest {
   void theJavaScriptClientGetsTheNewMessagesOfARolledBackInboxOnceAndIsTold() throws Exception {
     BrowserE2ETest.npmCi();
     redis = RedisServer.startWithSnapshots();
-    String secret = "rollback-" + UUID.randomUUID();
-    node = CourierNode.start(TestCluster.config(Ports.uniqueName("js-rollback"))
-        .with(ConfigKeys.JWT_SECRET, secret)
+    nodes.add(() -> redis.close()); // the server of the moment (a restart replaces it), after the node
+    node = nodes.start(nodes.config()
         .with(ConfigKeys.STORE, "redis")
-        .with(ConfigKeys.REDIS_URL, redis.url())).await();
+        .with(ConfigKeys.REDIS_URL, redis.url()));
 
     ProcessBuilder pb = new ProcessBuilder(List.of(TcpBridgeTest.nodeExecutable(), E2E.resolve("rollback.mjs").toString()))
         .directory(E2E.toFile()).redirectErrorStream(true);
     pb.environment().put("COURIER_URL", "http://127.0.0.1:" + node.port());
-    pb.environment().put("COURIER_JWT_SECRET", secret);
+    pb.environment().put("COURIER_JWT_SECRET", nodes.secret());
     script = pb.start();
     StringBuilder out = new StringBuilder();
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(script.getInputStream(), StandardCharsets.UTF_8));
