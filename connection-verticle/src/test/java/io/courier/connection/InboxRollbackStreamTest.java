@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * The connection side's rollback decisions on a real Vert.x context and event bus, with a stand-in
  * delivery consumer serving reads from a list the test rewrites (the store going back): which
  * pushes need a store read, what is held meanwhile, when the connection is closed with 1012, and
- * how a sync uses its proof. The whole path with real stores: node InboxRollbackTest.
+ * how a sync uses its proof. The whole path with real stores: node InboxRollbackProcessIT.
  */
 class InboxRollbackStreamTest {
   private static final String EPOCH = "e1";

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * exit 0 within terminationGracePeriodSeconds. {@code courier} in the hook is the image's CLI
  * (compose/courier.sh); here it is the same Main on the test class path.
  */
-class K8sPreStopDrainTest {
+class K8sPreStopDrainProcessIT {
   static final Path MANIFEST = Path.of("..", "deploy", "k8s", "deployment.yaml").toAbsolutePath().normalize();
   private static final Pattern LITERAL_ENV = Pattern.compile("-\\s*\\{name:\\s*(\\w+),\\s*value:\\s*\"?([^\"}]*)\"?\\s*}");
 

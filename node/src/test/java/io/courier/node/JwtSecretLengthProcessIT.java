@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * others would join is running, with the same cluster name, so a node that got as far as Hazelcast
  * would show up in its membership.
  */
-class JwtSecretLengthProcessTest {
+class JwtSecretLengthProcessIT {
   static final String SECRET_31 = "0123456789abcdef0123456789abcde";
   static final String SECRET_32 = SECRET_31 + "f";
 

@@ -2,6 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.testing.Nodes;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -23,9 +24,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node with a small heap, the rate limits lifted, flooded by 20 senders with 60,000-byte messages
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * without the budget the same flood runs the JVM out of memory, and the node exits instead of
  * living on half dead.
  */
-class StoreMemoryFloodTest {
+class StoreMemoryFloodProcessIT {
   static final int SENDERS = 20;
   static final int RECIPIENTS = 200;
   /** Sends one sender has written and not yet seen answered. */
@@ -42,13 +44,15 @@ class StoreMemoryFloodTest {
   /** A JSON string of exactly 60,000 bytes. */
   static final String BODY = "\"" + "x".repeat(59_998) + "\"";
 
-  private final Vertx vertx = Vertx.vertx();
-  private final Closer closing = new Closer();
+  /** Closes what each test started, last first, and the clients' Vert.x after them. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("store-flood");
 
-  @AfterEach
-  void tearDown() throws Exception {
-    closing.close();
-    vertx.close().await();
+  private Vertx vertx;
+
+  @BeforeEach
+  void clients() {
+    vertx = nodes.client();
   }
 
   /** Frame size raised above the messages, every rate limit off. */
@@ -158,7 +162,7 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void aFloodIsRefusedAsOverloadedAndTheNodeKeepsEverythingItAccepted() throws Exception {
-    ProcessCluster cluster = closing.add(new ProcessCluster("store-flood", floodSettings("0.6")));
+    ProcessCluster cluster = nodes.add(new ProcessCluster("store-flood", floodSettings("0.6")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence", Map.of(), List.of("-Xmx384m"));
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
@@ -222,7 +226,7 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void withoutTheBudgetTheFloodRunsTheNodeOutOfMemoryAndItExits() throws Exception {
-    ProcessCluster cluster = closing.add(new ProcessCluster("store-flood-oom", floodSettings("0")));
+    ProcessCluster cluster = nodes.add(new ProcessCluster("store-flood-oom", floodSettings("0")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence", Map.of(), List.of("-Xmx128m"));
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
@@ -238,14 +242,14 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void pastTheBudgetDirectAndRoomSendsAreOverloadedWhileTheRestGoesOn() {
-    ProcessCluster cluster = closing.add(new ProcessCluster("store-budget-full", floodSettings("1e-9")));
+    ProcessCluster cluster = nodes.add(new ProcessCluster("store-budget-full", floodSettings("1e-9")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
     String room = "room-" + run;
-    WsProbe alice = closing.add(WsProbe.connect(vertx, node.port(),
+    WsProbe alice = nodes.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), "alice-" + run, Duration.ofMinutes(10), List.of(room))));
-    WsProbe bob = closing.add(WsProbe.connect(vertx, node.port(),
+    WsProbe bob = nodes.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), "bob-" + run, Duration.ofMinutes(10), List.of(room))));
     alice.next("welcome");
     bob.next("welcome");
@@ -279,12 +283,12 @@ class StoreMemoryFloodTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void theByteCapIsReportedBySyncAsTruncated() {
-    ProcessCluster cluster = closing.add(new ProcessCluster("store-byte-cap", Map.of("COURIER_RETENTION_MAX_BYTES", "100")));
+    ProcessCluster cluster = nodes.add(new ProcessCluster("store-byte-cap", Map.of("COURIER_RETENTION_MAX_BYTES", "100")));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
     String run = UUID.randomUUID().toString().substring(0, 8);
     String bob = "bob-" + run;
-    WsProbe alice = closing.add(WsProbe.connect(vertx, node.port(), token(cluster, "alice-" + run)));
+    WsProbe alice = nodes.add(WsProbe.connect(vertx, node.port(), token(cluster, "alice-" + run)));
     alice.next("welcome");
     for (int i = 1; i <= 5; i++) {
       // 30 bytes each: a JSON string of 28 characters and its quotes
@@ -293,7 +297,7 @@ class StoreMemoryFloodTest {
       assertThat(alice.next(f -> id.equals(f.getString("id")) || id.equals(f.getString("ref")), WsProbe.WAIT)
           .getString("type")).isEqualTo("sent");
     }
-    WsProbe b = closing.add(WsProbe.connect(vertx, node.port(), token(cluster, bob)));
+    WsProbe b = nodes.add(WsProbe.connect(vertx, node.port(), token(cluster, bob)));
     b.next("welcome");
     b.send(new JsonObject().put("type", "sync").put("after", 1));
     List<String> ids = new ArrayList<>();

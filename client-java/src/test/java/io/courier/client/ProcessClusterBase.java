@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
  * What every multi-process test shares: a Vert.x for its clients, the clients it opened, and the
  * cluster of node processes it started, all ended after each test (processes by SIGKILL).
  */
-abstract class ProcessClusterTest {
+abstract class ProcessClusterBase {
   /** Time for a cluster of node processes to form on 2 busy cores. */
   static final Duration FORM = Duration.ofSeconds(60);
 

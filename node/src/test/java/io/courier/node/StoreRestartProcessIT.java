@@ -2,6 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
 import io.courier.testing.RedisServer;
 import io.courier.tokens.TokenIssuer;
@@ -12,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a store keeps when the whole cluster restarts: a one-node cluster gets three messages for an
@@ -22,16 +24,18 @@ import org.junit.jupiter.api.Test;
  * it would: one WARN line); the Redis store (AOF, appendfsync always) gives back the same epoch and
  * every message.
  */
-class StoreRestartProcessTest {
+class StoreRestartProcessIT {
   private static final String MEMORY_ONLY = "messages live only in the cluster's memory";
-  private final Vertx vertx = Vertx.vertx();
-  private final Closer closing = new Closer();
+  /** Closes what each test started, last first, and the clients' Vert.x after them. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("store-restart");
+
+  private Vertx vertx;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
-  @AfterEach
-  void tearDown() throws Exception {
-    closing.close();
-    vertx.close().await();
+  @BeforeEach
+  void clients() {
+    vertx = nodes.client();
   }
 
   /** The inbox of the recipient after a send of three messages: its welcome (epoch, lastSeq). */
@@ -61,7 +65,7 @@ class StoreRestartProcessTest {
 
   @Test
   void theRedisStoreKeepsEpochAndMessagesAcrossARestart() {
-    RedisServer redis = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
+    RedisServer redis = nodes.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
     Map<String, String> settings = Map.of("COURIER_DRAIN_GRACE_MS", "1000", "COURIER_STORE", "redis",
         "COURIER_REDIS_URL", redis.url());
     NodeProcess first = startOneNode("restart-redis", settings);
@@ -80,7 +84,7 @@ class StoreRestartProcessTest {
 
   /** A cluster of one, new each time: a cluster whose last member stopped is gone. */
   private NodeProcess startOneNode(String name, Map<String, String> settings) {
-    cluster = closing.add(new ProcessCluster(name, settings));
+    cluster = nodes.add(new ProcessCluster(name, settings));
     NodeProcess node = cluster.start(name, "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(90));
     return node;

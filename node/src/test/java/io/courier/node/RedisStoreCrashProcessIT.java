@@ -2,6 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
 import io.courier.testing.RedisServer;
 import io.courier.tokens.TokenIssuer;
@@ -12,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Redis store in a split deployment (two gateway processes, two delivery processes): a
@@ -22,22 +24,24 @@ import org.junit.jupiter.api.Test;
  * with the same id) comes back once, in order, in one epoch, when the recipient syncs on the
  * surviving gateway.
  */
-class RedisStoreCrashProcessTest {
-  private final Vertx vertx = Vertx.vertx();
-  private final Closer closing = new Closer();
+class RedisStoreCrashProcessIT {
+  /** Closes what each test started, last first, and the clients' Vert.x after them. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("redis-crash");
+
+  private Vertx vertx;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private ProcessCluster cluster;
 
-  @AfterEach
-  void tearDown() throws Exception {
-    closing.close();
-    vertx.close().await();
+  @BeforeEach
+  void clients() {
+    vertx = nodes.client();
   }
 
   @Test
   void killingADeliveryAndAGatewayProcessLosesNoConfirmedMessage() {
-    RedisServer redis = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
-    cluster = closing.add(new ProcessCluster("redis-crash", Map.of("COURIER_STORE", "redis",
+    RedisServer redis = nodes.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always"));
+    cluster = nodes.add(new ProcessCluster("redis-crash", Map.of("COURIER_STORE", "redis",
         "COURIER_REDIS_URL", redis.url(), "COURIER_BUS_TIMEOUT_MS", "2000")));
     NodeProcess gatewayA = cluster.start("gateway-a", "connection,presence").awaitStarted(Duration.ofSeconds(90));
     NodeProcess gatewayB = cluster.start("gateway-b", "connection,presence");
@@ -54,7 +58,7 @@ class RedisStoreCrashProcessTest {
 
     String bob = "bob-" + run;
     List<String> confirmed = new ArrayList<>();
-    WsProbe aliceOnA = closing.add(WsProbe.connect(vertx, gatewayA.port(), token("alice-" + run)));
+    WsProbe aliceOnA = nodes.add(WsProbe.connect(vertx, gatewayA.port(), token("alice-" + run)));
     aliceOnA.next("welcome");
     for (int i = 1; i <= 5; i++) {
       confirmed.add(sendConfirmed(aliceOnA, "m" + i + "-" + run, bob));
@@ -64,13 +68,13 @@ class RedisStoreCrashProcessTest {
       confirmed.add(sendConfirmed(aliceOnA, "m" + i + "-" + run, bob));
     }
     gatewayA.kill();
-    WsProbe aliceOnB = closing.add(WsProbe.connect(vertx, gatewayB.port(), token("alice-" + run)));
+    WsProbe aliceOnB = nodes.add(WsProbe.connect(vertx, gatewayB.port(), token("alice-" + run)));
     aliceOnB.next("welcome");
     for (int i = 11; i <= 13; i++) {
       confirmed.add(sendConfirmed(aliceOnB, "m" + i + "-" + run, bob));
     }
 
-    WsProbe bobOnB = closing.add(WsProbe.connect(vertx, gatewayB.port(), token(bob)));
+    WsProbe bobOnB = nodes.add(WsProbe.connect(vertx, gatewayB.port(), token(bob)));
     JsonObject welcome = bobOnB.next("welcome");
     assertThat(welcome.getLong("lastSeq")).isEqualTo(13L);
     bobOnB.send(new JsonObject().put("type", "sync").put("after", 0));

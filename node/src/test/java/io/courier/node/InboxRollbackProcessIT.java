@@ -6,9 +6,8 @@ import com.hazelcast.map.IMap;
 import io.courier.cluster.Maps;
 import io.courier.delivery.store.hazelcast.Inbox;
 import io.courier.protocol.ConfigKeys;
-import io.courier.testing.Ports;
+import io.courier.testing.Nodes;
 import io.courier.testing.RedisServer;
-import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -19,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An inbox that goes back in the same epoch (the store comes back older than what clients saw)
@@ -30,16 +30,18 @@ import org.junit.jupiter.api.Test;
  * that reconnects and syncs with its proof of position ({@code lastId}, {@code lastTs}) gets
  * {@code synced.reset} and both new messages. Spoken with raw frames.
  */
-class InboxRollbackTest {
+class InboxRollbackProcessIT {
   private static final String ROLLED_BACK = "inbox rolled back; reconnect and sync";
 
-  private final Vertx vertx = Vertx.vertx();
-  private final Closer closing = new Closer();
+  /** Closes what each test started, last first, and the clients' Vert.x after them. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("inbox-rollback");
 
-  @AfterEach
-  void tearDown() throws Exception {
-    closing.close();
-    vertx.close().await();
+  private Vertx vertx;
+
+  @BeforeEach
+  void clients() {
+    vertx = nodes.client();
   }
 
   /**
@@ -51,8 +53,8 @@ class InboxRollbackTest {
   void redisRestartedFromAnOlderSnapshot() {
     RedisServer redis = RedisServer.startWithSnapshots();
     AtomicReference<RedisServer> current = new AtomicReference<>(redis);
-    closing.add(() -> current.get().close());
-    ProcessCluster cluster = closing.add(new ProcessCluster("inbox-rollback",
+    nodes.add(() -> current.get().close());
+    ProcessCluster cluster = nodes.add(new ProcessCluster("inbox-rollback",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", redis.url())));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
@@ -71,10 +73,8 @@ class InboxRollbackTest {
    */
   @Test
   void hazelcastInboxEntryReplacedByAnOlderCopy() {
-    String secret = "rollback-" + UUID.randomUUID();
-    CourierNode node = CourierNode.start(TestCluster.config(Ports.uniqueName("rollback-hz"))
-        .with(ConfigKeys.JWT_SECRET, secret).with(ConfigKeys.STORE, "hazelcast")).await();
-    closing.add(() -> node.close().await());
+    String secret = nodes.secret();
+    CourierNode node = nodes.start(nodes.config().with(ConfigKeys.STORE, "hazelcast"));
     IMap<String, Inbox> inboxes = node.context().hazelcast().getMap(Maps.INBOXES);
     AtomicReference<Inbox> older = new AtomicReference<>();
     AtomicReference<String> bob = new AtomicReference<>();
@@ -94,11 +94,11 @@ class InboxRollbackTest {
     String alice = "alice-" + run;
     String bob = "bob-" + run;
     bobName.set(bob);
-    WsProbe a = closing.add(connect(port, secret, alice));
+    WsProbe a = nodes.add(connect(port, secret, alice));
     a.next("welcome");
     // b1 leaves before the rollback and comes back later; b2 stays connected across it.
-    WsProbe b1 = closing.add(connect(port, secret, bob));
-    WsProbe b2 = closing.add(connect(port, secret, bob));
+    WsProbe b1 = nodes.add(connect(port, secret, bob));
+    WsProbe b2 = nodes.add(connect(port, secret, bob));
     String epoch = b1.next("welcome").getString("epoch");
     b2.next("welcome");
 
@@ -127,7 +127,7 @@ class InboxRollbackTest {
 
     // Each device reconnects with its proof of position (the message at seq 5): reset and both new messages.
     for (int device = 1; device <= 2; device++) {
-      WsProbe again = closing.add(connect(port, secret, bob));
+      WsProbe again = nodes.add(connect(port, secret, bob));
       JsonObject welcome = again.next("welcome");
       assertThat(welcome.getString("epoch")).isEqualTo(epoch);
       assertThat(welcome.getLong("lastSeq")).isEqualTo(5);
@@ -145,7 +145,7 @@ class InboxRollbackTest {
       again.close();
     }
 
-    WsProbe b3 = closing.add(connect(port, secret, bob));
+    WsProbe b3 = nodes.add(connect(port, secret, bob));
     b3.next("welcome");
     // A client with the store's own history at seq 5 is not reset and gets nothing more.
     Sync current = sync(b3, new JsonObject().put("after", 5).put("epoch", epoch).put("lastId", "n2")

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  * 127.0.0.1 (the cluster host's default); everything else is the node's defaults.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClusterPlaneProcessTest {
+class ClusterPlaneProcessIT {
   static final String HTTP_HOST = "127.0.0.2";
   static final String CLUSTER_HOST = "127.0.0.1";
 

@@ -2,6 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.testing.Nodes;
 import io.courier.testing.Ports;
 import io.courier.testing.RedisServer;
 import io.vertx.core.Vertx;
@@ -14,8 +15,9 @@ import io.vertx.redis.client.RedisAPI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node on a Redis that can lose acknowledged messages (AOF fsync everysec, an evicting memory
@@ -24,29 +26,32 @@ import org.junit.jupiter.api.Test;
  * still answers 200. A node on a Redis run as the README says (appendfsync always, noeviction, no
  * replica) reports none.
  */
-class RedisDeploymentChecksProcessTest {
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = vertx.createHttpClient();
-  private final Closer closing = new Closer();
+class RedisDeploymentChecksProcessIT {
+  /** Closes what each test started, last first, and the clients' Vert.x after them. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("redis-checks");
 
-  @AfterEach
-  void tearDown() throws Exception {
-    closing.close();
-    vertx.close().await();
+  private Vertx vertx;
+  private HttpClient http;
+
+  @BeforeEach
+  void clients() {
+    vertx = nodes.client();
+    http = vertx.createHttpClient();
   }
 
   @Test
   void riskySettingsAreWarnedAtStartAndShownByReadinessWithoutFailingIt() throws Exception {
-    RedisServer risky = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "everysec",
+    RedisServer risky = nodes.add(RedisServer.start(Ports.free(), null, "--appendfsync", "everysec",
         "--maxmemory-policy", "allkeys-lru"));
-    closing.add(RedisServer.start(Ports.free(), null, "--replicaof", "127.0.0.1", String.valueOf(risky.port())));
-    RedisServer sound = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
+    nodes.add(RedisServer.start(Ports.free(), null, "--replicaof", "127.0.0.1", String.valueOf(risky.port())));
+    RedisServer sound = nodes.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
         "--maxmemory-policy", "noeviction"));
     awaitConnectedReplicas(risky, 1);
 
-    ProcessCluster riskyCluster = closing.add(new ProcessCluster("redis-checks-risky",
+    ProcessCluster riskyCluster = nodes.add(new ProcessCluster("redis-checks-risky",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", risky.url())));
-    ProcessCluster soundCluster = closing.add(new ProcessCluster("redis-checks-sound",
+    ProcessCluster soundCluster = nodes.add(new ProcessCluster("redis-checks-sound",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", sound.url())));
     NodeProcess warned = riskyCluster.start("node-risky", "connection,delivery,presence");
     NodeProcess quiet = soundCluster.start("node-sound", "connection,delivery,presence");

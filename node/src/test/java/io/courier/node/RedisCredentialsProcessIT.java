@@ -2,6 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.testing.Nodes;
 import io.courier.testing.OpenSsl;
 import io.courier.testing.Ports;
 import io.courier.testing.RedisServer;
@@ -16,8 +17,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,31 +29,34 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code COURIER_REDIS_TLS_CA_FILE} they serve; without the CA they stop naming that setting. No
  * password shows in any log line, error, readiness body or metric.
  */
-class RedisCredentialsProcessTest {
+class RedisCredentialsProcessIT {
   private static final String PASSWORD = "pw-" + UUID.randomUUID();
   private static final String ACL_PASSWORD = "acl-" + UUID.randomUUID();
   private static final String WRONG = "wrong-" + UUID.randomUUID();
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = vertx.createHttpClient();
-  private final Closer closing = new Closer();
+  /** Closes what each test started, last first, and the clients' Vert.x after them. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("redis-credentials");
+
+  private Vertx vertx;
+  private HttpClient http;
   @TempDir
   Path dir;
 
-  @AfterEach
-  void tearDown() throws Exception {
-    closing.close();
-    vertx.close().await();
+  @BeforeEach
+  void clients() {
+    vertx = nodes.client();
+    http = vertx.createHttpClient();
   }
 
   private NodeProcess node(String name, String url, Map<String, String> extra) {
-    ProcessCluster cluster = closing.add(new ProcessCluster(name,
+    ProcessCluster cluster = nodes.add(new ProcessCluster(name,
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", url)));
     return cluster.start(name, "connection,delivery,presence", extra);
   }
 
   @Test
   void aPasswordOrAnAclUserWorksAWrongOrMissingOneStopsTheNodeNamingTheSetting() throws Exception {
-    RedisServer redis = closing.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
+    RedisServer redis = nodes.add(RedisServer.start(Ports.free(), null, "--appendfsync", "always",
         "--requirepass", PASSWORD, "--user", "courier", "on", ">" + ACL_PASSWORD, "~*", "&*", "+@all"));
     String at = "@127.0.0.1:" + redis.port() + "/0";
     NodeProcess withPassword = node("redis-pw", "redis://:" + PASSWORD + at, Map.of());
@@ -80,7 +85,7 @@ class RedisCredentialsProcessTest {
         .isEqualTo("redis://courier:***" + at);
     // A Redis that goes away and comes back: the reconnect errors are logged without the password.
     redis.kill();
-    closing.add(RedisServer.start(redis.port(), redis.dir(), "--appendfsync", "always", "--requirepass", PASSWORD,
+    nodes.add(RedisServer.start(redis.port(), redis.dir(), "--appendfsync", "always", "--requirepass", PASSWORD,
         "--user", "courier", "on", ">" + ACL_PASSWORD, "~*", "&*", "+@all"));
     withPassword.awaitLog("Redis connection restored", j -> true, Duration.ofSeconds(30));
     awaitReady(withPassword);
@@ -111,7 +116,7 @@ class RedisCredentialsProcessTest {
     OpenSsl.Ca ca = OpenSsl.ca(dir, "redis");
     OpenSsl.KeyAndCert server = OpenSsl.signed(dir, ca, "redis-server");
     int port = Ports.free();
-    closing.add(RedisServer.start(port, Files.createDirectories(dir.resolve("redis")), "--port", "0",
+    nodes.add(RedisServer.start(port, Files.createDirectories(dir.resolve("redis")), "--port", "0",
         "--tls-port", String.valueOf(port), "--tls-cert-file", server.cert().toString(),
         "--tls-key-file", server.key().toString(), "--tls-ca-cert-file", ca.cert().toString(),
         "--tls-auth-clients", "no", "--appendfsync", "always", "--requirepass", PASSWORD));
@@ -134,7 +139,7 @@ class RedisCredentialsProcessTest {
   private void assertDelivers(NodeProcess node, String prefix) {
     String run = prefix + UUID.randomUUID().toString().substring(0, 8);
     String secret = node.env().get("COURIER_JWT_SECRET");
-    WsProbe a = closing.add(WsProbe.connect(vertx, node.port(),
+    WsProbe a = nodes.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(secret, "alice-" + run, Duration.ofMinutes(5), List.of())));
     a.next("welcome");
     a.send(new JsonObject().put("type", "send").put("id", "m-" + run).put("to", "bob-" + run)
@@ -142,7 +147,7 @@ class RedisCredentialsProcessTest {
     JsonObject answer = a.next(f -> "sent".equals(f.getString("type")) || "error".equals(f.getString("type")),
         Duration.ofSeconds(30));
     assertThat(answer.getString("type")).as(answer.encode()).isEqualTo("sent");
-    WsProbe b = closing.add(WsProbe.connect(vertx, node.port(),
+    WsProbe b = nodes.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(secret, "bob-" + run, Duration.ofMinutes(5), List.of())));
     assertThat(b.next("welcome").getLong("lastSeq")).isEqualTo(1L);
     b.send(new JsonObject().put("type", "sync").put("after", 0));

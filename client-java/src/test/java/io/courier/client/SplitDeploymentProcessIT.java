@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * A split deployment of four JVMs: two gateway-only nodes, one delivery-only, one presence-only.
  * Users on different gateways exchange messages; seq, ack and sync work across processes.
  */
-class SplitDeploymentProcessTest extends ProcessClusterTest {
+class SplitDeploymentProcessIT extends ProcessClusterBase {
 
   private TestUser user(String name, CourierClientOptions options) {
     TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), cluster.secret(),

@@ -2,6 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.testing.Nodes;
 import io.courier.testing.RedisServer;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
@@ -12,8 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Redis (the message store) is SIGKILLed under a node process and started again on the same port
@@ -21,14 +23,16 @@ import org.junit.jupiter.api.Test;
  * {@code sent}; WebSocket connections stay up; the node recovers by itself; nothing that got
  * {@code sent} is lost. Spoken with the raw probe, so the test sees exactly the wire frames.
  */
-class RedisOutageProcessTest {
-  private final Vertx vertx = Vertx.vertx();
-  private final Closer closing = new Closer();
+class RedisOutageProcessIT {
+  /** Closes what each test started, last first, and the clients' Vert.x after them. */
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = InProcessNodes.named("redis-outage");
 
-  @AfterEach
-  void tearDown() throws Exception {
-    closing.close();
-    vertx.close().await();
+  private Vertx vertx;
+
+  @BeforeEach
+  void clients() {
+    vertx = nodes.client();
   }
 
   /** Sends {@code id} to {@code to}; returns the {@code sent} or {@code error} frame that answers it. */
@@ -54,8 +58,8 @@ class RedisOutageProcessTest {
 
   @Test
   void aRedisCrashAnswersUnavailableKeepsConnectionsAndLosesNothingConfirmed() throws Exception {
-    RedisServer redis = closing.add(RedisServer.start());
-    ProcessCluster cluster = closing.add(new ProcessCluster("redis-outage",
+    RedisServer redis = nodes.add(RedisServer.start());
+    ProcessCluster cluster = nodes.add(new ProcessCluster("redis-outage",
         Map.of("COURIER_STORE", "redis", "COURIER_REDIS_URL", redis.url())));
     NodeProcess node = cluster.start("node-1", "connection,delivery,presence");
     cluster.awaitFormed(Duration.ofSeconds(60));
@@ -63,9 +67,9 @@ class RedisOutageProcessTest {
     String run = UUID.randomUUID().toString().substring(0, 8);
     String alice = "alice-" + run;
     String bob = "bob-" + run;
-    WsProbe a = closing.add(WsProbe.connect(vertx, node.port(),
+    WsProbe a = nodes.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), alice, Duration.ofMinutes(10), List.of())));
-    WsProbe b = closing.add(WsProbe.connect(vertx, node.port(),
+    WsProbe b = nodes.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), bob, Duration.ofMinutes(10), List.of())));
     a.next("welcome");
     String epoch = b.next("welcome").getString("epoch");
@@ -92,7 +96,7 @@ class RedisOutageProcessTest {
     assertThat(a.isClosed()).isFalse();
     assertThat(b.isClosed()).isFalse();
 
-    RedisServer again = closing.add(RedisServer.start(redis.port(), redis.dir()));
+    RedisServer again = nodes.add(RedisServer.start(redis.port(), redis.dir()));
     long restartedAt = System.currentTimeMillis();
     // the client's part: resend with the same id until sent
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -115,7 +119,7 @@ class RedisOutageProcessTest {
     assertThat(b.isClosed()).isFalse();
 
     // a second device of bob replays the whole inbox: every confirmed message once, in order, same epoch
-    WsProbe b2 = closing.add(WsProbe.connect(vertx, node.port(),
+    WsProbe b2 = nodes.add(WsProbe.connect(vertx, node.port(),
         TokenIssuer.issue(cluster.secret(), bob, Duration.ofMinutes(10), List.of())));
     JsonObject welcome = b2.next("welcome");
     assertThat(welcome.getString("epoch")).isEqualTo(epoch);

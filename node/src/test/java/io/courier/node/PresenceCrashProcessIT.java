@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * purges the dead member's devices and tells the watching nodes. Neither node re-reads watched
  * users, so only the change messages can pass this test.
  */
-class PresenceCrashProcessTest {
+class PresenceCrashProcessIT {
   /** Documented: member removal (a refused connection: ~0.5 s; a silent member: 10 s) + the purge pass + one message. */
   static final Duration CRASH_BOUND = Duration.ofSeconds(15);
   static final Duration LIVE_BOUND = Duration.ofSeconds(5);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * refuses what nodes would refuse (a lifetime past COURIER_JWT_MAX_LIFETIME_S, a secret under 32
  * bytes, a user in the system: namespace) and puts the configured audience and issuer in the token.
  */
-class TokenCommandTest {
+class TokenCommandProcessIT {
   static final String SECRET = "token-command-test-secret-0123456789";
 
   private record Result(int exit, String stdout, String stderr) {}

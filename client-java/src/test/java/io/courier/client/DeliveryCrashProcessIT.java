@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * with {@code sent} (the client resends what timed out or failed, with the same id), each is
  * stored once, and recipients see every confirmed message exactly once.
  */
-class DeliveryCrashProcessTest extends ProcessClusterTest {
+class DeliveryCrashProcessIT extends ProcessClusterBase {
 
   private TestUser user(String name, int port) {
     TestUser u = new TestUser(vertx, name + "-" + UUID.randomUUID().toString().substring(0, 8), cluster.secret(),

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * node (test scope), so node cannot depend on client-java. It runs in the integration-test phase,
  * after node has packaged courier.jar in the same reactor build.
  */
-class RollingRestartIT {
+class RollingRestartProcessIT {
   private static final int USERS = 12;
   private static final long SEND_EVERY_MS = 150;
   private static final Duration UP_LIMIT = Duration.ofSeconds(100);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * gateway: its presence entries are purged cluster-wide within a bound, its clients reconnect to
  * the other gateway and sync, and every confirmed message is delivered exactly once.
  */
-class GatewayCrashProcessTest extends ProcessClusterTest {
+class GatewayCrashProcessIT extends ProcessClusterBase {
   /** Hazelcast notices the closed connections, removes the member, then presence purges: well under this. */
   static final Duration PURGE_BOUND = Duration.ofSeconds(15);
 

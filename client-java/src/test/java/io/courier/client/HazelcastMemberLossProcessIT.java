@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * With the Hazelcast store, SIGKILL of one data member (a delivery node without a gateway) loses
  * no stored message: every inbox comes back whole, in the same epoch, from the backups.
  */
-class HazelcastMemberLossProcessTest extends ProcessClusterTest {
+class HazelcastMemberLossProcessIT extends ProcessClusterBase {
   static final int RECIPIENTS = 30;
   static final int PER_RECIPIENT = 3;
 
