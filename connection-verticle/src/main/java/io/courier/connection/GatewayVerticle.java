@@ -201,7 +201,8 @@ public final class GatewayVerticle extends VerticleBase {
     // The header wins over ?token= whenever it is present, even when it is not a Bearer token.
     String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
     String token = authorization != null ? bearer(authorization) : req.getParam("token");
-    // Paused while the token is checked, or the upgrade never completes (see vertx-notes §2).
+    // Paused while the token is checked: after asynchronous work, toWebSocket() on a request that was
+    // not paused never completes, neither with success nor failure.
     req.pause();
     verifier.verify(token).onComplete(ar -> {
       if (ar.failed()) {
