@@ -14,6 +14,7 @@ import io.courier.connection.auth.TokenVerifier;
 import io.courier.connection.session.DeliveryClient;
 import io.courier.connection.session.Sessions;
 import io.courier.protocol.HttpPaths;
+import io.courier.protocol.bus.StoreChecks;
 import java.util.List;
 import io.courier.cluster.PresenceRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -218,12 +219,11 @@ public final class OpsRoutes {
     // The store's deployment findings (Redis fsync, eviction, replicas; the memory-only default
     // store) are shown, never counted against readiness; a delivery that does not answer them
     // (an older version in another process) leaves them out.
-    Future<JsonObject> findings = storeProbe.request(io.courier.protocol.Addresses.STORE_CHECKS, new JsonObject());
+    Future<StoreChecks> findings = storeProbe.storeChecks();
     Future.join(store, findings).onComplete(all -> {
       JsonObject storeCheck = store.succeeded() ? up() : down(store.cause().getMessage());
       if (findings.succeeded()) {
-        storeCheck.put("kind", findings.result().getString(io.courier.protocol.Bus.STORE))
-            .put("warnings", findings.result().getJsonArray(io.courier.protocol.Bus.WARNINGS, new JsonArray()));
+        storeCheck.put("kind", findings.result().store()).put("warnings", new JsonArray(findings.result().warnings()));
       }
       checks.put("store", storeCheck);
       boolean ok = checks.stream().allMatch(e -> "UP".equals(((JsonObject) e.getValue()).getString("status")));
