@@ -140,9 +140,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
-    long healthTimeoutMs = settings.healthTimeoutMs();
-    OpsRoutes ops = new OpsRoutes(node, drain, sessions, verifier,
-        new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence, metrics, maxConnections, revocations);
+    OpsRoutes ops = new OpsRoutes(vertx, node, drain, sessions, verifier, settings.healthTimeoutMs(), presence, metrics,
+        maxConnections, revocations);
     ops.mount(router);
     new RoomAdminRoutes(delivery).mount(router, ops::asAdmin);
     mountBrowserRoutes(router);
