@@ -24,7 +24,7 @@ import io.courier.connection.watch.PresenceWatch;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.HttpPaths;
-import io.courier.protocol.LocalServices;
+import io.courier.cluster.LocalServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
