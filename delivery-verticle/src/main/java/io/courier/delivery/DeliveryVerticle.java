@@ -13,7 +13,7 @@ import io.courier.protocol.BusFailures;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
-import io.courier.protocol.LocalServices;
+import io.courier.cluster.LocalServices;
 import io.courier.protocol.bus.DeliveryRead;
 import io.courier.protocol.bus.DeliverySend;
 import io.courier.protocol.bus.StoreChecks;

@@ -6,7 +6,7 @@ import io.courier.protocol.Addresses;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.ConfigKeys;
-import io.courier.protocol.LocalServices;
+import io.courier.cluster.LocalServices;
 import io.courier.protocol.bus.DeliverySend;
 import io.courier.protocol.bus.Rooms;
 import io.courier.testing.Ports;
