@@ -16,6 +16,7 @@ import io.courier.connection.ops.OpsRoutes;
 import io.courier.connection.ops.RoomAdminRoutes;
 import io.courier.connection.session.DeliveryClient;
 import io.courier.connection.session.Session;
+import io.courier.connection.session.SessionServices;
 import io.courier.connection.session.Sessions;
 import io.courier.connection.session.UserSendLimiter;
 import io.courier.connection.transport.Transport;
@@ -400,8 +401,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** A session over a transport, registered locally; presence already counts it as a device. */
   private Session openSession(Transport transport, Identity identity, String sessionId) {
-    Session s = new Session(transport, context, sessionId, identity, settings, delivery, verifier, metrics,
-        presenceWatch, userSends);
+    Session s = new Session(transport, sessionId, identity,
+        new SessionServices(context, settings, delivery, verifier, metrics, presenceWatch, userSends));
     local.add(s);
     sessions.add(s);
     metrics.opened();
