@@ -102,6 +102,11 @@ final class FrameDispatch {
     route.handle(this, f);
   }
 
+  /** The frame types that have a route. */
+  static java.util.Set<String> routedTypes() {
+    return ROUTES.keySet();
+  }
+
   private static String refOf(FrameParser.Result r) {
     return r.ok() ? r.frame().ref() : r.error().ref();
   }
