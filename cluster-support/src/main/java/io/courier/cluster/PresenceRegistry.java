@@ -6,19 +6,16 @@ import com.hazelcast.map.IMap;
 import io.courier.cluster.PresenceProcessors.Transition;
 import io.courier.cluster.PresenceProcessors.Watch;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.MetricNames;
+import io.courier.protocol.bus.PresenceChanges;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -247,24 +244,22 @@ public final class PresenceRegistry {
     return null;
   }
 
-  /** One message per watching node (split at {@link #CHANGES_PER_MESSAGE}), each change encoded once. */
+  /** One message per watching node (split at {@link #CHANGES_PER_MESSAGE}). */
   private void notifyAll(List<Transition> transitions) {
-    Map<String, JsonArray> byNode = new TreeMap<>();
-    Map<PresenceState, JsonObject> encoded = new LinkedHashMap<>();
+    Map<String, List<PresenceChanges.Change>> byNode = new TreeMap<>();
     for (Transition t : transitions) {
+      PresenceChanges.Change change = t.state().change();
       for (String node : t.watchingNodes()) {
-        byNode.computeIfAbsent(node, n -> new JsonArray())
-            .add(encoded.computeIfAbsent(t.state(), PresenceState::toBus));
+        byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(change);
       }
     }
     long now = System.currentTimeMillis();
     byNode.forEach((node, changes) -> {
       for (int from = 0; from < changes.size(); from += CHANGES_PER_MESSAGE) {
-        JsonArray part = new JsonArray(changes.getList().subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE)));
+        List<PresenceChanges.Change> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
         // Fire and forget: a node that is gone has no consumer; a lost message is made up by the
         // watching node's periodic re-read (COURIER_PRESENCE_RECONCILE_MS).
-        vertx.eventBus().send(Addresses.presenceChanged(node),
-            new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.CHANGES, part).put(Bus.SENT_AT, now));
+        vertx.eventBus().send(Addresses.presenceChanged(node), new PresenceChanges(part, now).toJson());
         if (notifications != null) {
           notifications.increment();
         }
