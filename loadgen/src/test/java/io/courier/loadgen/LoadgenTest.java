@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.node.CourierNode;
 import io.courier.protocol.ConfigKeys;
-import io.courier.testing.Ports;
-import io.courier.testing.TestCluster;
+import io.courier.testing.Nodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -17,10 +16,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LoadgenTest {
-  private static final String SECRET = "loadgen-test-" + UUID.randomUUID();
+  @RegisterExtension
+  static final Nodes<CourierNode> nodes = Nodes.of("loadgen",
+      new Nodes.Launcher<>(CourierNode::start, CourierNode::port, CourierNode::close));
 
   private CourierNode node;
   @TempDir
@@ -37,16 +38,7 @@ class LoadgenTest {
 
   @BeforeAll
   void startNode() {
-    node = CourierNode.start(TestCluster.config(Ports.uniqueName("loadgen"))
-        .with(ConfigKeys.JWT_SECRET, SECRET)
-        .with(ConfigKeys.GATEWAY_INSTANCES, 2)).await();
-  }
-
-  @AfterAll
-  void stopNode() {
-    if (node != null) {
-      node.close().await();
-    }
+    node = nodes.start(nodes.config().with(ConfigKeys.GATEWAY_INSTANCES, 2));
   }
 
   /** Runs `courier bench` in this JVM; returns the exit status, stdout and the result file. */
@@ -55,7 +47,7 @@ class LoadgenTest {
   private Outcome bench(String... args) throws Exception {
     Path out = dir.resolve(UUID.randomUUID() + ".json");
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--secret", SECRET, "--out", out.toString()));
+    all.addAll(List.of("--secret", nodes.secret(), "--out", out.toString()));
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     ByteArrayOutputStream e = new ByteArrayOutputStream();
     int status = Main.run(all.toArray(String[]::new), new PrintStream(o, true, StandardCharsets.UTF_8),
