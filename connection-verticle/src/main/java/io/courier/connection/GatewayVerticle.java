@@ -1,7 +1,7 @@
 package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
 import io.courier.cluster.UserSendBuckets;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
@@ -79,7 +79,7 @@ public final class GatewayVerticle extends VerticleBase {
   private TokenVerifier verifier;
   private OriginPolicy origins;
   private DeliveryClient delivery;
-  private PresenceRegistry presence;
+  private Presence presence;
   private UserSendLimiter userSends;
   private HttpServer server;
   private final PendingHandshakes pending;
@@ -112,7 +112,7 @@ public final class GatewayVerticle extends VerticleBase {
     delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs(),
         () -> LocalServices.present(vertx, LocalServices.DELIVERY));
     // With the node's metrics: a connect or disconnect that changes a user's online state tells watchers.
-    presence = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
+    presence = node.presence();
     if (settings.userSends().enabled()) {
       // One limiter per instance: its leases are spent on this event loop without locks.
       userSends = new UserSendLimiter(UserSendLimiter.cluster(new UserSendBuckets(node.hazelcast()), context,

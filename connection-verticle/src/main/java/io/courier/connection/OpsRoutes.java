@@ -2,15 +2,15 @@ package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
-import io.courier.cluster.PresenceEntry;
-import io.courier.cluster.PresenceLeases;
+import io.courier.cluster.Presence;
 import io.courier.protocol.HttpPaths;
 import java.util.List;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.UserPresence;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
@@ -51,14 +51,14 @@ final class OpsRoutes {
   private final Sessions sessions;
   private final TokenVerifier verifier;
   private final DeliveryClient storeProbe;
-  private final PresenceRegistry presence;
+  private final Presence presence;
   private final GatewayMetrics metrics;
   private final int maxConnections;
   private final Revocations revocations;
 
   /** {@code storeProbe} is a delivery client whose timeout bounds the store check. */
   OpsRoutes(NodeContext node, Drain drain, Sessions sessions, TokenVerifier verifier, DeliveryClient storeProbe,
-            PresenceRegistry presence, GatewayMetrics metrics, int maxConnections, Revocations revocations) {
+            Presence presence, GatewayMetrics metrics, int maxConnections, Revocations revocations) {
     this.revocations = revocations;
     this.presence = presence;
     this.metrics = metrics;
@@ -142,23 +142,21 @@ final class OpsRoutes {
       plain(rc, 400, "a user id of 1-256 characters is required");
       return;
     }
-    presence.get(userId).onComplete(ar -> {
+    presence.user(userId).onComplete(ar -> {
       if (ar.failed()) {
         plain(rc, 503, "presence unavailable: " + ar.cause().getMessage());
         return;
       }
-      PresenceEntry e = ar.result();
+      UserPresence e = ar.result();
       JsonArray connections = new JsonArray();
-      if (e != null) {
-        new TreeMap<>(e.devices()).forEach((sessionId, d) -> connections.add(new JsonObject()
-            .put("sessionId", sessionId).put("nodeId", d.nodeId()).put("since", d.since())));
-      }
-      JsonObject body = new JsonObject().put("userId", userId).put("online", e != null && e.online())
+      new TreeMap<>(e.connections()).forEach((sessionId, d) -> connections.add(new JsonObject()
+          .put("sessionId", sessionId).put("nodeId", d.nodeId()).put("since", d.since())));
+      JsonObject body = new JsonObject().put("userId", userId).put("online", e.online())
           .put("devices", connections.size()).put("connections", connections)
-          .put("watchedBy", new JsonArray(e == null ? List.of() : List.copyOf(e.watchingNodes())));
-      if (e != null && e.online()) {
+          .put("watchedBy", new JsonArray(List.copyOf(new TreeSet<>(e.watchingNodes()))));
+      if (e.online()) {
         body.put("onlineSince", e.since());
-      } else if (e != null && e.lastSeen() > 0) {
+      } else if (e.lastSeen() > 0) {
         body.put("lastSeen", e.lastSeen());
       }
       json(rc, 200, body);
@@ -170,8 +168,7 @@ final class OpsRoutes {
    * watched by some node, and users/devices per node) and the gateway members' leases.
    */
   private void adminPresence(RoutingContext rc) {
-    PresenceLeases leases = new PresenceLeases(rc.vertx(), node.hazelcast());
-    presence.counts().compose(counts -> leases.all().map(all -> {
+    presence.counts().compose(counts -> presence.leases().map(all -> {
       JsonObject nodes = new JsonObject();
       counts.nodes().forEach((nodeId, n) -> nodes.put(nodeId,
           new JsonObject().put("users", n.users()).put("devices", n.devices())));
