@@ -1,6 +1,15 @@
 package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
+import io.courier.connection.auth.JwtKeys;
+import io.courier.connection.auth.RevocationVerticle;
+import io.courier.connection.auth.Revocations;
+import io.courier.connection.handshake.ConnectionGuard;
+import io.courier.connection.handshake.PendingHandshakes;
+import io.courier.connection.inbox.NodeInboxVerticle;
+import io.courier.connection.session.Sessions;
+import io.courier.connection.watch.PresenceWatch;
+import io.courier.connection.watch.PresenceWatchVerticle;
 import io.courier.protocol.ConfigKeys;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

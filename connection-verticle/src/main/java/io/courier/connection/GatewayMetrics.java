@@ -1,5 +1,7 @@
 package io.courier.connection;
 
+import io.courier.connection.auth.TokenVerifier;
+import io.courier.connection.session.Sessions;
 import io.courier.protocol.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -24,12 +26,12 @@ public final class GatewayMetrics {
   static final String[] REFUSAL_REASONS = {"limit", "draining", "origin", "upgrade", "auth", "revoked", "user_limit",
       "unavailable"};
   /** Reasons of {@link MetricNames#FRAMES_REFUSED}. */
-  static final String REFUSED_TOO_LARGE = "too_large";
-  static final String REFUSED_BAD_FRAME = "bad_frame";
-  static final String REFUSED_BINARY = "binary";
-  static final String REFUSED_INVALID_UTF8 = "invalid_utf8";
-  static final String REFUSED_MESSAGE_TOO_LARGE = "message_too_large";
-  static final String REFUSED_PROTOCOL = "protocol";
+  public static final String REFUSED_TOO_LARGE = "too_large";
+  public static final String REFUSED_BAD_FRAME = "bad_frame";
+  public static final String REFUSED_BINARY = "binary";
+  public static final String REFUSED_INVALID_UTF8 = "invalid_utf8";
+  public static final String REFUSED_MESSAGE_TOO_LARGE = "message_too_large";
+  public static final String REFUSED_PROTOCOL = "protocol";
   static final String[] FRAME_REFUSALS = {REFUSED_TOO_LARGE, REFUSED_BAD_FRAME, REFUSED_BINARY, REFUSED_INVALID_UTF8,
       REFUSED_MESSAGE_TOO_LARGE, REFUSED_PROTOCOL};
   static final String[] RATE_LIMITS = {MetricNames.LIMIT_FRAMES, MetricNames.LIMIT_BYTES, MetricNames.LIMIT_USER_SENDS,
@@ -66,7 +68,7 @@ public final class GatewayMetrics {
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<String, Counter> authFailures = new ConcurrentHashMap<>();
 
-  GatewayMetrics(MeterRegistry registry, Sessions sessions, int connectionLimit) {
+  public GatewayMetrics(MeterRegistry registry, Sessions sessions, int connectionLimit) {
     this.registry = registry;
     Gauge.builder(MetricNames.CONNECTIONS, sessions, Sessions::size)
         .description("Open WebSocket connections on this node").register(registry);
@@ -165,7 +167,7 @@ public final class GatewayMetrics {
         .register(registry)).increment(n);
   }
 
-  void authFailure(String reason) {
+  public void authFailure(String reason) {
     authFailure(reason, 1);
   }
 
@@ -175,48 +177,48 @@ public final class GatewayMetrics {
         .register(registry)).increment(n);
   }
 
-  void reconnect() {
+  public void reconnect() {
     reconnects.increment();
   }
 
-  void frameIn(String type) {
+  public void frameIn(String type) {
     framesIn.computeIfAbsent(type, k -> Counter.builder(MetricNames.FRAMES_IN)
         .description("Client frames received, by type").tag(MetricNames.TYPE, k).register(registry)).increment();
   }
 
-  void frameOut(String text) {
+  public void frameOut(String text) {
     framesOut.computeIfAbsent(typeOf(text), k -> Counter.builder(MetricNames.FRAMES_OUT)
         .description("Frames written to clients, by type").tag(MetricNames.TYPE, k).register(registry)).increment();
   }
 
-  void delivered(long acceptedAt, long now) {
+  public void delivered(long acceptedAt, long now) {
     if (acceptedAt > 0) {
       delivered.record(Math.max(0, now - acceptedAt), TimeUnit.MILLISECONDS);
     }
   }
 
-  void acked(long acceptedAt, long now) {
+  public void acked(long acceptedAt, long now) {
     if (acceptedAt > 0) {
       acked.record(Math.max(0, now - acceptedAt), TimeUnit.MILLISECONDS);
     }
   }
 
-  void routed(long sentAt, long now) {
+  public void routed(long sentAt, long now) {
     if (sentAt > 0) {
       routing.record(Math.max(0, now - sentAt), TimeUnit.MILLISECONDS);
     }
   }
 
-  void retransmitted(int n) {
+  public void retransmitted(int n) {
     retransmits.increment(n);
   }
 
-  void unackedChanged(long delta) {
+  public void unackedChanged(long delta) {
     unacked.addAndGet(delta);
   }
 
   /** A slow consumer cut with 1013: {@code reason} {@link MetricNames#SLOW_UNACKED} or {@link MetricNames#SLOW_OUTBOUND}. */
-  void slowConsumerClosed(String reason) {
+  public void slowConsumerClosed(String reason) {
     slowConsumer(reason).increment();
   }
 
@@ -226,7 +228,7 @@ public final class GatewayMetrics {
             + "a full outbound queue (outbound)").tag(MetricNames.REASON, k).register(registry));
   }
 
-  void frameRefused(String reason) {
+  public void frameRefused(String reason) {
     framesRefused(reason).increment();
   }
 
@@ -235,7 +237,7 @@ public final class GatewayMetrics {
         .description("Client frames refused by input checks, by reason").tag(MetricNames.REASON, k).register(registry));
   }
 
-  void rateLimitClosed() {
+  public void rateLimitClosed() {
     rateLimitCloses.increment();
   }
 
@@ -243,16 +245,16 @@ public final class GatewayMetrics {
     userLeases.increment();
   }
 
-  void idleClosed() {
+  public void idleClosed() {
     idleCloses.increment();
   }
 
-  void outboundChanged(long bytes, int frames) {
+  public void outboundChanged(long bytes, int frames) {
     outboundBytes.addAndGet(bytes);
     outboundFrames.addAndGet(frames);
   }
 
-  void pendingSendsChanged(int delta) {
+  public void pendingSendsChanged(int delta) {
     pendingSends.addAndGet(delta);
   }
 
@@ -278,11 +280,11 @@ public final class GatewayMetrics {
   }
 
   /** An inbox found rolled back in its epoch, by {@link MetricNames#DETECTED_BY}. */
-  void inboxRolledBack(String detectedBy) {
+  public void inboxRolledBack(String detectedBy) {
     (MetricNames.DETECTED_LIVE.equals(detectedBy) ? rollbacksLive : rollbacksSync).increment();
   }
 
-  void synced(boolean truncated) {
+  public void synced(boolean truncated) {
     syncs.increment();
     if (truncated) {
       syncsTruncated.increment();
@@ -290,7 +292,7 @@ public final class GatewayMetrics {
   }
 
   /** A rate_limited answer; {@code limit} names the limit ({@link MetricNames#LIMIT_FRAMES}, ...). */
-  void rateLimited(String limit) {
+  public void rateLimited(String limit) {
     rateLimited(limit, 1);
   }
 
@@ -300,14 +302,14 @@ public final class GatewayMetrics {
         .register(registry)).increment(n);
   }
 
-  void revoked(String kind) {
+  public void revoked(String kind) {
     Counter c = revocations.get(kind);
     if (c != null) {
       c.increment();
     }
   }
 
-  void revokedClose() {
+  public void revokedClose() {
     revokedCloses.increment();
   }
 

@@ -6,7 +6,7 @@ import io.courier.protocol.JsonLimits;
 import io.courier.protocol.Setting;
 
 /** The gateway's settings, read once from the node's config and checked. */
-record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, long retransmitInitialMs,
+public record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, long retransmitInitialMs,
                        long retransmitMaxMs, int maxUnacked, long gapWaitMs, int syncPage, long busTimeoutMs,
                        long tokenExpiringMs, long leewayMs, int maxPendingSends, long closeTimeoutMs,
                        long maxOutboundBytes, int maxOutboundFrames, int tcpSendBufferBytes, Rates rates,
@@ -15,7 +15,7 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
                        long drainGraceMs) {
 
   /** Per-connection inbound limits; a rate of 0 turns its bucket off, {@code strikes} 0 never closes. */
-  record Rates(double framesPerS, double framesBurst, double bytesPerS, double bytesBurst, int strikes,
+  public record Rates(double framesPerS, double framesBurst, double bytesPerS, double bytesBurst, int strikes,
                long strikeWindowMs) {}
 
   /** The cluster-wide per-user send limit; {@code ratePerS} 0 turns it off. */
@@ -28,7 +28,7 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
   /** Largest COURIER_MAX_FRAME_BYTES: the transport reads up to four times it into memory. */
   static final int MAX_FRAME_LIMIT = 64 << 20;
 
-  static GatewaySettings from(CourierConfig c) {
+  public static GatewaySettings from(CourierConfig c) {
     int syncPage = c.getInt(ConfigKeys.SYNC_PAGE);
     if (syncPage < 1 || syncPage > 1000) {
       throw new IllegalArgumentException(ConfigKeys.SYNC_PAGE.env() + " must be 1-1000, got " + syncPage);
@@ -150,7 +150,7 @@ record GatewaySettings(int maxFrameBytes, long heartbeatMs, long idleTimeoutMs, 
    * How often each gateway instance checks its connections for pings, idleness, retransmits and
    * expiry: at most a quarter heartbeat, so a silent client is closed at most that late.
    */
-  long tickMs() {
+  public long tickMs() {
     long t = Math.min(1000, Math.min(heartbeatMs / 4, retransmitInitialMs / 2));
     return Math.max(20, t);
   }

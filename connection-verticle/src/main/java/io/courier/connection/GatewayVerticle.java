@@ -3,6 +3,24 @@ package io.courier.connection;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.Presence;
 import io.courier.cluster.UserSendBuckets;
+import io.courier.connection.auth.Identity;
+import io.courier.connection.auth.JwtKeys;
+import io.courier.connection.auth.Revocations;
+import io.courier.connection.auth.TokenVerifier;
+import io.courier.connection.bridge.BridgeSocket;
+import io.courier.connection.handshake.ConnectionGuard;
+import io.courier.connection.handshake.OriginPolicy;
+import io.courier.connection.handshake.PendingHandshakes;
+import io.courier.connection.handshake.Tls;
+import io.courier.connection.ops.OpsRoutes;
+import io.courier.connection.ops.RoomAdminRoutes;
+import io.courier.connection.session.DeliveryClient;
+import io.courier.connection.session.Session;
+import io.courier.connection.session.Sessions;
+import io.courier.connection.session.UserSendLimiter;
+import io.courier.connection.transport.Transport;
+import io.courier.connection.transport.WsTransport;
+import io.courier.connection.watch.PresenceWatch;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.HttpPaths;
@@ -264,7 +282,7 @@ public final class GatewayVerticle extends VerticleBase {
     refuse(rc, 503, "draining", "draining", "node draining, retry later");
   }
 
-  static String bearer(String header) {
+  public static String bearer(String header) {
     if (header == null) {
       return null;
     }

@@ -2,6 +2,8 @@ package io.courier.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.connection.handshake.OriginPolicy;
+import io.courier.connection.session.Session;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
