@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import io.courier.protocol.ClientFrames;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.FrameTypes;
 import io.vertx.core.Context;

@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import io.courier.protocol.ClientFrames;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameParser;
 import io.courier.protocol.FrameTypes;

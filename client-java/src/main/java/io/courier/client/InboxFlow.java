@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import io.courier.protocol.ClientFrames;
 import io.courier.protocol.InboxMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

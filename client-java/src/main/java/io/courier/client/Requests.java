@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import io.courier.protocol.ClientFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

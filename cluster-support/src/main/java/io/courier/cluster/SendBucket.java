@@ -15,6 +15,14 @@ public record SendBucket(double tokens, long atMs) implements Serializable {
   /** The bucket after a lease and what it granted; {@code fullInMs} is when it would be full again. */
   public record Taken(SendBucket bucket, Grant grant, long fullInMs) {}
 
+  /**
+   * The refill arithmetic of every token bucket in Courier (this one, and the per-connection
+   * frame and byte buckets): {@code tokens} after {@code elapsedMs} at {@code ratePerS}, capped at {@code burst}.
+   */
+  public static double refilled(double tokens, long elapsedMs, double ratePerS, double burst) {
+    return Math.min(burst, tokens + elapsedMs * ratePerS / 1000.0);
+  }
+
   /** Takes up to {@code want} tokens from {@code current} (null: full) at {@code nowMs}. */
   public static Taken take(SendBucket current, long nowMs, double ratePerS, double burst, int want) {
     double tokens;
@@ -22,8 +30,7 @@ public record SendBucket(double tokens, long atMs) implements Serializable {
       tokens = burst;
     } else {
       // A clock that went back (another member took over the partition) refills nothing.
-      long elapsed = Math.max(0, nowMs - current.atMs());
-      tokens = Math.min(burst, current.tokens() + elapsed * ratePerS / 1000.0);
+      tokens = refilled(current.tokens(), Math.max(0, nowMs - current.atMs()), ratePerS, burst);
     }
     int granted = (int) Math.max(0, Math.min(want, Math.floor(tokens)));
     tokens -= granted;

@@ -24,7 +24,7 @@ import io.courier.connection.watch.PresenceWatch;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.HttpPaths;
-import io.courier.protocol.LocalServices;
+import io.courier.cluster.LocalServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -140,9 +140,8 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get(WS_PATH).handler(this::handshake);
-    long healthTimeoutMs = settings.healthTimeoutMs();
-    OpsRoutes ops = new OpsRoutes(node, drain, sessions, verifier,
-        new DeliveryClient(vertx.eventBus(), healthTimeoutMs), presence, metrics, maxConnections, revocations);
+    OpsRoutes ops = new OpsRoutes(vertx, node, drain, sessions, verifier, settings.healthTimeoutMs(), presence, metrics,
+        maxConnections, revocations);
     ops.mount(router);
     new RoomAdminRoutes(delivery).mount(router, ops::asAdmin);
     mountBrowserRoutes(router);

@@ -14,7 +14,7 @@ import io.courier.protocol.BusFailures;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
-import io.courier.protocol.LocalServices;
+import io.courier.cluster.LocalServices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

@@ -1,5 +1,7 @@
 package io.courier.loadgen;
 
+import io.courier.protocol.ClientFrames;
+import io.courier.protocol.FrameTypes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -244,12 +246,12 @@ final class Bench {
     String room = "lg-" + fleet.runId;
     long progress = startProgress(fleet);
     phase = "join";
-    JsonObject refused = membership(fleet, "join", room);
+    JsonObject refused = membership(fleet, FrameTypes.JOIN, room);
     if (refused != null) {
       vertx.cancelTimer(progress);
       fleet.closeAll().await();
-      throw new ScenarioUnavailable("room: the server refused join (" + refused.getString("code") + ": "
-          + refused.getString("message") + ")");
+      throw new ScenarioUnavailable("room: the server refused join (" + refused.getString(ClientFrames.CODE) + ": "
+          + refused.getString(ClientFrames.MESSAGE) + ")");
     }
     phase = "room";
     String padding = "x".repeat(Math.max(0, o.bodyBytes - 50));
@@ -260,7 +262,7 @@ final class Bench {
     phase = "leave";
     fleet.conns.forEach(c -> c.run(c::abandonSends));
     fleet.barrier().await();
-    membership(fleet, "leave", room);
+    membership(fleet, FrameTypes.LEAVE, room);
     vertx.cancelTimer(progress);
     fleet.closeAll().await();
     JsonObject r = Report.build(o, fleet, opened, samples, sendNanos, o.localRate(), false);
@@ -288,7 +290,7 @@ final class Bench {
       conns.get(i).membership(type, room).onComplete(ar -> {
         if (ar.failed()) {
           refusals.add(new JsonObject().put("code", "closed").put("message", ar.cause().getMessage()));
-        } else if ("error".equals(ar.result().getString("type"))) {
+        } else if (FrameTypes.ERROR.equals(ar.result().getString(ClientFrames.TYPE))) {
           refusals.add(ar.result());
         }
         if (finished.incrementAndGet() == conns.size()) {

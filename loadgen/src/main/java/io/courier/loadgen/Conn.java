@@ -1,5 +1,6 @@
 package io.courier.loadgen;
 
+import io.courier.protocol.ClientFrames;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameTypes;
 import io.courier.protocol.HttpPaths;
@@ -15,10 +16,14 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * One simulated user on one WebSocket, speaking just enough of protocol v1 for load: welcome, send
+ * One simulated user on one WebSocket, doing just enough of protocol v1 for load: welcome, send
  * with resend until `sent`, msg with per-seq dedupe and a batched cumulative ack, sync after a
- * reconnect or a gap. Everything runs on the connection's own context (one event loop), so no
- * field needs a lock; other threads reach it through {@link #run}.
+ * reconnect or a gap. The frames are written with {@link ClientFrames}, as the Java client writes
+ * them; what is the load generator's own is the timing (each body carries its send time), the
+ * delivery bookkeeping and the raw mode against the forwarder. It is not built on the Java client
+ * on purpose: the client's outbox, reconnect backoff and gap timers would sit between a send and
+ * what is measured. Everything runs on the connection's own context (one event loop), so no field
+ * needs a lock; other threads reach it through {@link #run}.
  */
 final class Conn {
   private static final long ACK_DELAY_MS = 20;
@@ -126,34 +131,12 @@ final class Conn {
 
   /** Sends one message to {@code recipient}; call on this connection's context (through {@link #run}). */
   void send(Conn recipient, String padding) {
-    Delivery delivery = phases.current();
-    int number = nextNumber++;
-    String id = "m" + number;
-    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + warmupMark(delivery)
-        + ",\"p\":\"" + padding + "\"}";
-    String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + recipient.userId + "\",\"body\":" + body + "}";
-    pending.put(id, new Pending(frame, recipient.index, number, -1, delivery));
-    delivery.onSent();
-    if (isOpen()) {
-      ws.writeTextMessage(frame);
-    }
+    sendTracked(recipient.userId, null, recipient.index, false, padding);
   }
 
   /** Sends one message to {@code room}, which every member must receive; on this connection's context. */
   void sendToRoom(String room, String padding) {
-    Delivery delivery = phases.current();
-    int number = nextNumber++;
-    int g = delivery.nextRoomMessage();
-    String id = "m" + number;
-    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"g\":" + g + ",\"t\":" + System.nanoTime()
-        + warmupMark(delivery) + ",\"p\":\"" + padding + "\"}";
-    String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"room\":" + io.vertx.core.json.Json.encode(room)
-        + ",\"body\":" + body + "}";
-    pending.put(id, new Pending(frame, -1, number, g, delivery));
-    delivery.onSent();
-    if (isOpen()) {
-      ws.writeTextMessage(frame);
-    }
+    sendTracked(null, room, -1, true, padding);
   }
 
   /**
@@ -161,13 +144,24 @@ final class Conn {
    * server answers `sent`, as confirmed, but not expected to arrive while the run lasts.
    */
   void sendUntracked(String userId, String padding) {
+    sendTracked(userId, null, UNTRACKED, false, padding);
+  }
+
+  /**
+   * One send to {@code to} or {@code room}, kept until `sent` answers it. The body is the load
+   * generator's measuring payload: sender index {@code s}, message number {@code n}, for a room the
+   * run-wide room message number {@code g}, the send time {@code t} (System.nanoTime), the warm-up
+   * mark, and the padding.
+   */
+  private void sendTracked(String to, String room, int recipient, boolean toRoom, String padding) {
     Delivery delivery = phases.current();
     int number = nextNumber++;
+    int g = toRoom ? delivery.nextRoomMessage() : -1;
     String id = "m" + number;
-    String body = "{\"s\":" + index + ",\"n\":" + number + ",\"t\":" + System.nanoTime() + warmupMark(delivery)
-        + ",\"p\":\"" + padding + "\"}";
-    String frame = "{\"type\":\"send\",\"id\":\"" + id + "\",\"to\":\"" + userId + "\",\"body\":" + body + "}";
-    pending.put(id, new Pending(frame, UNTRACKED, number, -1, delivery));
+    String body = "{\"s\":" + index + ",\"n\":" + number + (toRoom ? ",\"g\":" + g : "") + ",\"t\":"
+        + System.nanoTime() + warmupMark(delivery) + ",\"p\":\"" + padding + "\"}";
+    String frame = ClientFrames.send(id, to, room, body);
+    pending.put(id, new Pending(frame, recipient, number, g, delivery));
     delivery.onSent();
     if (isOpen()) {
       ws.writeTextMessage(frame);
@@ -187,7 +181,7 @@ final class Conn {
       }
       String ref = type + "-" + room;
       requests.put(ref, p);
-      ws.writeTextMessage(new JsonObject().put("type", type).put("room", room).put("ref", ref).encode());
+      ws.writeTextMessage(ClientFrames.room(type, room).put(ClientFrames.REF, ref).encode());
     });
     return p.future();
   }
@@ -295,7 +289,7 @@ final class Conn {
     if (frameListener != null) {
       frameListener.accept(f);
     }
-    String ref = f.getString("ref");
+    String ref = f.getString(ClientFrames.REF);
     if (ref != null && !requests.isEmpty()) {
       Promise<JsonObject> waiting = requests.remove(ref);
       if (waiting != null) {
@@ -303,7 +297,7 @@ final class Conn {
         return;
       }
     }
-    String type = f.getString("type", "");
+    String type = f.getString(ClientFrames.TYPE, "");
     switch (type) {
       case FrameTypes.WELCOME -> onWelcome(f);
       case FrameTypes.MSG -> onMsg(f);
@@ -312,7 +306,7 @@ final class Conn {
       case FrameTypes.ERROR -> onError(f);
       case FrameTypes.RECONNECT -> {
         if (ws != null) {
-          long after = f.getLong("afterMs", 0L);
+          long after = f.getLong(ClientFrames.AFTER_MS, 0L);
           WebSocket s = ws;
           ctx.owner().setTimer(Math.max(1, after), t -> s.close());
         }
@@ -322,14 +316,14 @@ final class Conn {
   }
 
   private void onWelcome(JsonObject f) {
-    String newEpoch = f.getString("epoch", "");
+    String newEpoch = f.getString(ClientFrames.EPOCH, "");
     String previous = epochForSync;
     if (previous != null && !previous.equals(newEpoch)) {
       contiguous = 0;
       ahead.clear();
     }
     epoch = newEpoch;
-    long lastSeq = f.getLong("lastSeq", 0L);
+    long lastSeq = f.getLong(ClientFrames.LAST_SEQ, 0L);
     boolean reconnect = previous != null;
     for (Pending p : pending.values()) {
       ws.writeTextMessage(p.frame());
@@ -346,11 +340,7 @@ final class Conn {
       return;
     }
     syncing = true;
-    JsonObject s = new JsonObject().put("type", FrameTypes.SYNC).put("after", contiguous);
-    if (epoch != null) {
-      s.put("epoch", epoch);
-    }
-    ws.writeTextMessage(s.encode());
+    ws.writeTextMessage(ClientFrames.sync(contiguous, epoch, null));
   }
 
   private void onSynced(JsonObject f) {
@@ -362,10 +352,10 @@ final class Conn {
   }
 
   private void onMsg(JsonObject f) {
-    JsonObject body = f.getJsonObject("body");
+    JsonObject body = f.getJsonObject(ClientFrames.BODY);
     Delivery delivery = phases.of(body);
     if (!target.raw()) {
-      long seq = f.getLong("seq", -1L);
+      long seq = f.getLong(ClientFrames.SEQ, -1L);
       if (seq <= contiguous || ahead.contains(seq)) {
         delivery.redelivered.increment();
         scheduleAck();
@@ -402,13 +392,13 @@ final class Conn {
       ackScheduled = false;
       if (contiguous > ackedUpTo && ws != null && !ws.isClosed()) {
         ackedUpTo = contiguous;
-        ws.writeTextMessage("{\"type\":\"ack\",\"seq\":" + contiguous + "}");
+        ws.writeTextMessage(ClientFrames.ack(contiguous));
       }
     }));
   }
 
   private void onSentFrame(JsonObject f) {
-    Pending p = pending.remove(f.getString("id", ""));
+    Pending p = pending.remove(f.getString(ClientFrames.ID, ""));
     if (p != null && p.room() >= 0) {
       p.delivery().onRoomConfirmed(p.room());
     } else if (p != null && p.recipient() == UNTRACKED) {
@@ -419,8 +409,8 @@ final class Conn {
   }
 
   private void onError(JsonObject f) {
-    String code = f.getString("code", "");
-    String ref = f.getString("ref");
+    String code = f.getString(ClientFrames.CODE, "");
+    String ref = f.getString(ClientFrames.REF);
     Pending p = ref == null ? null : pending.get(ref);
     if (p == null) {
       phases.current().errors.increment();

@@ -1,7 +1,11 @@
 package io.courier.loadgen;
 
+import io.courier.protocol.ClientFrames;
+import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameTypes;
 import io.courier.protocol.HttpPaths;
+import io.courier.protocol.MsgFrame;
+import io.courier.protocol.ServerFrames;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,18 +13,27 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The ceiling Courier is measured against: a raw Vert.x WebSocket forwarder with no auth, no store,
  * no seq and no acks. A client connects to {@code /ws?user=ID}, gets a `welcome`, and each
  * {@code send} is parsed, written as a `msg` to the recipient's socket, and answered with `sent`
  * (or `error not_found` when the recipient is not connected). One instance per event loop, like the
- * gateway.
+ * gateway. Its frames are the protocol's own ({@link ServerFrames}, {@link MsgFrame}), less what it
+ * does not have: a `msg` without seq and epoch.
  */
 final class Forwarder extends VerticleBase {
+  /** The epoch every forwarder welcome names: there is no inbox behind it. */
+  private static final String RAW_EPOCH = "raw";
+  /** The start of a `msg` frame with no seq or epoch; {@link MsgFrame#tail} is the rest. */
+  private static final String UNSEQUENCED_MSG = "{\"" + ClientFrames.TYPE + "\":" + Json.encode(FrameTypes.MSG);
+
   private final Map<String, ServerWebSocket> users;
   private final String host;
   private final int port;
@@ -32,13 +45,21 @@ final class Forwarder extends VerticleBase {
     this.port = port;
   }
 
-  /** Deploys on {@code vertx}; the future carries the port it listens on. */
+  /**
+   * Deploys on {@code vertx}; the future carries the port it listens on. Port 0 is a port the
+   * system picks, shared by every instance (Vert.x binds a negative port once, at random, and
+   * shares it between the servers that name the same one).
+   */
   static Future<Integer> start(Vertx vertx, String host, int port) {
     Map<String, ServerWebSocket> users = new ConcurrentHashMap<>();
-    int resolved = port == 0 ? io.courier.cluster.FreePorts.pick(host) : port;
+    int shared = port == 0 ? -1 : port;
     int instances = Runtime.getRuntime().availableProcessors();
-    return vertx.deployVerticle(() -> new Forwarder(users, host, resolved), new DeploymentOptions().setInstances(instances))
-        .map(id -> resolved);
+    List<Forwarder> deployed = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      Forwarder f = new Forwarder(users, host, shared);
+      deployed.add(f);
+      return f;
+    }, new DeploymentOptions().setInstances(instances)).map(id -> deployed.get(0).server.actualPort());
   }
 
   @Override
@@ -77,35 +98,34 @@ final class Forwarder extends VerticleBase {
     String user = queryUser(ws.query());
     users.put(user, ws);
     ws.closeHandler(v -> users.remove(user, ws));
-    ws.writeTextMessage(new JsonObject().put("type", FrameTypes.WELCOME).put("userId", user)
-        .put("epoch", "raw").put("lastSeq", 0).encode());
+    // No sessions, heartbeats or token expiry here: the session is the user, the other two are 0.
+    ws.writeTextMessage(ServerFrames.welcome(user, user, "forwarder", RAW_EPOCH, 0, 0, 0).encode());
     ws.textMessageHandler(text -> {
       JsonObject f;
       try {
         f = new JsonObject(text);
       } catch (RuntimeException e) {
-        ws.writeTextMessage("{\"type\":\"error\",\"code\":\"bad_frame\",\"message\":\"not JSON\"}");
+        ws.writeTextMessage(ServerFrames.error(ErrorCodes.BAD_FRAME, "not JSON", null).encode());
         return;
       }
-      String type = f.getString("type", "");
+      String type = f.getString(ClientFrames.TYPE, "");
       if (FrameTypes.PING.equals(type)) {
-        ws.writeTextMessage("{\"type\":\"pong\"}");
+        ws.writeTextMessage(ServerFrames.pong(null).encode());
         return;
       }
       if (!FrameTypes.SEND.equals(type)) {
         return;
       }
-      String id = f.getString("id", "");
-      ServerWebSocket to = users.get(f.getString("to", ""));
+      String id = f.getString(ClientFrames.ID, "");
+      String recipient = f.getString(ClientFrames.TO, "");
+      ServerWebSocket to = users.get(recipient);
       long now = System.currentTimeMillis();
       if (to == null) {
-        ws.writeTextMessage(new JsonObject().put("type", FrameTypes.ERROR).put("code", "not_found")
-            .put("message", "recipient not connected").put("ref", id).encode());
+        ws.writeTextMessage(ServerFrames.error(ErrorCodes.NOT_FOUND, "recipient not connected", id).encode());
         return;
       }
-      to.writeTextMessage(new JsonObject().put("type", FrameTypes.MSG).put("id", id).put("from", user)
-          .put("to", f.getString("to")).put("body", f.getValue("body")).put("ts", now).encode());
-      ws.writeTextMessage(new JsonObject().put("type", FrameTypes.SENT).put("id", id).put("ts", now).encode());
+      to.writeTextMessage(UNSEQUENCED_MSG + MsgFrame.tail(id, user, recipient, null, Json.encode(f.getValue(ClientFrames.BODY)), now));
+      ws.writeTextMessage(ServerFrames.sent(id, now, false, null).encode());
     });
   }
 }

@@ -1,6 +1,8 @@
 package io.courier.loadgen;
 
 import io.courier.tokens.TokenIssuer;
+import io.courier.protocol.ClientFrames;
+import io.courier.protocol.FrameTypes;
 import io.courier.protocol.HttpPaths;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -106,7 +108,7 @@ final class SlowFleet {
     ClientWebSocket ws = c.webSocket();
     Promise<Void> welcomed = Promise.promise();
     ws.textMessageHandler(t -> {
-      if (!welcomed.future().isComplete() && "welcome".equals(new JsonObject(t).getString("type"))) {
+      if (!welcomed.future().isComplete() && FrameTypes.WELCOME.equals(new JsonObject(t).getString(ClientFrames.TYPE))) {
         // From here on this client reads nothing more.
         ws.pause();
         welcomed.tryComplete();

@@ -15,11 +15,11 @@ import io.courier.connection.handshake.PendingHandshakes;
 import io.courier.connection.auth.Revocations;
 import io.courier.connection.bridge.TcpBridge;
 import io.courier.connection.handshake.Tls;
+import io.courier.connection.ops.OpsRoutes;
 import io.courier.delivery.DeliveryVerticle;
 import io.courier.presence.PresenceVerticle;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
-import io.courier.protocol.HttpPaths;
 import io.courier.tokens.Secrets;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -27,11 +27,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,8 +46,6 @@ public final class CourierNode {
   public static final String DELIVERY = "delivery";
   public static final String PRESENCE = "presence";
   private static final Set<String> KNOWN = Set.of(CONNECTION, DELIVERY, PRESENCE);
-  static final String METRICS_PATH = HttpPaths.METRICS;
-  static final String LIVE_PATH = HttpPaths.LIVE;
 
   private final Vertx vertx;
   private final NodeContext context;
@@ -221,19 +216,9 @@ public final class CourierNode {
   private static Future<Void> listenMetrics(Vertx vertx, NodeContext ctx, int port, ConnectionGuard guard,
                                             ConnectionGuard.Settings guardSettings) {
     HttpServer server = vertx.createHttpServer(ConnectionGuard.configure(new HttpServerOptions(), guardSettings));
-    return guard.install(server, req -> {
-      if (req.method() != HttpMethod.GET) {
-        req.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET").end();
-      } else if (METRICS_PATH.equals(req.path())) {
-        req.response().putHeader(HttpHeaders.CONTENT_TYPE, NodeMetrics.CONTENT_TYPE).end(ctx.metrics().scrape());
-      } else if (LIVE_PATH.equals(req.path())) {
-        req.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-            .end(new JsonObject().put("status", "UP").put("nodeId", ctx.nodeId()).encode());
-      } else {
-        req.response().setStatusCode(404).end();
-      }
-    }).listen(port, ctx.config().get(ConfigKeys.HOST)).onSuccess(s -> LOG.atInfo().addKeyValue("nodeId", ctx.nodeId())
-        .addKeyValue("port", s.actualPort()).log("metrics server listening")).mapEmpty();
+    return guard.install(server, OpsRoutes.metricsPort(vertx, ctx)).listen(port, ctx.config().get(ConfigKeys.HOST))
+        .onSuccess(s -> LOG.atInfo().addKeyValue("nodeId", ctx.nodeId()).addKeyValue("port", s.actualPort())
+            .log("metrics server listening")).mapEmpty();
   }
 
   private static void checkMetricsSettings(CourierConfig cfg) {

@@ -10,6 +10,7 @@ import io.courier.testing.TestCluster;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
@@ -130,6 +131,25 @@ class MetricsTest {
     }
     awaitScrape(a.port(), x -> x.value("courier_store_latency_seconds_count", append) >= onA + 10);
     assertThat(Math.max(0, scrape(bMetricsPort).value("courier_store_latency_seconds_count", append))).isEqualTo(onB);
+  }
+
+  @Test
+  void theMetricsPortServesLivenessAndMetricsOnly() {
+    HttpClientResponse metrics = http.request(HttpMethod.GET, bMetricsPort, "127.0.0.1", "/metrics")
+        .compose(r -> r.send()).await();
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.getHeader("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(metrics.getHeader("Cache-Control")).isEqualTo("no-store");
+    Http.Reply live = Http.call(http, HttpMethod.GET, bMetricsPort, "/health/live", null, null);
+    assertThat(live.status()).isEqualTo(200);
+    assertThat(live.json().getString("status")).isEqualTo("UP");
+    assertThat(live.json().getString("nodeId")).isEqualTo("metrics-b");
+    HttpClientResponse post = http.request(HttpMethod.POST, bMetricsPort, "127.0.0.1", "/metrics")
+        .compose(r -> r.send()).await();
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.getHeader("Allow")).isEqualTo("GET");
+    assertThat(Http.call(http, HttpMethod.GET, bMetricsPort, "/admin/connections", null, null).status()).isEqualTo(404);
+    assertThat(Http.call(http, HttpMethod.GET, bMetricsPort, "/health/ready", null, null).status()).isEqualTo(404);
   }
 
   @Test

@@ -14,6 +14,12 @@ import java.io.IOException;
  * (object members plus array elements, at every level), the length of every member name and of
  * every string value, in characters (UTF-16 code units, as Java's and JavaScript's {@code length}).
  *
+ * <p>Why not Jackson's {@code StreamReadConstraints}: they abort the parse at the first excess, so the
+ * {@code ref} (or a send's {@code id}) that follows the offending value, which the {@code error} frame
+ * must echo (protocol.md §4, step 4), could not be read; and they have no members-plus-elements
+ * count (a token count also counts names and closing brackets). Jackson's own defaults still apply
+ * to the parse that follows (step 5).
+ *
  * @param maxDepth deepest nesting allowed
  * @param maxFields members plus elements allowed in total
  * @param maxKeyChars longest member name allowed

@@ -1,7 +1,6 @@
 package io.courier.connection.ops;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.NodeMetrics;
 import io.courier.cluster.Presence;
 import io.courier.connection.Drain;
 import io.courier.connection.GatewayMetrics;
@@ -15,18 +14,23 @@ import io.courier.connection.session.Sessions;
 import io.courier.protocol.HttpPaths;
 import java.util.List;
 import io.courier.cluster.UserPresence;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,10 @@ public final class OpsRoutes {
   static final int TOP_USERS = 20;
   /** The role claim ({@code "roles": ["admin"]}) a token needs for the admin endpoints. */
   static final String ADMIN_ROLE = io.courier.protocol.Roles.ADMIN;
+  static final String CHECK_ACCEPTING = "accepting";
+  static final String CHECK_CLUSTER = "cluster";
+  static final String CHECK_REVOCATIONS = "revocations";
+  static final String CHECK_STORE = "store";
   /** The inbox the store check reads the head of (limit 0: no messages are read). */
   static final String HEALTH_USER = "courier.health-check";
 
@@ -64,10 +72,12 @@ public final class OpsRoutes {
   private final GatewayMetrics metrics;
   private final int maxConnections;
   private final Revocations revocations;
+  private final HealthChecks readiness;
 
-  /** {@code storeProbe} is a delivery client whose timeout bounds the store check. */
-  public OpsRoutes(NodeContext node, Drain drain, Sessions sessions, TokenVerifier verifier, DeliveryClient storeProbe,
-            Presence presence, GatewayMetrics metrics, int maxConnections, Revocations revocations) {
+  /** {@code healthTimeoutMs} bounds each readiness check (the store's read included). */
+  public OpsRoutes(Vertx vertx, NodeContext node, Drain drain, Sessions sessions, TokenVerifier verifier,
+                   long healthTimeoutMs, Presence presence, GatewayMetrics metrics, int maxConnections,
+                   Revocations revocations) {
     this.revocations = revocations;
     this.presence = presence;
     this.metrics = metrics;
@@ -76,11 +86,12 @@ public final class OpsRoutes {
     this.drain = drain;
     this.sessions = sessions;
     this.verifier = verifier;
-    this.storeProbe = storeProbe;
+    this.storeProbe = new DeliveryClient(vertx.eventBus(), healthTimeoutMs);
+    this.readiness = readiness(vertx, healthTimeoutMs);
   }
 
   public void mount(Router router) {
-    router.get(LIVE).handler(this::live);
+    mountLiveAndMetrics(router, node);
     router.get(READY).handler(this::ready);
     router.post(ADMIN_DRAIN).handler(rc -> asAdmin(rc, "drain", who -> adminDrain(rc, who)));
     router.get(ADMIN_CONNECTIONS).handler(rc -> asAdmin(rc, "connections", who -> adminConnections(rc)));
@@ -88,13 +99,35 @@ public final class OpsRoutes {
     router.get(ADMIN_PRESENCE).handler(rc -> asAdmin(rc, "presence", who -> adminPresence(rc)));
     router.post(ADMIN_REVOKE).handler(BodyHandler.create(false).setBodyLimit(REVOKE_BODY_LIMIT))
         .handler(rc -> asAdmin(rc, "revoke", who -> adminRevoke(rc, who)));
-    router.get(METRICS).handler(rc -> scrape(rc, node.metrics()));
   }
 
-  /** The Prometheus text format of the node's registry. */
-  static void scrape(RoutingContext rc, PrometheusMeterRegistry registry) {
-    rc.response().putHeader(HttpHeaders.CONTENT_TYPE, NodeMetrics.CONTENT_TYPE)
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(registry.scrape());
+  /**
+   * GET /health/live and GET /metrics (micrometer's scraping handler, in the Prometheus text
+   * format), on the gateway's server and on the node's own metrics port alike.
+   */
+  static void mountLiveAndMetrics(Router router, NodeContext node) {
+    router.get(LIVE).handler(rc -> json(rc, 200, new JsonObject().put("status", "UP").put("nodeId", node.nodeId())));
+    router.get(METRICS).handler(rc -> {
+      rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+      rc.next();
+    }).handler(PrometheusScrapingHandler.create(node.metrics()));
+  }
+
+  /**
+   * The whole of the node's metrics port (COURIER_METRICS_PORT): liveness and metrics, 405 for any
+   * method but GET, 404 for any other path. How a node without the connection verticle is scraped.
+   */
+  public static Router metricsPort(Vertx vertx, NodeContext node) {
+    Router router = Router.router(vertx);
+    mountLiveAndMetrics(router, node);
+    router.route().handler(rc -> {
+      if (rc.request().method() != HttpMethod.GET) {
+        rc.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET").end();
+      } else {
+        rc.response().setStatusCode(404).end();
+      }
+    });
+    return router;
   }
 
   /** Runs {@code then} for a valid token with the admin role; answers 401 or 403 otherwise. */
@@ -194,40 +227,75 @@ public final class OpsRoutes {
     });
   }
 
-  private void live(RoutingContext rc) {
-    json(rc, 200, new JsonObject().put("status", "UP").put("nodeId", node.nodeId()));
-  }
-
   /**
-   * 200 only when not draining, the cluster member runs and the store answers in time; else 503. The
-   * store's entry also lists its deployment warnings (informational: they never fail readiness).
+   * The readiness procedures, run by vertx-health-checks (each bounded by the health timeout; a
+   * procedure that fails or times out is DOWN): not draining, the cluster member runs, the
+   * revocations are read (Redis only), the store answers. The store's entry also lists its
+   * deployment warnings (informational: they never fail readiness).
    */
-  private void ready(RoutingContext rc) {
-    JsonObject checks = new JsonObject();
-    checks.put("accepting", drain.isDraining() ? down("node is draining") : up());
-    boolean clusterUp = node.hazelcast().getLifecycleService().isRunning();
-    checks.put("cluster", clusterUp ? up() : down("cluster member not running"));
+  private HealthChecks readiness(Vertx vertx, long timeoutMs) {
+    HealthChecks checks = HealthChecks.create(vertx);
+    checks.register(CHECK_ACCEPTING, timeoutMs, p -> p.complete(drain.isDraining() ? down("node is draining") : Status.OK()));
+    checks.register(CHECK_CLUSTER, timeoutMs, p -> p.complete(node.hazelcast().getLifecycleService().isRunning()
+        ? Status.OK() : down("cluster member not running")));
     if (revocations.usesRedis()) {
       // Without the revocations kept in Redis a node could admit a revoked token after a full restart.
-      checks.put("revocations", revocations.loaded() ? up() : down("revocations not yet read from Redis"));
+      checks.register(CHECK_REVOCATIONS, timeoutMs, p -> p.complete(revocations.loaded()
+          ? Status.OK() : down("revocations not yet read from Redis")));
     }
-    Future<?> store = storeProbe.read(HEALTH_USER, 0, 0);
-    // The store's deployment findings (Redis fsync, eviction, replicas; the memory-only default
-    // store) are shown, never counted against readiness; a delivery that does not answer them
-    // (an older version in another process) leaves them out.
-    Future<JsonObject> findings = storeProbe.request(io.courier.protocol.Addresses.STORE_CHECKS, new JsonObject());
-    Future.join(store, findings).onComplete(all -> {
-      JsonObject storeCheck = store.succeeded() ? up() : down(store.cause().getMessage());
-      if (findings.succeeded()) {
-        storeCheck.put("kind", findings.result().getString(io.courier.protocol.Bus.STORE))
-            .put("warnings", findings.result().getJsonArray(io.courier.protocol.Bus.WARNINGS, new JsonArray()));
+    checks.register(CHECK_STORE, timeoutMs, p -> {
+      Future<?> store = storeProbe.read(HEALTH_USER, 0, 0);
+      // The store's deployment findings (Redis fsync, eviction, replicas; the memory-only default
+      // store); a delivery that does not answer them (an older version in another process) leaves them out.
+      Future<JsonObject> findings = storeProbe.request(io.courier.protocol.Addresses.STORE_CHECKS, new JsonObject());
+      Future.join(store, findings).onComplete(all -> {
+        Status status = store.succeeded() ? Status.OK() : down(store.cause().getMessage());
+        if (findings.succeeded()) {
+          JsonObject data = status.getData() == null ? new JsonObject() : status.getData();
+          status.setData(data.put("kind", findings.result().getString(io.courier.protocol.Bus.STORE))
+              .put("warnings", findings.result().getJsonArray(io.courier.protocol.Bus.WARNINGS, new JsonArray())));
+        }
+        p.complete(status);
+      });
+    });
+    return checks;
+  }
+
+  /** 200 when every readiness procedure is UP, else 503; the body keeps one entry per check by name. */
+  private void ready(RoutingContext rc) {
+    readiness.checkStatus().onComplete(ar -> {
+      JsonObject checks = new JsonObject();
+      boolean ok = ar.succeeded();
+      if (ar.succeeded()) {
+        for (CheckResult c : ar.result().getChecks()) {
+          checks.put(c.getId(), entry(c));
+        }
+        ok = ar.result().getChecks().stream().allMatch(c -> Boolean.TRUE.equals(c.getUp()));
       }
-      checks.put("store", storeCheck);
-      boolean ok = checks.stream().allMatch(e -> "UP".equals(((JsonObject) e.getValue()).getString("status")));
+      JsonObject ordered = new JsonObject();
+      for (String name : List.of(CHECK_ACCEPTING, CHECK_CLUSTER, CHECK_REVOCATIONS, CHECK_STORE)) {
+        if (checks.containsKey(name)) {
+          ordered.put(name, checks.getValue(name));
+        }
+      }
       JsonObject body = new JsonObject().put("status", ok ? "UP" : "DOWN").put("nodeId", node.nodeId())
-          .put("connections", sessions.size()).put("checks", checks);
+          .put("connections", sessions.size()).put("checks", ordered);
       json(rc, ok ? 200 : 503, body);
     });
+  }
+
+  /** One check as the body shows it: {status, reason?, ...its data}. */
+  private static JsonObject entry(CheckResult c) {
+    boolean up = Boolean.TRUE.equals(c.getUp());
+    JsonObject e = new JsonObject().put("status", up ? "UP" : "DOWN");
+    JsonObject data = c.getStatus() == null ? null : c.getStatus().getData();
+    if (c.getFailure() != null) {
+      e.put("reason", String.valueOf(c.getFailure().getMessage()));
+    }
+    if (data != null) {
+      data.forEach(kv -> e.put(kv.getKey(), kv.getValue()));
+    }
+    return e;
   }
 
   private void adminDrain(RoutingContext rc, Identity who) {
@@ -287,12 +355,8 @@ public final class OpsRoutes {
     return v instanceof String s && !s.isEmpty() && s.length() <= Revocation.MAX_SUBJECT;
   }
 
-  private static JsonObject up() {
-    return new JsonObject().put("status", "UP");
-  }
-
-  private static JsonObject down(String reason) {
-    return new JsonObject().put("status", "DOWN").put("reason", String.valueOf(reason));
+  private static Status down(String reason) {
+    return Status.KO(new JsonObject().put("reason", String.valueOf(reason)));
   }
 
   private static void json(RoutingContext rc, int status, JsonObject body) {

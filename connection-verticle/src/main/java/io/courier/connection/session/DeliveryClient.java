@@ -48,7 +48,7 @@ public final class DeliveryClient {
 
   /**
    * @param localDelivery whether this node runs a delivery verticle now
-   *     ({@link io.courier.protocol.LocalServices}): then requests stay in the node
+   *     ({@link io.courier.cluster.LocalServices}): then requests stay in the node
    */
   public DeliveryClient(EventBus bus, long timeoutMs, BooleanSupplier localDelivery) {
     this.bus = bus;

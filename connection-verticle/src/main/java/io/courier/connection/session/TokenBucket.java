@@ -1,13 +1,19 @@
 package io.courier.connection.session;
 
+import io.courier.cluster.SendBucket;
+
 /**
  * A token bucket: refills at {@code ratePerS} up to {@code burst}. A cost is admitted when the
  * bucket holds at least {@code min(cost, burst)} tokens, and then taken whole, so the bucket may
  * go below zero: a single cost larger than the burst still passes once the bucket is full, and
  * the debt keeps the average rate. Plain class, confined to one thread; time is passed in.
+ *
+ * <p>Mutable, unlike the cluster-wide {@link SendBucket} (an immutable value stored in a Hazelcast
+ * map), because it is consulted for every inbound frame and a new value per frame is garbage on the
+ * hottest path; the two share the refill arithmetic ({@link SendBucket#refilled}).
  */
 final class TokenBucket {
-  private final double ratePerMs;
+  private final double ratePerS;
   private final double burst;
   private double tokens;
   private long at;
@@ -16,7 +22,7 @@ final class TokenBucket {
     if (!(ratePerS > 0) || !(burst >= 1)) {
       throw new IllegalArgumentException("rate must be > 0 and burst >= 1");
     }
-    this.ratePerMs = ratePerS / 1000.0;
+    this.ratePerS = ratePerS;
     this.burst = burst;
     this.tokens = burst;
     this.at = nowMs;
@@ -39,7 +45,7 @@ final class TokenBucket {
 
   private void refill(long nowMs) {
     if (nowMs > at) {
-      tokens = Math.min(burst, tokens + (nowMs - at) * ratePerMs);
+      tokens = SendBucket.refilled(tokens, nowMs - at, ratePerS, burst);
       at = nowMs;
     }
   }

@@ -7,7 +7,7 @@ import io.courier.protocol.Bus;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.ConfigKeys;
-import io.courier.protocol.LocalServices;
+import io.courier.cluster.LocalServices;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
 import io.vertx.core.Vertx;

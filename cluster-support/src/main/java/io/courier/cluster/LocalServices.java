@@ -1,4 +1,4 @@
-package io.courier.protocol;
+package io.courier.cluster;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;

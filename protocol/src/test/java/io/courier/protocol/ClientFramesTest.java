@@ -1,15 +1,12 @@
-package io.courier.client;
+package io.courier.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.protocol.ClientFrame;
-import io.courier.protocol.FrameParser;
-import io.courier.protocol.FrameTypes;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The client's frames, read back by the server's own parser. */
+/** The client frames as the Java client and the load generator write them, read back by the server's own parser. */
 class ClientFramesTest {
 
   @Test
@@ -42,6 +39,9 @@ class ClientFramesTest {
     assertThat(sync.epoch()).isEqualTo("ep");
     assertThat(sync.ref()).isEqualTo("sync-1");
     assertThat(((ClientFrame.Sync) FrameParser.parse(ClientFrames.sync(0, null, "s")).frame()).epoch()).isNull();
+    ClientFrame.Sync noRef = (ClientFrame.Sync) FrameParser.parse(ClientFrames.sync(5, "ep", null)).frame();
+    assertThat(noRef.ref()).isNull();
+    assertThat(new JsonObject(ClientFrames.sync(5, "ep", null)).containsKey(ClientFrames.REF)).isFalse();
     ClientFrame.Sync proof = (ClientFrame.Sync) FrameParser.parse(ClientFrames.sync(3, "ep", "m3", 1003, "s")).frame();
     assertThat(proof.lastId()).isEqualTo("m3");
     assertThat(proof.lastTs()).isEqualTo(1003L);
