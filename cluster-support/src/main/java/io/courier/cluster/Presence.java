@@ -46,7 +46,7 @@ public interface Presence {
   Future<Map<String, PresenceState>> states(Collection<String> userIds);
 
   /** Everything known of one user: its connections, the watching nodes (empty for a user never seen). */
-  Future<UserPresence> user(String userId);
+  Future<PresenceDetail> detail(String userId);
 
   /**
    * Changes this member's watch count of each user by {@code delta} (+1: one more connection of

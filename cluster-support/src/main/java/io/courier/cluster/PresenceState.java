@@ -1,6 +1,7 @@
 package io.courier.cluster;
 
-import io.courier.protocol.Bus;
+import io.courier.protocol.bus.PresenceChanges;
+import io.courier.protocol.bus.UserPresence;
 import io.vertx.core.json.JsonObject;
 import java.io.Serializable;
 
@@ -18,26 +19,16 @@ public record PresenceState(String user, boolean online, int devices, long since
 
   /** The wire shape of one user in a {@code presence} frame: {online, devices, [since]}. */
   public JsonObject wire() {
-    JsonObject o = new JsonObject().put(Bus.ONLINE, online).put(Bus.DEVICES, devices);
-    if (since > 0) {
-      o.put(Bus.SINCE, since);
-    }
-    return o;
+    return new UserPresence(online, devices, since).toJson();
   }
 
-  /** One element of a presence-change bus message: {user, online, devices, since?, rev}. */
-  public JsonObject toBus() {
-    return wire().put(Bus.USER, user).put(Bus.REV, rev);
+  /** One element of a presence-change bus message. */
+  public PresenceChanges.Change change() {
+    return new PresenceChanges.Change(user, online, devices, since, rev);
   }
 
-  /** The reverse of {@link #toBus()}; null for an element that lacks a field. */
-  public static PresenceState fromBus(Object element) {
-    if (!(element instanceof JsonObject o) || !(o.getValue(Bus.USER) instanceof String user)
-        || !(o.getValue(Bus.ONLINE) instanceof Boolean online) || !(o.getValue(Bus.DEVICES) instanceof Number devices)
-        || !(o.getValue(Bus.REV) instanceof Number rev)) {
-      return null;
-    }
-    long since = o.getValue(Bus.SINCE) instanceof Number s ? s.longValue() : 0;
-    return new PresenceState(user, online, devices.intValue(), since, rev.longValue());
+  /** The reverse of {@link #change()}. */
+  public static PresenceState of(PresenceChanges.Change c) {
+    return new PresenceState(c.user(), c.online(), c.devices(), c.since(), c.rev());
   }
 }

@@ -19,8 +19,7 @@ final class BusReplies {
 
   /** False (and the request failed with bad_frame) when the document has no or a newer {@code v}. */
   static boolean versionOk(Message<JsonObject> msg) {
-    JsonObject req = msg.body();
-    if (req == null || !(req.getValue(Bus.V) instanceof Integer v) || v > Bus.VERSION) {
+    if (!Bus.readable(msg.body())) {
       msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME,
           "unsupported document version; this delivery verticle speaks v" + Bus.VERSION));
       return false;
@@ -34,10 +33,6 @@ final class BusReplies {
 
   static void forbidden(Message<JsonObject> msg, String text) {
     msg.fail(BusFailures.FORBIDDEN, BusFailures.message(ErrorCodes.FORBIDDEN, text));
-  }
-
-  static JsonObject reply() {
-    return new JsonObject().put(Bus.V, Bus.VERSION);
   }
 
   /**
@@ -73,7 +68,7 @@ final class BusReplies {
   }
 
   /** A room id or user id as the wire allows it: a string of 1-256 characters; null otherwise. */
-  static String name(JsonObject req, String field) {
-    return req.getValue(field) instanceof String s && !s.isEmpty() && s.length() <= 256 ? s : null;
+  static String name(String value) {
+    return value != null && !value.isEmpty() && value.length() <= 256 ? value : null;
   }
 }

@@ -9,18 +9,20 @@ import io.courier.delivery.store.RoomStore;
 import io.courier.delivery.store.StoreOverloadedException;
 import io.courier.delivery.store.StoreUnavailableException;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
 import io.courier.cluster.LocalServices;
+import io.courier.protocol.bus.DeliveryRead;
+import io.courier.protocol.bus.DeliverySend;
+import io.courier.protocol.bus.StoreChecks;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,9 +101,8 @@ public final class DeliveryVerticle extends VerticleBase {
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    store.configurationWarnings().onComplete(ar -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION)
-        .put(Bus.STORE, node.config().get(ConfigKeys.STORE))
-        .put(Bus.WARNINGS, new JsonArray(ar.succeeded() ? ar.result() : java.util.List.of()))));
+    store.configurationWarnings().onComplete(ar -> msg.reply(new StoreChecks(node.config().get(ConfigKeys.STORE),
+        ar.succeeded() ? ar.result() : List.of()).toJson()));
   }
 
   @Override
@@ -119,20 +120,20 @@ public final class DeliveryVerticle extends VerticleBase {
   }
 
   private void onSend(Message<JsonObject> msg) {
-    JsonObject req = msg.body();
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    String from = req.getString(Bus.FROM);
-    String to = req.getString(Bus.TO);
-    String room = req.getString(Bus.ROOM);
-    String id = req.getString(Bus.ID);
-    String body = req.getString(Bus.BODY);
+    DeliverySend.Request req = DeliverySend.Request.fromJson(msg.body());
+    String from = req.from();
+    String to = req.to();
+    String room = req.room();
+    String id = req.id();
+    String body = req.bodyJson();
     if (from == null || id == null || body == null || (to == null) == (room == null)) {
       BusReplies.invalid(msg, "send needs from, id, body and exactly one of to and room");
       return;
     }
-    long ts = req.getLong(Bus.TS, System.currentTimeMillis());
+    long ts = req.ts() != null ? req.ts() : System.currentTimeMillis();
     if (room != null) {
       onRoomSend(msg, new InboxMessage(0, null, id, from, null, room, body, ts));
       return;
@@ -146,8 +147,7 @@ public final class DeliveryVerticle extends VerticleBase {
           // and the dup path below pushes again. Answering first would leave a stored message
           // that was never pushed, which the recipient would only see at its next sync.
           Future<Void> pushed = r.dup() ? redeliver(to, r.seq()) : deliver(to, stored(draft, r), 0);
-          pushed.onComplete(ignored -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, r.ts())
-              .put(Bus.DUP, r.dup()).put(Bus.SEQ, r.seq()).put(Bus.EPOCH, r.epoch())));
+          pushed.onComplete(ignored -> msg.reply(new DeliverySend.Reply(r.ts(), r.dup(), r.seq(), r.epoch()).toJson()));
         })
         .onFailure(err -> {
           if (err instanceof StoreOverloadedException) {
@@ -162,8 +162,7 @@ public final class DeliveryVerticle extends VerticleBase {
   /** The reply carries the sender's own copy's seq and epoch; ts and dup are the room message's. */
   private void onRoomSend(Message<JsonObject> msg, InboxMessage draft) {
     roomFanout.send(draft.room(), draft)
-        .onSuccess(o -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, o.ts()).put(Bus.DUP, o.dup())
-            .put(Bus.SEQ, o.sender().seq()).put(Bus.EPOCH, o.sender().epoch())))
+        .onSuccess(o -> msg.reply(new DeliverySend.Reply(o.ts(), o.dup(), o.sender().seq(), o.sender().epoch()).toJson()))
         .onFailure(err -> {
           if (err instanceof RoomFanout.NotAMember) {
             BusReplies.forbidden(msg, err.getMessage());
@@ -229,26 +228,20 @@ public final class DeliveryVerticle extends VerticleBase {
 
 
   private void onRead(Message<JsonObject> msg) {
-    JsonObject req = msg.body();
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    String user = req.getString(Bus.USER);
-    Long after = req.getLong(Bus.AFTER);
-    Integer limit = req.getInteger(Bus.LIMIT);
-    if (user == null || after == null || after < 0 || limit == null || limit < 0) {
+    DeliveryRead.Request req = DeliveryRead.Request.fromJson(msg.body());
+    if (req == null || req.after() < 0 || req.limit() < 0) {
       msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "read needs user, after and limit"));
       return;
     }
+    String user = req.user();
     var sample = metrics.start();
-    store.read(user, after, Math.min(limit, MAX_READ_LIMIT))
+    store.read(user, req.after(), Math.min(req.limit(), MAX_READ_LIMIT))
         .onSuccess(r -> {
           metrics.read(sample);
-          JsonArray messages = new JsonArray();
-          r.messages().forEach(m -> messages.add(m.toBus()));
-          msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.EPOCH, r.epoch())
-              .put(Bus.LAST_SEQ, r.lastSeq()).put(Bus.FIRST_AVAILABLE, r.firstAvailable())
-              .put(Bus.MESSAGES, messages));
+          msg.reply(new DeliveryRead.Reply(r.epoch(), r.lastSeq(), r.firstAvailable(), r.messages()).toJson());
         })
         .onFailure(err -> {
           metrics.failed(sample, DeliveryMetrics.READ, err instanceof StoreUnavailableException);

@@ -1,13 +1,13 @@
 package io.courier.delivery;
 
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.InboxMessage;
 import io.courier.protocol.MsgFrame;
+import io.courier.protocol.bus.NodePush;
+import io.courier.protocol.bus.RoomPush;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.courier.delivery.store.BatchAppendResult;
-import io.vertx.core.json.JsonArray;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,22 +28,19 @@ final class Fanout {
     this.bus = bus;
   }
 
-  /** Distinct node ids holding a connection of the user (empty when offline or unknown). */
-  static JsonObject push(String recipient, InboxMessage m) {
-    return new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TO, recipient).put(Bus.SEQ, m.seq())
-        .put(Bus.EPOCH, m.epoch()).put(Bus.ID, m.id()).put(Bus.TS, m.ts()).put(Bus.FRAME, MsgFrame.text(m));
+  /** The push of a stored message to the nodes of {@code recipient}, the frame encoded once. */
+  static NodePush push(String recipient, InboxMessage m, Long sentAt) {
+    return new NodePush(recipient, m.seq(), m.epoch(), m.id(), m.ts(), MsgFrame.text(m), sentAt);
   }
 
-  /** One member's copy of a room message, as a node push lists it. */
-  record Copy(String to, long seq, String epoch) {}
-
   /** The copies grouped by every node holding a connection of their owner (offline owners are left out). */
-  static Map<String, List<Copy>> byNode(List<BatchAppendResult.Appended> copies, Map<String, Set<String>> nodesOf) {
-    Map<String, List<Copy>> byNode = new HashMap<>();
+  static Map<String, List<RoomPush.Recipient>> byNode(List<BatchAppendResult.Appended> copies,
+      Map<String, Set<String>> nodesOf) {
+    Map<String, List<RoomPush.Recipient>> byNode = new HashMap<>();
     for (BatchAppendResult.Appended a : copies) {
       for (String node : nodesOf.getOrDefault(a.recipient(), Set.of())) {
         byNode.computeIfAbsent(node, n -> new ArrayList<>())
-            .add(new Copy(a.recipient(), a.result().seq(), a.result().epoch()));
+            .add(new RoomPush.Recipient(a.recipient(), a.result().seq(), a.result().epoch()));
       }
     }
     return byNode;
@@ -54,17 +51,11 @@ final class Fanout {
    * per recipient) and the node's recipients with their own seq and epoch. The node builds each
    * recipient's frame from it. Returns how many node messages went out.
    */
-  int sendRoom(InboxMessage ref, Map<String, List<Copy>> byNode) {
-    long now = System.currentTimeMillis();
-    for (Map.Entry<String, List<Copy>> e : byNode.entrySet()) {
-      JsonArray recipients = new JsonArray(new ArrayList<>(e.getValue().size()));
-      for (Copy c : e.getValue()) {
-        recipients.add(new JsonObject().put(Bus.TO, c.to()).put(Bus.SEQ, c.seq()).put(Bus.EPOCH, c.epoch()));
-      }
-      JsonObject doc = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.ROOM, ref.room()).put(Bus.ID, ref.id())
-          .put(Bus.FROM, ref.from()).put(Bus.BODY, ref.bodyJson()).put(Bus.TS, ref.ts())
-          .put(Bus.RECIPIENTS, recipients).put(Bus.SENT_AT, now);
-      bus.send(Addresses.node(e.getKey()), doc);
+  int sendRoom(InboxMessage ref, Map<String, List<RoomPush.Recipient>> byNode) {
+    Long now = System.currentTimeMillis();
+    for (Map.Entry<String, List<RoomPush.Recipient>> e : byNode.entrySet()) {
+      RoomPush push = new RoomPush(ref.room(), ref.id(), ref.from(), ref.bodyJson(), ref.ts(), e.getValue(), now);
+      bus.send(Addresses.node(e.getKey()), push.toJson());
     }
     return byNode.size();
   }
@@ -73,7 +64,7 @@ final class Fanout {
     if (nodes.isEmpty()) {
       return 0;
     }
-    JsonObject doc = push(recipient, m).put(Bus.SENT_AT, System.currentTimeMillis());
+    JsonObject doc = push(recipient, m, System.currentTimeMillis()).toJson();
     for (String node : nodes) {
       bus.send(Addresses.node(node), doc);
     }

@@ -8,6 +8,7 @@ import io.courier.delivery.store.RoomSettings;
 import io.courier.delivery.store.RoomStore;
 import io.courier.delivery.store.StoreUnavailableException;
 import io.courier.protocol.InboxMessage;
+import io.courier.protocol.bus.RoomPush;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -243,7 +244,7 @@ final class RoomFanout {
     List<String> users = new ArrayList<>(copies.size());
     copies.forEach(c -> users.add(c.recipient()));
     return presence.nodesOfAll(users).<Void>map(entries -> {
-      Map<String, List<Fanout.Copy>> byNode = Fanout.byNode(copies, entries);
+      Map<String, List<RoomPush.Recipient>> byNode = Fanout.byNode(copies, entries);
       fanout.sendRoom(ref, byNode);
       return null;
     }).recover(err -> {

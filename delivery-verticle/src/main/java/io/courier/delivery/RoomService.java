@@ -3,12 +3,11 @@ package io.courier.delivery;
 import io.courier.delivery.store.RoomSettings;
 import io.courier.delivery.store.RoomStore;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.bus.Rooms;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.slf4j.Logger;
@@ -49,8 +48,9 @@ final class RoomService {
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    String room = BusReplies.name(msg.body(), Bus.ROOM);
-    String user = BusReplies.name(msg.body(), Bus.USER);
+    Rooms.Membership req = Rooms.Membership.fromJson(msg.body());
+    String room = BusReplies.name(req.room());
+    String user = BusReplies.name(req.user());
     if (room == null || user == null) {
       BusReplies.invalid(msg, "join needs room and user (1-256 characters)");
       return;
@@ -63,7 +63,7 @@ final class RoomService {
             LOG.atDebug().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("room", room)
                 .log("joined room");
           }
-          msg.reply(BusReplies.reply().put(Bus.ROOM, room).put(Bus.ADDED, outcome == RoomStore.JoinOutcome.JOINED));
+          msg.reply(new Rooms.Joined(room, outcome == RoomStore.JoinOutcome.JOINED).toJson());
         }
         case ROOM_FULL -> {
           metrics.membership(DeliveryMetrics.JOIN, "full");
@@ -87,15 +87,16 @@ final class RoomService {
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    String room = BusReplies.name(msg.body(), Bus.ROOM);
-    String user = BusReplies.name(msg.body(), Bus.USER);
+    Rooms.Membership req = Rooms.Membership.fromJson(msg.body());
+    String room = BusReplies.name(req.room());
+    String user = BusReplies.name(req.user());
     if (room == null || user == null) {
       BusReplies.invalid(msg, "leave needs room and user (1-256 characters)");
       return;
     }
     rooms.leave(room, user).onSuccess(was -> {
       metrics.membership(DeliveryMetrics.LEAVE, was ? "ok" : "absent");
-      msg.reply(BusReplies.reply().put(Bus.ROOM, room).put(Bus.REMOVED, was));
+      msg.reply(new Rooms.Left(room, was).toJson());
     }).onFailure(err -> {
       metrics.membership(DeliveryMetrics.LEAVE, "failed");
       BusReplies.storeFailure(msg, LOG, nodeId, "leave", user, err);
@@ -106,14 +107,13 @@ final class RoomService {
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    String room = BusReplies.name(msg.body(), Bus.ROOM);
+    String room = BusReplies.name(Rooms.RoomRequest.fromJson(msg.body()).room());
     if (room == null) {
       BusReplies.invalid(msg, "members needs a room (1-256 characters)");
       return;
     }
     rooms.members(room)
-        .onSuccess(m -> msg.reply(BusReplies.reply().put(Bus.ROOM, room).put(Bus.COUNT, m.size())
-            .put(Bus.MEMBERS, new JsonArray(m))))
+        .onSuccess(m -> msg.reply(new Rooms.Members(room, m.size(), m).toJson()))
         .onFailure(err -> BusReplies.storeFailure(msg, LOG, nodeId, "room members", null, err));
   }
 
@@ -121,14 +121,13 @@ final class RoomService {
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    String user = BusReplies.name(msg.body(), Bus.USER);
+    String user = BusReplies.name(Rooms.UserRoomsRequest.fromJson(msg.body()).user());
     if (user == null) {
       BusReplies.invalid(msg, "rooms of a user needs a user (1-256 characters)");
       return;
     }
     rooms.roomsOf(user)
-        .onSuccess(r -> msg.reply(BusReplies.reply().put(Bus.USER, user).put(Bus.COUNT, r.size())
-            .put(Bus.ROOMS, new JsonArray(r))))
+        .onSuccess(r -> msg.reply(new Rooms.UserRooms(user, r.size(), r).toJson()))
         .onFailure(err -> BusReplies.storeFailure(msg, LOG, nodeId, "user rooms", user, err));
   }
 
@@ -137,7 +136,7 @@ final class RoomService {
       return;
     }
     rooms.roomCount()
-        .onSuccess(n -> msg.reply(BusReplies.reply().put(Bus.ROOMS, n)))
+        .onSuccess(n -> msg.reply(new Rooms.Stats(n).toJson()))
         .onFailure(err -> BusReplies.storeFailure(msg, LOG, nodeId, "room count", null, err));
   }
 
@@ -145,7 +144,7 @@ final class RoomService {
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    String room = BusReplies.name(msg.body(), Bus.ROOM);
+    String room = BusReplies.name(Rooms.RoomRequest.fromJson(msg.body()).room());
     if (room == null) {
       BusReplies.invalid(msg, "delete needs a room (1-256 characters)");
       return;
@@ -153,7 +152,7 @@ final class RoomService {
     rooms.delete(room).onSuccess(n -> {
       LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("room", room).addKeyValue("members", n)
           .log("room deleted");
-      msg.reply(BusReplies.reply().put(Bus.ROOM, room).put(Bus.REMOVED, n));
+      msg.reply(new Rooms.Deleted(room, n).toJson());
     }).onFailure(err -> BusReplies.storeFailure(msg, LOG, nodeId, "delete room", null, err));
   }
 }

@@ -13,15 +13,17 @@ import io.courier.protocol.BusFailures;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.MetricNames;
+import io.courier.protocol.bus.PresenceQuery;
+import io.courier.protocol.bus.UserPresence;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,37 +151,35 @@ public final class PresenceVerticle extends VerticleBase {
   }
 
   private void onQuery(Message<JsonObject> msg) {
-    JsonObject req = msg.body();
-    JsonArray users = req == null ? null : req.getJsonArray(Bus.USERS);
-    if (users == null || !(req.getValue(Bus.V) instanceof Integer v) || v > Bus.VERSION) {
+    JsonObject doc = msg.body();
+    if (!Bus.readable(doc) || !PresenceQuery.Request.hasUsers(doc)) {
       msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "presence needs v and users"));
       return;
     }
-    if (users.size() > maxUsersPerQuery) {
+    PresenceQuery.Request req = PresenceQuery.Request.fromJson(doc);
+    if (req == null) {
+      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "users must be strings"));
+      return;
+    }
+    List<String> ids = req.users();
+    if (ids.size() > maxUsersPerQuery) {
       msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME,
           "at most " + maxUsersPerQuery + " users per presence request"));
       return;
     }
-    List<String> ids = new ArrayList<>(users.size());
-    for (Object u : users) {
-      if (!(u instanceof String s)) {
-        msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "users must be strings"));
-        return;
-      }
-      ids.add(s);
-    }
     presence.states(ids)
-        .onSuccess(found -> msg.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, describe(ids, found))))
+        .onSuccess(found -> msg.reply(describe(ids, found).toJson()))
         .onFailure(err -> msg.fail(BusFailures.STORE_UNAVAILABLE,
             BusFailures.message(ErrorCodes.UNAVAILABLE, "presence map unavailable")));
   }
 
-  /** The wire shape of presence: {id: {online, devices, since}}; offline users carry last-seen as since. */
-  static JsonObject describe(List<String> ids, Map<String, PresenceState> found) {
-    JsonObject out = new JsonObject();
+  /** The reply: each user asked for, in that order; offline users carry last-seen as since. */
+  static PresenceQuery.Reply describe(List<String> ids, Map<String, PresenceState> found) {
+    Map<String, UserPresence> out = new LinkedHashMap<>();
     for (String id : ids) {
-      out.put(id, found.getOrDefault(id, PresenceState.unknown(id)).wire());
+      PresenceState s = found.getOrDefault(id, PresenceState.unknown(id));
+      out.put(id, new UserPresence(s.online(), s.devices(), s.since()));
     }
-    return out;
+    return new PresenceQuery.Reply(out);
   }
 }

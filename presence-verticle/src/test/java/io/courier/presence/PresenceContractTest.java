@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.cluster.Presence;
 import io.courier.cluster.PresenceCounts;
 import io.courier.cluster.PresenceState;
-import io.courier.cluster.UserPresence;
+import io.courier.cluster.PresenceDetail;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
+import io.courier.protocol.bus.PresenceChanges;
 import io.courier.testing.Ports;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -64,7 +64,7 @@ public abstract class PresenceContractTest {
     presence(0).removeDevice(u, "s4").await();
     presence(0).removeDevice(u, "s1").await();
     assertThat(presence(0).addDeviceWithin(u, "s3", "node-a", 2).await()).as("room again after a removal").isTrue();
-    assertThat(presence(1).user(u).await().connections()).containsOnlyKeys("s2", "s3");
+    assertThat(presence(1).detail(u).await().connections()).containsOnlyKeys("s2", "s3");
   }
 
   @Test
@@ -95,7 +95,7 @@ public abstract class PresenceContractTest {
     String nobody = user();
     presence(0).addDevice(carol, "s1", "node-a").await();
     presence(1).addDevice(carol, "s2", "node-b").await();
-    UserPresence read = presence(1).user(carol).await();
+    PresenceDetail read = presence(1).detail(carol).await();
     assertThat(read.online()).isTrue();
     assertThat(read.connections()).containsOnlyKeys("s1", "s2");
     assertThat(read.connections().get("s2").nodeId()).isEqualTo("node-b");
@@ -107,10 +107,10 @@ public abstract class PresenceContractTest {
     assertThat(state.since()).isEqualTo(since);
 
     presence(0).removeDevice(carol, "s1").await();
-    assertThat(presence(0).user(carol).await().since()).as("still online: since unchanged").isEqualTo(since);
+    assertThat(presence(0).detail(carol).await().since()).as("still online: since unchanged").isEqualTo(since);
     presence(1).removeDevice(carol, "s2").await();
     presence(1).removeDevice(carol, "s2").await();
-    UserPresence gone = presence(0).user(carol).await();
+    PresenceDetail gone = presence(0).detail(carol).await();
     assertThat(gone.online()).isFalse();
     assertThat(gone.since()).isZero();
     assertThat(gone.lastSeen()).isGreaterThanOrEqualTo(since);
@@ -119,7 +119,7 @@ public abstract class PresenceContractTest {
     assertThat(states.get(carol).online()).isFalse();
     assertThat(states.get(carol).since()).as("offline: since is last seen").isEqualTo(gone.lastSeen());
     assertThat(states.get(nobody)).isEqualTo(PresenceState.unknown(nobody));
-    assertThat(presence(0).user(nobody).await()).isEqualTo(UserPresence.unknown(nobody));
+    assertThat(presence(0).detail(nobody).await()).isEqualTo(PresenceDetail.unknown(nobody));
   }
 
   @Test
@@ -142,12 +142,12 @@ public abstract class PresenceContractTest {
     PresenceState offline = next(told);
     assertThat(offline.online()).as("a second device and its removal are no transitions").isFalse();
     assertThat(offline.rev()).isGreaterThan(online.rev());
-    assertThat(presence(1).user(dora).await().watchingNodes()).containsExactly(watcher);
+    assertThat(presence(1).detail(dora).await().watchingNodes()).containsExactly(watcher);
 
     Map<String, PresenceState> read = presence(0).watch(List.of(dora), watcher, 0).await();
     assertThat(read.get(dora)).isEqualTo(offline);
     presence(0).unwatch(List.of(dora), watcher).await();
-    assertThat(presence(1).user(dora).await().watchingNodes()).as("a read registered nothing").isEmpty();
+    assertThat(presence(1).detail(dora).await().watchingNodes()).as("a read registered nothing").isEmpty();
     presence(1).removeDevice(dora, "d3").await();
     presence(1).addDevice(dora, "d3", "node-b").await();
     assertThat(told.poll(300, TimeUnit.MILLISECONDS)).as("nothing told after the unwatch").isNull();
@@ -176,10 +176,10 @@ public abstract class PresenceContractTest {
     PresenceState toldEve = next(told);
     assertThat(toldEve.user()).as("dora keeps a device on node-a").isEqualTo(eve);
     assertThat(toldEve.online()).isFalse();
-    assertThat(presence(0).user(dora).await().connections()).containsOnlyKeys("a1");
-    assertThat(presence(0).user(dora).await().watchingNodes()).as("the departed member's watch is gone")
+    assertThat(presence(0).detail(dora).await().connections()).containsOnlyKeys("a1");
+    assertThat(presence(0).detail(dora).await().watchingNodes()).as("the departed member's watch is gone")
         .containsExactly(watcher);
-    assertThat(presence(0).user(unwatched).await().online()).isFalse();
+    assertThat(presence(0).detail(unwatched).await().online()).isFalse();
     assertThat(presence(0).memberIds().await()).doesNotContain(departed);
     assertThat(presence(0).purgeMember(departed).await()).as("idempotent").isEmpty();
   }
@@ -217,8 +217,8 @@ public abstract class PresenceContractTest {
   private BlockingQueue<PresenceState> changesTo(int member, String nodeId) {
     BlockingQueue<PresenceState> q = new LinkedBlockingQueue<>();
     MessageConsumer<JsonObject> c = vertx(member).eventBus().consumer(Addresses.presenceChanged(nodeId), msg -> {
-      for (Object change : msg.body().getJsonArray(Bus.CHANGES)) {
-        q.add(PresenceState.fromBus(change));
+      for (PresenceChanges.Change change : PresenceChanges.fromJson(msg.body()).changes()) {
+        q.add(PresenceState.of(change));
       }
     });
     c.completion().await();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.Presence;
-import io.courier.cluster.UserPresence;
+import io.courier.cluster.PresenceDetail;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
@@ -82,7 +82,7 @@ class PresenceVerticleTest {
     onA.addDevice("dan", "s3", "node-a").await();
     onB.removeDevice("carol", "s2").await();
     onA.removeDevice("carol", "s1").await();
-    UserPresence gone = onA.user("carol").await();
+    PresenceDetail gone = onA.detail("carol").await();
 
     JsonObject reply = m[1].vertx().eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, new JsonObject()
         .put(Bus.V, Bus.VERSION).put(Bus.USERS, new JsonArray().add("carol").add("dan").add("nobody"))).await().body();
@@ -91,7 +91,7 @@ class PresenceVerticleTest {
     assertThat(users.getJsonObject("carol").getLong("since")).isEqualTo(gone.lastSeen());
     assertThat(users.getJsonObject("dan").getBoolean("online")).isTrue();
     assertThat(users.getJsonObject("dan").getInteger("devices")).isEqualTo(1);
-    assertThat(users.getJsonObject("dan").getLong("since")).isEqualTo(onB.user("dan").await().since());
+    assertThat(users.getJsonObject("dan").getLong("since")).isEqualTo(onB.detail("dan").await().since());
     assertThat(users.getJsonObject("nobody").containsKey("since")).isFalse();
   }
 
@@ -146,8 +146,8 @@ class PresenceVerticleTest {
     m[1].node().hazelcast().getLifecycleService().terminate();
     // One pass over the whole map, partition by partition: wait until both users are purged.
     await(() -> {
-      UserPresence eve = onA.user("eve").await();
-      UserPresence dora = onA.user("dora").await();
+      PresenceDetail eve = onA.detail("eve").await();
+      PresenceDetail dora = onA.detail("dora").await();
       return eve.lastSeen() > 0 && !eve.online() && dora.connections().keySet().equals(java.util.Set.of("a1"));
     }, Duration.ofSeconds(15), "purge of the crashed member's devices");
     long purgeMs = Duration.ofNanos(System.nanoTime() - crashedAt).toMillis();
@@ -167,7 +167,7 @@ class PresenceVerticleTest {
     Presence onAgain = again.node().presence();
     onAgain.addDevice("eve", "b3", "node-b").await();
     onA.purgeMember(crashedMember).await();
-    assertThat(onA.user("eve").await().connections()).containsOnlyKeys("b3");
+    assertThat(onA.detail("eve").await().connections()).containsOnlyKeys("b3");
   }
 
   /**
@@ -196,7 +196,7 @@ class PresenceVerticleTest {
     PresenceVerticle first = new PresenceVerticle(a.node());
     String firstId = a.vertx().deployVerticle(first).await();
     assertThat(first.sweep().await()).isEmpty();
-    assertThat(onA.user("frank").await().online()).isTrue();
+    assertThat(onA.detail("frank").await().online()).isTrue();
     a.vertx().undeploy(firstId).await();
 
     // B takes a short lease and dies while no presence verticle runs: its removal goes unseen.
@@ -230,8 +230,8 @@ class PresenceVerticleTest {
     assertThat(change.getString(Bus.USER)).isEqualTo("frank");
     assertThat(change.getBoolean(Bus.ONLINE)).isFalse();
     assertThat(tookMs).as("not before the lease lapsed").isGreaterThanOrEqualTo(leaseMs);
-    assertThat(onA.user("gina").await().online()).isFalse();
-    UserPresence frank = onA.user("frank").await();
+    assertThat(onA.detail("gina").await().online()).isFalse();
+    PresenceDetail frank = onA.detail("frank").await();
     assertThat(frank.online()).isFalse();
     assertThat(frank.watchingNodes()).as("B's watch is gone, A's stays").containsExactly("node-a");
     // Counted once the sweep's pass returns, which may be just after the watchers were told; at least

@@ -2,7 +2,7 @@ package io.courier.protocol;
 
 /**
  * Event-bus addresses between Courier's verticles. Every body is a JSON object with a version
- * field {@code v} (see {@link Bus}); shapes are documented in docs/architecture.md.
+ * field {@code v} (see {@link Bus}); each shape is a record in {@link io.courier.protocol.bus}.
  *
  * <p>Routing to connections uses ONE clustered consumer per node ({@link #node(String)}), never one
  * per user or connection: every clustered registration is cluster-wide state.

@@ -1,9 +1,13 @@
 package io.courier.protocol;
 
+import io.vertx.core.json.JsonObject;
+
 /**
- * Field names and the version of the JSON documents that travel between verticles. A verticle
- * refuses a document whose {@link #V} is newer than it understands with {@link BusFailures#INVALID},
- * so verticles can be redeployed one at a time: additions keep the version, changes bump it.
+ * Field names and the version of the JSON documents that travel between verticles; each document's
+ * shape is a record in {@link io.courier.protocol.bus} with the one mapper both ends use. A verticle
+ * refuses a document whose {@link #V} is newer than it understands with {@link BusFailures#INVALID}
+ * (a push it cannot read is dropped), so verticles can be redeployed one at a time: additions keep
+ * the version, changes bump it.
  */
 public final class Bus {
   private Bus() {}
@@ -11,7 +15,17 @@ public final class Bus {
   public static final String V = "v";
   public static final int VERSION = 1;
 
-  // DELIVERY_SEND request: {v, from, id, to|room, body, ts?}; reply: {v, ts, dup, seq?, epoch?}
+  /** A new document of this version, {@code {v}}, to which a mapper adds its fields. */
+  public static JsonObject doc() {
+    return new JsonObject().put(V, VERSION);
+  }
+
+  /** Whether this side can read the document: it has an integer {@link #V} no newer than {@link #VERSION}. */
+  public static boolean readable(JsonObject doc) {
+    return doc != null && doc.getValue(V) instanceof Integer v && v <= VERSION;
+  }
+
+  // delivery send (bus.DeliverySend)
   public static final String FROM = "from";
   public static final String ID = "id";
   public static final String TO = "to";
@@ -22,7 +36,7 @@ public final class Bus {
   public static final String SEQ = "seq";
   public static final String EPOCH = "epoch";
 
-  // DELIVERY_READ request: {v, user, after, limit}; reply: {v, epoch, lastSeq, firstAvailable, messages[]}
+  // delivery read (bus.DeliveryRead)
   public static final String USER = "user";
   public static final String AFTER = "after";
   public static final String LIMIT = "limit";
@@ -30,44 +44,31 @@ public final class Bus {
   public static final String FIRST_AVAILABLE = "firstAvailable";
   public static final String MESSAGES = "messages";
 
-  // STORE_CHECKS request: {v}; reply: {v, store, warnings[]}
+  // store checks (bus.StoreChecks)
   public static final String STORE = "store";
   public static final String WARNINGS = "warnings";
 
-  // node push: {v, to, seq, epoch, id?, ts?, frame: <the msg wire frame as text, encoded once>, sentAt?}
-  // (id and ts are the frame's own, carried beside it; a sender that predates them leaves them out)
+  // node pushes (bus.NodePush, bus.RoomPush)
   public static final String FRAME = "frame";
-  /** Optional in a node push: when the delivery verticle sent it (ms), for the routing-latency metric. */
   public static final String SENT_AT = "sentAt";
-
-  /**
-   * Node push of a room message (one per node, many recipients): {v, room, id, from, body, ts,
-   * recipients: [{to, seq, epoch}], sentAt?}. The body is JSON text, carried once; the node builds
-   * each recipient's msg frame from it. A node that predates it drops it (no {@link #TO}): the
-   * message is stored, and gap fill or sync brings it.
-   */
   public static final String RECIPIENTS = "recipients";
 
-  // ROOM_JOIN / ROOM_LEAVE request: {v, room, user}; replies {v, room, added} / {v, room, removed}
+  // rooms (bus.Rooms)
   public static final String ADDED = "added";
   public static final String REMOVED = "removed";
-  // ROOM_MEMBERS reply: {v, room, count, members[]}; ROOM_USER_ROOMS reply: {v, user, count, rooms[]};
-  // ROOM_STATS reply: {v, rooms}; ROOM_DELETE reply: {v, room, removed}
   public static final String COUNT = "count";
   public static final String MEMBERS = "members";
   public static final String ROOMS = "rooms";
-  // REVOCATIONS publish: {v, user | jti, at} (at: epoch ms; for a user, tokens issued at or before it)
+
+  // revocations (bus.RevocationNotice)
   public static final String JTI = "jti";
   public static final String AT = "at";
 
-  // PRESENCE_QUERY request: {v, users[]}; reply: {v, users: {id: {online, devices, since?}}}
+  // presence query and changes (bus.PresenceQuery, bus.PresenceChanges, bus.UserPresence)
   public static final String USERS = "users";
-
-  // presence change to a node: {v, changes: [{user, online, devices, since?, rev}], sentAt}
   public static final String CHANGES = "changes";
   public static final String ONLINE = "online";
   public static final String DEVICES = "devices";
   public static final String SINCE = "since";
-  /** Per user, grows at every online/offline transition: a receiver drops a change older than one it has. */
   public static final String REV = "rev";
 }

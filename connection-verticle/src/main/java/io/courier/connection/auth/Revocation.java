@@ -2,6 +2,7 @@ package io.courier.connection.auth;
 
 import io.courier.protocol.Bus;
 import io.courier.protocol.MetricNames;
+import io.courier.protocol.bus.RevocationNotice;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -55,28 +56,21 @@ public record Revocation(Kind kind, String subject, long at) {
     };
   }
 
-  /** The event-bus document published to every node. */
+  /** The event-bus document published to every node ({@link RevocationNotice}). */
   JsonObject toBus() {
-    return new JsonObject().put(Bus.V, Bus.VERSION).put(kind == Kind.USER ? Bus.USER : Bus.JTI, subject)
-        .put(Bus.AT, at);
+    return (kind == Kind.USER ? new RevocationNotice(subject, null, at) : new RevocationNotice(null, subject, at)).toJson();
   }
 
   /** The revocation of a published document, or null when the document is not one this node can read. */
   static Revocation fromBus(JsonObject body) {
-    if (body == null || !(body.getValue(Bus.V) instanceof Integer v) || v > Bus.VERSION
-        || !(body.getValue(Bus.AT) instanceof Number at)) {
+    RevocationNotice n = Bus.readable(body) ? RevocationNotice.fromJson(body) : null;
+    if (n == null) {
       return null;
     }
     try {
-      if (body.getValue(Bus.USER) instanceof String u) {
-        return new Revocation(Kind.USER, u, at.longValue());
-      }
-      if (body.getValue(Bus.JTI) instanceof String j) {
-        return new Revocation(Kind.JTI, j, at.longValue());
-      }
+      return n.user() != null ? new Revocation(Kind.USER, n.user(), n.at()) : new Revocation(Kind.JTI, n.jti(), n.at());
     } catch (IllegalArgumentException e) {
       return null;
     }
-    return null;
   }
 }

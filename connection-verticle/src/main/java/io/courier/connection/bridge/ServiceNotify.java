@@ -3,10 +3,10 @@ package io.courier.connection.bridge;
 import io.courier.connection.auth.TokenVerifier;
 import io.courier.connection.session.DeliveryClient;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.ServiceBridge;
+import io.courier.protocol.bus.DeliverySend;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -140,12 +140,13 @@ final class ServiceNotify {
     if (!req.containsKey(ServiceBridge.BODY)) {
       return Future.failedFuture(badFrame("body is required (any JSON value, null included)"));
     }
-    JsonObject send = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.FROM, sender).put(Bus.ID, id).put(Bus.TO, to)
-        .put(Bus.BODY, Json.encode(req.getValue(ServiceBridge.BODY))).put(Bus.TS, System.currentTimeMillis());
-    return bus.<JsonObject>request(Addresses.DELIVERY_SEND, send, toDelivery)
+    DeliverySend.Request send = new DeliverySend.Request(sender, id, to, null,
+        Json.encode(req.getValue(ServiceBridge.BODY)), System.currentTimeMillis());
+    return bus.<JsonObject>request(Addresses.DELIVERY_SEND, send.toJson(), toDelivery)
         .recover(DeliveryClient::mapFailure)
-        .map(m -> new JsonObject().put(ServiceBridge.ID, id).put(ServiceBridge.TS, m.body().getLong(Bus.TS))
-            .put(ServiceBridge.DUP, m.body().getBoolean(Bus.DUP, false)).put(ServiceBridge.TO, to));
+        .map(m -> DeliverySend.Reply.fromJson(m.body()))
+        .map(r -> new JsonObject().put(ServiceBridge.ID, id).put(ServiceBridge.TS, r.ts())
+            .put(ServiceBridge.DUP, r.dup()).put(ServiceBridge.TO, to));
   }
 
   private void refuse(Message<Object> msg, Throwable err, String sender) {

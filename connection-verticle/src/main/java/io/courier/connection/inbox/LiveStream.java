@@ -5,6 +5,7 @@ import io.courier.connection.GatewaySettings;
 import io.courier.connection.session.DeliveryClient;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.InboxMessage;
+import io.courier.protocol.bus.DeliveryRead;
 import io.courier.protocol.MsgFrame;
 import io.vertx.core.Context;
 import java.util.ArrayList;
@@ -150,7 +151,7 @@ public final class LiveStream {
    * shows the store without what was released up to {@code r}: the client reconnects and its sync,
    * carrying the proof of its position, is answered with the whole inbox and {@code reset}.
    */
-  private boolean wentBack(long r, String id, long ts, DeliveryClient.Page page) {
+  private boolean wentBack(long r, String id, long ts, DeliveryRead.Reply page) {
     if (!page.epoch().equals(epoch)
         || !RollbackCheck.liveRolledBack(r, id, ts, page.lastSeq(), RollbackCheck.messageAt(page.messages(), r))) {
       return false;

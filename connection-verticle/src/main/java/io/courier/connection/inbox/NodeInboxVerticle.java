@@ -12,9 +12,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.courier.protocol.MsgFrame;
+import io.courier.protocol.bus.NodePush;
+import io.courier.protocol.bus.RoomPush;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -85,32 +86,30 @@ public final class NodeInboxVerticle extends VerticleBase {
   }
 
   private void onPush(Message<JsonObject> msg) {
-    JsonObject p = msg.body();
+    JsonObject doc = msg.body();
     // A document this node cannot read is dropped: the message is stored, sync recovers it.
-    if (p == null || !(p.getValue(Bus.V) instanceof Integer version) || version > Bus.VERSION) {
+    if (!Bus.readable(doc)) {
       return;
     }
-    if (p.getValue(Bus.RECIPIENTS) instanceof JsonArray recipients) {
-      onRoomPush(p, recipients);
+    if (RoomPush.matches(doc)) {
+      RoomPush room = RoomPush.fromJson(doc);
+      if (room != null) {
+        onRoomPush(room);
+      }
       return;
     }
-    if (!(p.getValue(Bus.SEQ) instanceof Number seqValue)) {
+    NodePush p = NodePush.fromJson(doc);
+    if (p == null) {
       return;
     }
-    String to = p.getString(Bus.TO);
-    long seq = seqValue.longValue();
-    String epoch = p.getString(Bus.EPOCH);
-    String text = p.getString(Bus.FRAME);
-    if (to == null || epoch == null || text == null) {
-      return;
+    if (p.sentAt() != null) {
+      metrics.routed(p.sentAt(), System.currentTimeMillis());
     }
-    if (p.getValue(Bus.SENT_AT) instanceof Number sentAt) {
-      metrics.routed(sentAt.longValue(), System.currentTimeMillis());
-    }
-    MsgFrame frame = p.getValue(Bus.ID) instanceof String id && p.getValue(Bus.TS) instanceof Number ts
-        ? new MsgFrame(seq, id, ts.longValue(), text)
-        : fromText(seq, text);
-    for (Session s : sessions.of(to)) {
+    MsgFrame frame = p.id() != null && p.ts() != null
+        ? new MsgFrame(p.seq(), p.id(), p.ts(), p.frame())
+        : fromText(p.seq(), p.frame());
+    String epoch = p.epoch();
+    for (Session s : sessions.of(p.to())) {
       s.context().runOnContext(v -> s.onPush(epoch, frame));
     }
   }
@@ -138,31 +137,19 @@ public final class NodeInboxVerticle extends VerticleBase {
    * one task per loop, not one per connection: a room of thousands would otherwise queue thousands
    * of tasks per message.
    */
-  private void onRoomPush(JsonObject p, JsonArray recipients) {
-    String room = p.getString(Bus.ROOM);
-    String id = p.getString(Bus.ID);
-    String from = p.getString(Bus.FROM);
-    String body = p.getString(Bus.BODY);
-    if (room == null || id == null || from == null || body == null || !(p.getValue(Bus.TS) instanceof Number ts)) {
-      return;
+  private void onRoomPush(RoomPush p) {
+    if (p.sentAt() != null) {
+      metrics.routed(p.sentAt(), System.currentTimeMillis());
     }
-    if (p.getValue(Bus.SENT_AT) instanceof Number sentAt) {
-      metrics.routed(sentAt.longValue(), System.currentTimeMillis());
-    }
-    String tail = MsgFrame.tail(id, from, null, room, body, ts.longValue());
+    String tail = MsgFrame.tail(p.id(), p.from(), null, p.room(), p.bodyJson(), p.ts());
     Map<Context, List<Runnable>> byLoop = new HashMap<>();
-    for (int i = 0; i < recipients.size(); i++) {
-      if (!(recipients.getValue(i) instanceof JsonObject r) || !(r.getValue(Bus.SEQ) instanceof Number seqValue)
-          || r.getString(Bus.TO) == null || r.getString(Bus.EPOCH) == null) {
-        continue;
-      }
-      List<Session> local = sessions.of(r.getString(Bus.TO));
+    for (RoomPush.Recipient r : p.recipients()) {
+      List<Session> local = sessions.of(r.to());
       if (local.isEmpty()) {
         continue;
       }
-      long seq = seqValue.longValue();
-      String epoch = r.getString(Bus.EPOCH);
-      MsgFrame frame = MsgFrame.of(seq, epoch, id, ts.longValue(), tail);
+      String epoch = r.epoch();
+      MsgFrame frame = MsgFrame.of(r.seq(), epoch, p.id(), p.ts(), tail);
       for (Session s : local) {
         byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(() -> s.onPush(epoch, frame));
       }

@@ -4,6 +4,7 @@ import io.courier.connection.GatewayMetrics;
 import io.courier.connection.session.DeliveryClient;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.InboxMessage;
+import io.courier.protocol.bus.DeliveryRead;
 import io.courier.protocol.MetricNames;
 import io.courier.protocol.ServerFrames;
 import io.vertx.core.Future;
@@ -78,7 +79,7 @@ public final class SyncReplay {
     });
   }
 
-  private Future<Void> replay(long after, DeliveryClient.Page first, boolean reset, String ref) {
+  private Future<Void> replay(long after, DeliveryRead.Reply first, boolean reset, String ref) {
     boolean truncated = first.lastSeq() > after && first.firstAvailable() > after + 1;
     long target = first.lastSeq();
     return writePages(first, after, target, -1).map(highest -> {
@@ -90,7 +91,7 @@ public final class SyncReplay {
   }
 
   /** Writes the pages' messages past {@code after} up to {@code target}; returns the highest seq written (-1: none). */
-  private Future<Long> writePages(DeliveryClient.Page page, long after, long target, long highest) {
+  private Future<Long> writePages(DeliveryRead.Reply page, long after, long target, long highest) {
     return writeFrom(page, 0, after, target, highest).compose(h -> {
       if (closed.getAsBoolean() || page.messages().isEmpty() || h >= target) {
         return Future.succeededFuture(h);
@@ -103,7 +104,7 @@ public final class SyncReplay {
   }
 
   /** Writes the page's messages from index {@code i} on, waiting for the queue whenever it is congested. */
-  private Future<Long> writeFrom(DeliveryClient.Page page, int i, long after, long target, long highest) {
+  private Future<Long> writeFrom(DeliveryRead.Reply page, int i, long after, long target, long highest) {
     long h = highest;
     List<InboxMessage> messages = page.messages();
     for (int k = i; k < messages.size(); k++) {

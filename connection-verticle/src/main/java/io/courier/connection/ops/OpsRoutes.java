@@ -12,8 +12,9 @@ import io.courier.connection.auth.TokenVerifier;
 import io.courier.connection.session.DeliveryClient;
 import io.courier.connection.session.Sessions;
 import io.courier.protocol.HttpPaths;
+import io.courier.protocol.bus.StoreChecks;
 import java.util.List;
-import io.courier.cluster.UserPresence;
+import io.courier.cluster.PresenceDetail;
 import io.vertx.core.json.JsonArray;
 import java.util.Map;
 import java.util.TreeMap;
@@ -184,12 +185,12 @@ public final class OpsRoutes {
       plain(rc, 400, "a user id of 1-256 characters is required");
       return;
     }
-    presence.user(userId).onComplete(ar -> {
+    presence.detail(userId).onComplete(ar -> {
       if (ar.failed()) {
         plain(rc, 503, "presence unavailable: " + ar.cause().getMessage());
         return;
       }
-      UserPresence e = ar.result();
+      PresenceDetail e = ar.result();
       JsonArray connections = new JsonArray();
       new TreeMap<>(e.connections()).forEach((sessionId, d) -> connections.add(new JsonObject()
           .put("sessionId", sessionId).put("nodeId", d.nodeId()).put("since", d.since())));
@@ -247,13 +248,13 @@ public final class OpsRoutes {
       Future<?> store = storeProbe.read(HEALTH_USER, 0, 0);
       // The store's deployment findings (Redis fsync, eviction, replicas; the memory-only default
       // store); a delivery that does not answer them (an older version in another process) leaves them out.
-      Future<JsonObject> findings = storeProbe.request(io.courier.protocol.Addresses.STORE_CHECKS, new JsonObject());
+      Future<StoreChecks> findings = storeProbe.storeChecks();
       Future.join(store, findings).onComplete(all -> {
         Status status = store.succeeded() ? Status.OK() : down(store.cause().getMessage());
         if (findings.succeeded()) {
           JsonObject data = status.getData() == null ? new JsonObject() : status.getData();
-          status.setData(data.put("kind", findings.result().getString(io.courier.protocol.Bus.STORE))
-              .put("warnings", findings.result().getJsonArray(io.courier.protocol.Bus.WARNINGS, new JsonArray())));
+          status.setData(data.put("kind", findings.result().store())
+              .put("warnings", new JsonArray(findings.result().warnings())));
         }
         p.complete(status);
       });

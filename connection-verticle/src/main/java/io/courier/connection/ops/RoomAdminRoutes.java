@@ -2,11 +2,10 @@ package io.courier.connection.ops;
 
 import io.courier.connection.auth.Identity;
 import io.courier.connection.session.DeliveryClient;
-import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.ErrorCodes;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,17 +34,16 @@ public final class RoomAdminRoutes {
 
   public void mount(Router router, Gate admin) {
     router.get(ROOMS).handler(rc -> admin.check(rc, "rooms", who ->
-        answer(rc, delivery.request(Addresses.ROOM_STATS, new JsonObject()), r -> new JsonObject()
-            .put("rooms", r.getLong(Bus.ROOMS)))));
+        answer(rc, delivery.roomStats(), r -> new JsonObject().put("rooms", r.rooms()))));
     router.get(ROOM).handler(rc -> admin.check(rc, "room", who -> withName(rc, "room", room ->
-        answer(rc, delivery.request(Addresses.ROOM_MEMBERS, new JsonObject().put(Bus.ROOM, room)), r -> new JsonObject()
-            .put("room", room).put("count", r.getInteger(Bus.COUNT)).put("members", r.getJsonArray(Bus.MEMBERS))))));
+        answer(rc, delivery.members(room), r -> new JsonObject()
+            .put("room", room).put("count", r.count()).put("members", new JsonArray(r.members()))))));
     router.delete(ROOM).handler(rc -> admin.check(rc, "delete room", who -> withName(rc, "room", room ->
-        answer(rc, delivery.request(Addresses.ROOM_DELETE, new JsonObject().put(Bus.ROOM, room)), r -> new JsonObject()
-            .put("room", room).put("removed", r.getInteger(Bus.REMOVED))))));
+        answer(rc, delivery.deleteRoom(room), r -> new JsonObject()
+            .put("room", room).put("removed", r.removed())))));
     router.get(USER_ROOMS).handler(rc -> admin.check(rc, "user rooms", who -> withName(rc, "userId", user ->
-        answer(rc, delivery.request(Addresses.ROOM_USER_ROOMS, new JsonObject().put(Bus.USER, user)), r -> new JsonObject()
-            .put("userId", user).put("count", r.getInteger(Bus.COUNT)).put("rooms", r.getJsonArray(Bus.ROOMS))))));
+        answer(rc, delivery.userRooms(user), r -> new JsonObject()
+            .put("userId", user).put("count", r.count()).put("rooms", new JsonArray(r.rooms()))))));
   }
 
   /** Room and user ids are 1-256 characters, as on the wire; anything else is a 400. */
@@ -58,7 +56,7 @@ public final class RoomAdminRoutes {
     then.accept(v);
   }
 
-  private static void answer(RoutingContext rc, Future<JsonObject> reply, java.util.function.Function<JsonObject, JsonObject> body) {
+  private static <T> void answer(RoutingContext rc, Future<T> reply, java.util.function.Function<T, JsonObject> body) {
     reply.onSuccess(r -> rc.response().setStatusCode(200).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body.apply(r).encode()))
         .onFailure(err -> {

@@ -1,20 +1,19 @@
 package io.courier.connection.session;
 
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.ErrorCodes;
-import io.courier.protocol.InboxMessage;
+import io.courier.protocol.bus.DeliveryRead;
+import io.courier.protocol.bus.DeliverySend;
+import io.courier.protocol.bus.Rooms;
+import io.courier.protocol.bus.StoreChecks;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,10 +31,6 @@ public final class DeliveryClient {
       this.code = code;
     }
   }
-
-  record Accepted(long ts, boolean dup, long seq, String epoch) {}
-
-  public record Page(String epoch, long lastSeq, long firstAvailable, List<InboxMessage> messages) {}
 
   private final EventBus bus;
   private final DeliveryOptions options;
@@ -73,54 +68,60 @@ public final class DeliveryClient {
     });
   }
 
-  Future<Accepted> send(String from, ClientFrame.Send f) {
-    JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.FROM, from).put(Bus.ID, f.id())
-        .put(Bus.BODY, f.bodyJson()).put(Bus.TS, System.currentTimeMillis());
-    if (f.room() != null) {
-      req.put(Bus.ROOM, f.room());
-    } else {
-      req.put(Bus.TO, f.to());
-    }
-    return this.<JsonObject>ask(Addresses.DELIVERY_SEND, req)
-        .recover(DeliveryClient::mapFailure)
-        .map(m -> {
-          JsonObject r = m.body();
-          return new Accepted(r.getLong(Bus.TS), r.getBoolean(Bus.DUP, false), r.getLong(Bus.SEQ, 0L),
-              r.getString(Bus.EPOCH));
-        });
+  Future<DeliverySend.Reply> send(String from, ClientFrame.Send f) {
+    DeliverySend.Request req = new DeliverySend.Request(from, f.id(), f.to(), f.room(), f.bodyJson(),
+        System.currentTimeMillis());
+    return request(Addresses.DELIVERY_SEND, req.toJson()).map(DeliverySend.Reply::fromJson);
   }
 
-  public Future<Page> read(String user, long after, int limit) {
-    JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USER, user).put(Bus.AFTER, after)
-        .put(Bus.LIMIT, limit);
-    return this.<JsonObject>ask(Addresses.DELIVERY_READ, req)
-        .recover(DeliveryClient::mapFailure)
-        .map(m -> {
-          JsonObject r = m.body();
-          JsonArray arr = r.getJsonArray(Bus.MESSAGES, new JsonArray());
-          List<InboxMessage> msgs = new ArrayList<>(arr.size());
-          for (int i = 0; i < arr.size(); i++) {
-            msgs.add(InboxMessage.fromBus(arr.getJsonObject(i)));
-          }
-          return new Page(r.getString(Bus.EPOCH), r.getLong(Bus.LAST_SEQ), r.getLong(Bus.FIRST_AVAILABLE), msgs);
-        });
+  public Future<DeliveryRead.Reply> read(String user, long after, int limit) {
+    return request(Addresses.DELIVERY_READ, new DeliveryRead.Request(user, after, limit).toJson())
+        .map(DeliveryRead.Reply::fromJson);
+  }
+
+  /** How the store behind delivery is deployed, for the readiness detail. */
+  public Future<StoreChecks> storeChecks() {
+    return request(Addresses.STORE_CHECKS, StoreChecks.request()).map(StoreChecks::fromJson);
   }
 
   /** Adds the user to the room; true if it was not a member before. Caps are checked by delivery. */
   Future<Boolean> join(String user, String room) {
-    return request(Addresses.ROOM_JOIN, new JsonObject().put(Bus.ROOM, room).put(Bus.USER, user))
-        .map(r -> r.getBoolean(Bus.ADDED, false));
+    return request(Addresses.ROOM_JOIN, new Rooms.Membership(room, user).toJson())
+        .map(r -> Rooms.Joined.fromJson(r).added());
   }
 
   /** Removes the user from the room; true if it was a member. */
   Future<Boolean> leave(String user, String room) {
-    return request(Addresses.ROOM_LEAVE, new JsonObject().put(Bus.ROOM, room).put(Bus.USER, user))
-        .map(r -> r.getBoolean(Bus.REMOVED, false));
+    return request(Addresses.ROOM_LEAVE, new Rooms.Membership(room, user).toJson())
+        .map(r -> Rooms.Left.fromJson(r).removed());
   }
 
-  /** A membership request or admin read on {@code address}: the reply body, or a {@link WireError}. */
+  /** Admin read: a room's members. */
+  public Future<Rooms.Members> members(String room) {
+    return request(Addresses.ROOM_MEMBERS, new Rooms.RoomRequest(room).toJson()).map(Rooms.Members::fromJson);
+  }
+
+  /** Admin read: a user's rooms. */
+  public Future<Rooms.UserRooms> userRooms(String user) {
+    return request(Addresses.ROOM_USER_ROOMS, new Rooms.UserRoomsRequest(user).toJson()).map(Rooms.UserRooms::fromJson);
+  }
+
+  /** Admin read: how many rooms have members. */
+  public Future<Rooms.Stats> roomStats() {
+    return request(Addresses.ROOM_STATS, Rooms.statsRequest()).map(Rooms.Stats::fromJson);
+  }
+
+  /** Admin: deletes a room and every membership in it. */
+  public Future<Rooms.Deleted> deleteRoom(String room) {
+    return request(Addresses.ROOM_DELETE, new Rooms.RoomRequest(room).toJson()).map(Rooms.Deleted::fromJson);
+  }
+
+  /**
+   * A request to delivery on {@code address} with a document built by its record in
+   * {@link io.courier.protocol.bus}: the reply body, or a {@link WireError}.
+   */
   public Future<JsonObject> request(String address, JsonObject body) {
-    return this.<JsonObject>ask(address, body.copy().put(Bus.V, Bus.VERSION))
+    return this.<JsonObject>ask(address, body)
         .recover(DeliveryClient::mapFailure)
         .map(io.vertx.core.eventbus.Message::body);
   }

@@ -12,7 +12,6 @@ import io.courier.connection.watch.PresenceWatch;
 import io.courier.connection.watch.SessionWatches;
 import io.courier.connection.watch.WatchSink;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ErrorCodes;
@@ -23,6 +22,7 @@ import io.courier.protocol.MetricNames;
 import io.courier.protocol.MsgFrame;
 import io.courier.protocol.RoomClaims;
 import io.courier.protocol.ServerFrames;
+import io.courier.protocol.bus.PresenceQuery;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -387,11 +387,11 @@ public final class Session implements WatchSink {
       writeError(ErrorCodes.BAD_FRAME, "at most " + presence.maxQueryUsers() + " users per presence request", f.ref());
       return;
     }
-    JsonObject req = new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, f.usersJson());
+    JsonObject req = new PresenceQuery.Request(f.users()).toJson();
     context.owner().eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, req,
             new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(settings.busTimeoutMs()))
         .recover(DeliveryClient::mapFailure)
-        .onSuccess(m -> write(ServerFrames.presence(m.body().getJsonObject(Bus.USERS), f.ref()).encode()))
+        .onSuccess(m -> write(ServerFrames.presence(PresenceQuery.Reply.fromJson(m.body()).usersJson(), f.ref()).encode()))
         .onFailure(err -> writeFailure(err, f.ref()));
   }
 

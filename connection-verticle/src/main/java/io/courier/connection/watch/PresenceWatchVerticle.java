@@ -6,10 +6,10 @@ import io.courier.connection.GatewaySettings;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.bus.PresenceChanges;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,18 +70,14 @@ public final class PresenceWatchVerticle extends VerticleBase {
   }
 
   private void onChanges(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
     // A document this node cannot read is dropped: the periodic re-read makes up for it.
-    if (body == null || !(body.getValue(Bus.V) instanceof Integer v) || v > Bus.VERSION
-        || !(body.getValue(Bus.CHANGES) instanceof JsonArray changes)) {
+    PresenceChanges changes = Bus.readable(msg.body()) ? PresenceChanges.fromJson(msg.body()) : null;
+    if (changes == null) {
       return;
     }
-    List<PresenceState> states = new ArrayList<>(changes.size());
-    for (Object c : changes) {
-      PresenceState s = PresenceState.fromBus(c);
-      if (s != null) {
-        states.add(s);
-      }
+    List<PresenceState> states = new ArrayList<>(changes.changes().size());
+    for (PresenceChanges.Change c : changes.changes()) {
+      states.add(PresenceState.of(c));
     }
     watch.dispatch(states);
   }

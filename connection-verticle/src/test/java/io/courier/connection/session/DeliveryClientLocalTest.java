@@ -3,11 +3,12 @@ package io.courier.connection.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.ConfigKeys;
 import io.courier.cluster.LocalServices;
+import io.courier.protocol.bus.DeliverySend;
+import io.courier.protocol.bus.Rooms;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
 import io.vertx.core.Vertx;
@@ -53,9 +54,8 @@ class DeliveryClientLocalTest {
 
   private static void serve(Vertx vertx, List<String> served) {
     vertx.eventBus().<JsonObject>consumer(Addresses.DELIVERY_SEND, (Message<JsonObject> m) -> {
-      served.add(m.body().getString(Bus.ID));
-      m.reply(new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.TS, 1L).put(Bus.DUP, false).put(Bus.SEQ, 1L)
-          .put(Bus.EPOCH, "e"));
+      served.add(DeliverySend.Request.fromJson(m.body()).id());
+      m.reply(new DeliverySend.Reply(1L, false, 1L, "e").toJson());
     }).completion().await();
   }
 
@@ -95,11 +95,10 @@ class DeliveryClientLocalTest {
   @Test
   void aMarkedButAbsentLocalDeliveryFallsBackToTheCluster() {
     // Only A serves this address; B's client believes its own node does.
-    a.vertx().eventBus().<JsonObject>consumer(Addresses.ROOM_STATS, m -> m.reply(new JsonObject().put(Bus.V, Bus.VERSION)
-        .put("rooms", 7))).completion().await();
+    a.vertx().eventBus().<JsonObject>consumer(Addresses.ROOM_STATS, m -> m.reply(new Rooms.Stats(7).toJson()))
+        .completion().await();
     DeliveryClient client = new DeliveryClient(b.vertx().eventBus(), 5_000, () -> true);
-    JsonObject r = client.request(Addresses.ROOM_STATS, new JsonObject()).await();
-    assertThat(r.getInteger("rooms")).isEqualTo(7);
+    assertThat(client.roomStats().await().rooms()).isEqualTo(7);
   }
 
   @Test

@@ -7,7 +7,7 @@ import io.courier.cluster.Maps;
 import io.courier.cluster.Presence;
 import io.courier.cluster.PresenceCounts;
 import io.courier.cluster.PresenceState;
-import io.courier.cluster.UserPresence;
+import io.courier.cluster.PresenceDetail;
 import io.courier.presence.hazelcast.PresenceProcessors.AddDevice;
 import io.courier.presence.hazelcast.PresenceProcessors.AddDeviceWithin;
 import io.courier.presence.hazelcast.PresenceProcessors.NodesOf;
@@ -16,21 +16,18 @@ import io.courier.presence.hazelcast.PresenceProcessors.RemoveDevice;
 import io.courier.presence.hazelcast.PresenceProcessors.Transition;
 import io.courier.presence.hazelcast.PresenceProcessors.Watch;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.Bus;
 import io.courier.protocol.MetricNames;
+import io.courier.protocol.bus.PresenceChanges;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -138,14 +135,14 @@ public final class HazelcastPresence implements Presence {
   }
 
   @Override
-  public Future<UserPresence> user(String userId) {
+  public Future<PresenceDetail> detail(String userId) {
     return on(map.getAsync(userId)).map(e -> {
       if (e == null) {
-        return UserPresence.unknown(userId);
+        return PresenceDetail.unknown(userId);
       }
-      Map<String, UserPresence.Connection> connections = new TreeMap<>();
-      e.devices().forEach((sessionId, d) -> connections.put(sessionId, new UserPresence.Connection(d.nodeId(), d.since())));
-      return new UserPresence(userId, connections, e.since(), e.lastSeen(), e.watchingNodes());
+      Map<String, PresenceDetail.Connection> connections = new TreeMap<>();
+      e.devices().forEach((sessionId, d) -> connections.put(sessionId, new PresenceDetail.Connection(d.nodeId(), d.since())));
+      return new PresenceDetail(userId, connections, e.since(), e.lastSeen(), e.watchingNodes());
     });
   }
 
@@ -219,24 +216,22 @@ public final class HazelcastPresence implements Presence {
     return null;
   }
 
-  /** One message per watching node (split at {@link #CHANGES_PER_MESSAGE}), each change encoded once. */
+  /** One message per watching node (split at {@link #CHANGES_PER_MESSAGE}). */
   private void notifyAll(List<Transition> transitions) {
-    Map<String, JsonArray> byNode = new TreeMap<>();
-    Map<PresenceState, JsonObject> encoded = new LinkedHashMap<>();
+    Map<String, List<PresenceChanges.Change>> byNode = new TreeMap<>();
     for (Transition t : transitions) {
+      PresenceChanges.Change change = t.state().change();
       for (String node : t.watchingNodes()) {
-        byNode.computeIfAbsent(node, n -> new JsonArray())
-            .add(encoded.computeIfAbsent(t.state(), PresenceState::toBus));
+        byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(change);
       }
     }
     long now = System.currentTimeMillis();
     byNode.forEach((node, changes) -> {
       for (int from = 0; from < changes.size(); from += CHANGES_PER_MESSAGE) {
-        JsonArray part = new JsonArray(changes.getList().subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE)));
+        List<PresenceChanges.Change> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
         // Fire and forget: a node that is gone has no consumer; a lost message is made up by the
         // watching node's periodic re-read (COURIER_PRESENCE_RECONCILE_MS).
-        vertx.eventBus().send(Addresses.presenceChanged(node),
-            new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.CHANGES, part).put(Bus.SENT_AT, now));
+        vertx.eventBus().send(Addresses.presenceChanged(node), new PresenceChanges(part, now).toJson());
         if (notifications != null) {
           notifications.increment();
         }

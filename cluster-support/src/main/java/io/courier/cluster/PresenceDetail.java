@@ -8,14 +8,14 @@ import java.util.Set;
  * came online ({@code since}, 0 while offline), when it was last seen ({@code lastSeen}, 0 if
  * never seen offline), and the nodes watching it.
  */
-public record UserPresence(String user, Map<String, Connection> connections, long since, long lastSeen,
+public record PresenceDetail(String user, Map<String, Connection> connections, long since, long lastSeen,
                            Set<String> watchingNodes) {
   /** One connection: the node holding it and when it was registered. */
   public record Connection(String nodeId, long since) {}
 
   /** A user never seen. */
-  public static UserPresence unknown(String user) {
-    return new UserPresence(user, Map.of(), 0, 0, Set.of());
+  public static PresenceDetail unknown(String user) {
+    return new PresenceDetail(user, Map.of(), 0, 0, Set.of());
   }
 
   public boolean online() {
