@@ -88,7 +88,7 @@ public final class Drain {
   }
 
   /** Retry-After (seconds) of a refused handshake: jittered over 1-5 s, so refused clients spread too. */
-  static int retryAfterSeconds() {
+  public static int retryAfterSeconds() {
     return 1 + ThreadLocalRandom.current().nextInt(5);
   }
 }

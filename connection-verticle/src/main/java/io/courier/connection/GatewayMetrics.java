@@ -146,18 +146,18 @@ public final class GatewayMetrics {
         .distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
   }
 
-  void opened() {
+  public void opened() {
     opened.increment();
   }
 
-  void closed(Short code, long durationMs) {
+  public void closed(Short code, long durationMs) {
     String c = code == null ? "none" : String.valueOf(code);
     closed.computeIfAbsent(c, k -> Counter.builder(MetricNames.CONNECTIONS_CLOSED)
         .description("Connections closed, by close code").tag(MetricNames.CODE, k).register(registry)).increment();
     duration.record(Math.max(0, durationMs), TimeUnit.MILLISECONDS);
   }
 
-  void refused(String reason) {
+  public void refused(String reason) {
     refused(reason, 1);
   }
 

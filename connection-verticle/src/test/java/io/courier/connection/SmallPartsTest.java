@@ -3,6 +3,7 @@ package io.courier.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.connection.handshake.OriginPolicy;
+import io.courier.connection.handshake.WsHandshake;
 import io.courier.connection.session.Session;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,9 +31,9 @@ class SmallPartsTest {
 
   @Test
   void bearerHeader() {
-    assertThat(GatewayVerticle.bearer("Bearer abc.def.ghi")).isEqualTo("abc.def.ghi");
-    assertThat(GatewayVerticle.bearer("bearer  x")).isEqualTo("x");
-    assertThat(GatewayVerticle.bearer("Basic x")).isNull();
-    assertThat(GatewayVerticle.bearer(null)).isNull();
+    assertThat(WsHandshake.bearer("Bearer abc.def.ghi")).isEqualTo("abc.def.ghi");
+    assertThat(WsHandshake.bearer("bearer  x")).isEqualTo("x");
+    assertThat(WsHandshake.bearer("Basic x")).isNull();
+    assertThat(WsHandshake.bearer(null)).isNull();
   }
 }

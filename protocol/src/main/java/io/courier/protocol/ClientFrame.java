@@ -1,6 +1,5 @@
 package io.courier.protocol;
 
-import io.vertx.core.json.JsonArray;
 import java.util.List;
 
 /** A validated client -> server frame. Produced by {@link FrameParser}; {@code ref} may be null. */
@@ -30,11 +29,7 @@ public sealed interface ClientFrame {
   record Leave(String ref, String room) implements ClientFrame {}
 
   /** {@code presence}, {@code watch} or {@code unwatch}: the frame's type and its users. */
-  record Users(String ref, String type, List<String> users) implements ClientFrame {
-    public JsonArray usersJson() {
-      return new JsonArray(users);
-    }
-  }
+  record Users(String ref, String type, List<String> users) implements ClientFrame {}
 
   record Refresh(String ref, String token) implements ClientFrame {}
 }

@@ -1,15 +1,15 @@
 package io.courier.connection.bridge;
 
-import io.courier.connection.GatewayVerticle;
 import io.courier.connection.auth.Identity;
 import io.courier.connection.auth.TokenVerifier;
-import io.courier.connection.handshake.OriginPolicy;
+import io.courier.connection.handshake.Admission;
 import io.courier.connection.session.Session;
 import io.courier.connection.transport.Channels;
 import io.courier.connection.transport.Transport;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.FrameTypes;
+import io.courier.protocol.HttpPaths;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,21 +45,8 @@ public final class BridgeSocket implements Transport {
   private static final String REPLY_REF = "bridge-reply:";
   private static final String RATE_MESSAGE = "too many envelopes or bytes per second; slow down";
 
-  /** What the gateway does for a bridge socket. */
-  public interface Host {
-    String nodeId();
-
-    boolean draining();
-
-    /**
-     * Creates and registers a session over this transport (counted in presence from now); fails
-     * with {@link Refused} at the node's or the user's connection limit.
-     */
-    Future<Session> open(Transport transport, Identity identity);
-
-    /** Reads the inbox head and writes welcome; live pushes start after it. */
-    void welcome(Session session);
-
+  /** What the gateway does for a bridge socket besides admitting it: timers and the pending-socket count. */
+  interface Host {
     /** Runs {@code action} on this socket's context after {@code delayMs}. */
     void later(long delayMs, Runnable action);
 
@@ -86,20 +73,9 @@ public final class BridgeSocket implements Transport {
     void authTimedOut();
   }
 
-  /** Why {@link Host#open} refused a socket: the close code and reason it gets. */
-  public static final class Refused extends RuntimeException {
-    final short code;
-
-    public Refused(short code, String reason) {
-      super(reason, null, false, false);
-      this.code = code;
-    }
-  }
-
   private final SockJSSocket sock;
   private final Host host;
-  private final TokenVerifier verifier;
-  private final OriginPolicy origins;
+  private final Admission admission;
   private final int maxFrameBytes;
   private final Set<String> pendingReplies = new HashSet<>();
   private final List<JsonObject> waiting = new ArrayList<>();
@@ -114,15 +90,14 @@ public final class BridgeSocket implements Transport {
   private Short closeCode;
   private String closeReason;
 
-  public BridgeSocket(SockJSSocket sock, Host host, TokenVerifier verifier, OriginPolicy origins, int maxFrameBytes) {
+  BridgeSocket(SockJSSocket sock, Host host, Admission admission, int maxFrameBytes) {
     this.sock = sock;
     this.host = host;
-    this.verifier = verifier;
-    this.origins = origins;
+    this.admission = admission;
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  public void start() {
+  void start() {
     sock.handler(this::onEnvelope);
     sock.closeHandler(v -> {
       closed = true;
@@ -133,13 +108,13 @@ public final class BridgeSocket implements Transport {
         session.onSocketClosed();
       }
     });
-    sock.exceptionHandler(err -> LOG.atDebug().addKeyValue("nodeId", host.nodeId())
+    sock.exceptionHandler(err -> LOG.atDebug().addKeyValue("nodeId", admission.nodeId())
         .addKeyValue("error", err.toString()).log("bridge socket error"));
-    if (host.draining()) {
+    if (admission.draining()) {
       refuse(CloseCodes.SERVICE_RESTART, Session.DRAINING);
       return;
     }
-    if (!origins.allows(sock.headers().get("Origin"))) {
+    if (!admission.originAllowed(sock.headers().get("Origin"))) {
       refuse(CloseCodes.POLICY, "origin not allowed");
       return;
     }
@@ -159,7 +134,7 @@ public final class BridgeSocket implements Transport {
 
   private void authenticate(String token) {
     authenticating = true;
-    verifier.verify(token).onComplete(ar -> {
+    admission.verify(token).onComplete(ar -> {
       authenticating = false;
       if (closed) {
         return;
@@ -169,21 +144,22 @@ public final class BridgeSocket implements Transport {
         refuse(TokenVerifier.REVOKED.equals(r.reason) ? CloseCodes.REVOKED : CloseCodes.POLICY, r.refusal());
         return;
       }
-      if (host.draining()) {
+      if (admission.draining()) {
         refuse(CloseCodes.SERVICE_RESTART, Session.DRAINING);
         return;
       }
       authenticating = true;
-      host.open(this, ar.result()).onComplete(opened -> {
+      // A bridge socket counts against the node's and the user's connection limits like a WebSocket.
+      admission.admit(ar.result()).onComplete(opened -> {
         authenticating = false;
         if (opened.failed()) {
           if (!closed) {
-            refuse(opened.cause() instanceof Refused r ? r.code : CloseCodes.TRY_AGAIN_LATER,
+            refuse(opened.cause() instanceof Admission.Refused r ? r.refusal.closeCode() : CloseCodes.TRY_AGAIN_LATER,
                 opened.cause().getMessage());
           }
           return;
         }
-        session = opened.result();
+        session = opened.result().open(this);
         HttpServerRequest upgraded = upgradedRequest();
         if (upgraded != null) {
           host.authenticated(upgraded.connection());
@@ -220,7 +196,7 @@ public final class BridgeSocket implements Transport {
   }
 
   private void refuse(short code, String reason) {
-    LOG.atInfo().addKeyValue("nodeId", host.nodeId()).addKeyValue("reason", reason)
+    LOG.atInfo().addKeyValue("nodeId", admission.nodeId()).addKeyValue("reason", reason)
         .addKeyValue("remote", String.valueOf(sock.remoteAddress())).log("bridge socket refused");
     close(code, reason);
   }
@@ -306,7 +282,7 @@ public final class BridgeSocket implements Transport {
 
   private void onRegister(String address) {
     if (!inbox.equals(address)) {
-      LOG.atInfo().addKeyValue("nodeId", host.nodeId()).addKeyValue("sessionId", session.sessionId())
+      LOG.atInfo().addKeyValue("nodeId", admission.nodeId()).addKeyValue("sessionId", session.sessionId())
           .addKeyValue("userId", session.userId()).addKeyValue("address", address)
           .log("bridge register refused");
       denied(address, "only " + inbox + " may be registered");
@@ -314,7 +290,7 @@ public final class BridgeSocket implements Transport {
     }
     if (!registered) {
       registered = true;
-      host.welcome(session);
+      admission.welcome(session, () -> {});
     }
   }
 
@@ -446,13 +422,13 @@ public final class BridgeSocket implements Transport {
    * The SockJS session id in a transport URL ({@code <prefix>/<server>/<session>/<transport>}), or
    * null for any other path (the raw WebSocket, {@code /info}).
    */
-  public static String pollingSessionId(String uri) {
+  static String pollingSessionId(String uri) {
     if (uri == null) {
       return null;
     }
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
-    String prefix = GatewayVerticle.BRIDGE_PATH + "/";
+    String prefix = HttpPaths.EVENT_BUS + "/";
     if (!path.startsWith(prefix)) {
       return null;
     }

@@ -4,7 +4,7 @@ import io.courier.cluster.NodeContext;
 import io.courier.cluster.Presence;
 import io.courier.connection.Drain;
 import io.courier.connection.GatewayMetrics;
-import io.courier.connection.GatewayVerticle;
+import io.courier.connection.handshake.WsHandshake;
 import io.courier.connection.auth.Identity;
 import io.courier.connection.auth.Revocation;
 import io.courier.connection.auth.Revocations;
@@ -133,7 +133,7 @@ public final class OpsRoutes {
 
   /** Runs {@code then} for a valid token with the admin role; answers 401 or 403 otherwise. */
   public void asAdmin(RoutingContext rc, String what, java.util.function.Consumer<Identity> then) {
-    String token = GatewayVerticle.bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
+    String token = WsHandshake.bearer(rc.request().getHeader(HttpHeaders.AUTHORIZATION));
     verifier.verify(token).onComplete(ar -> {
       if (ar.failed()) {
         TokenVerifier.Rejected r = TokenVerifier.rejection(ar.cause());
