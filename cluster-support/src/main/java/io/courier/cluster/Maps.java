@@ -8,9 +8,9 @@ package io.courier.cluster;
 public final class Maps {
   private Maps() {}
 
-  /** userId -> {@link PresenceEntry}. */
+  /** userId -> the user's presence entry (presence-verticle's Hazelcast {@link Presence}). */
   public static final String PRESENCE = "courier.presence";
-  /** memberId -> nodeId with a TTL: members that keep presence data renew it ({@link PresenceLeases}). */
+  /** memberId -> nodeId with a TTL: members that keep presence data renew it. */
   public static final String PRESENCE_LEASES = "courier.presence.leases";
   /**
    * Inboxes: recipient user id -> the whole inbox (epoch, retained messages, dedupe records), kept

@@ -1,7 +1,7 @@
 package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
 import io.courier.cluster.UserSendBuckets;
 import io.courier.connection.auth.JwtKeys;
 import io.courier.connection.auth.Revocations;
@@ -106,8 +106,8 @@ public final class GatewayVerticle extends VerticleBase {
     OriginPolicy origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
     DeliveryClient delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs(),
         () -> LocalServices.present(vertx, LocalServices.DELIVERY));
-    // With the node's metrics: a connect or disconnect that changes a user's online state tells watchers.
-    PresenceRegistry presence = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
+    // The node's one presence: a connect or disconnect that changes a user's online state tells watchers.
+    Presence presence = node.presence();
     if (settings.userSends().enabled()) {
       // One limiter per instance: its leases are spent on this event loop without locks.
       userSends = new UserSendLimiter(UserSendLimiter.cluster(new UserSendBuckets(node.hazelcast()), context,

@@ -1,7 +1,7 @@
 package io.courier.delivery;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
 import io.courier.delivery.store.AppendResult;
 import io.courier.delivery.store.MessageStore;
 import io.courier.delivery.store.RoomSettings;
@@ -43,7 +43,7 @@ public final class DeliveryVerticle extends VerticleBase {
   private MessageStore store;
   private RoomStore rooms;
   private RoomFanout roomFanout;
-  private PresenceRegistry presence;
+  private Presence presence;
   private Fanout fanout;
   private DeliveryMetrics metrics;
   /** Whether this instance counts in {@link LocalServices} (its consumers are registered). */
@@ -59,7 +59,7 @@ public final class DeliveryVerticle extends VerticleBase {
     store = stores.messages();
     rooms = stores.rooms();
     RoomSettings roomSettings = RoomSettings.from(node.config());
-    presence = new PresenceRegistry(vertx, node.hazelcast());
+    presence = node.presence();
     fanout = new Fanout(vertx.eventBus());
     metrics = new DeliveryMetrics(node.metrics());
     if (store instanceof io.courier.delivery.store.HazelcastMessageStore) {

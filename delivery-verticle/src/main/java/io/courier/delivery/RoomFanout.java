@@ -1,6 +1,6 @@
 package io.courier.delivery;
 
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
 import io.courier.delivery.store.AppendResult;
 import io.courier.delivery.store.BatchAppendResult;
 import io.courier.delivery.store.MessageStore;
@@ -62,13 +62,13 @@ final class RoomFanout {
   private final String nodeId;
   private final MessageStore store;
   private final RoomStore rooms;
-  private final PresenceRegistry presence;
+  private final Presence presence;
   private final Fanout fanout;
   private final RoomSettings settings;
   private final DeliveryMetrics metrics;
   private final AdmissionQueue admission;
 
-  RoomFanout(Vertx vertx, String nodeId, MessageStore store, RoomStore rooms, PresenceRegistry presence, Fanout fanout,
+  RoomFanout(Vertx vertx, String nodeId, MessageStore store, RoomStore rooms, Presence presence, Fanout fanout,
              RoomSettings settings, DeliveryMetrics metrics) {
     this.vertx = vertx;
     this.nodeId = nodeId;

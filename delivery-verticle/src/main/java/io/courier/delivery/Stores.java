@@ -25,7 +25,7 @@ public final class Stores {
     String kind = node.config().get(ConfigKeys.STORE);
     RoomSettings rooms = RoomSettings.from(node.config());
     return switch (kind) {
-      case "hazelcast" -> new Pair(new HazelcastMessageStore(vertx, node.hazelcast(), node.config()),
+      case "hazelcast" -> new Pair(new HazelcastMessageStore(vertx, node.hazelcast(), node.config(), node.presence()),
           new HazelcastRoomStore(vertx, node.hazelcast(), rooms));
       case "redis" -> {
         RedisMessageStore messages = new RedisMessageStore(vertx, node.config());

@@ -32,7 +32,6 @@ public final class Main {
         output:    --out result.json --label TEXT --quiet
         scale:     --processes N  |  --shard i/N
         tokens:    --secret S (else COURIER_JWT_SECRET, else the secret file `courier token` uses)
-        memory:    courier bench presence-memory [--users 100000] [--members 2] [--backups 1] [--batch 1000]
         forwarder: courier bench forwarder --port P [--host 127.0.0.1]   (raw baseline server)""";
 
   private Main() {}
@@ -62,10 +61,6 @@ public final class Main {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
       out.println(USAGE);
       return 0;
-    }
-    if (args.length > 0 && args[0].equals("presence-memory")) {
-      // Not a WebSocket scenario: it starts Hazelcast members of its own in this JVM.
-      return PresenceMemory.run(args, out, err);
     }
     Options o = Options.parse(args);
     if (o.scenario.equals("forwarder")) {

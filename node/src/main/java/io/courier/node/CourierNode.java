@@ -7,7 +7,6 @@ import io.courier.cluster.ClusterSetup;
 import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.NodeMetrics;
-import io.courier.cluster.PresenceRegistry;
 import io.courier.cluster.RedisEndpoint;
 import io.courier.connection.handshake.ConnectionGuard;
 import io.courier.connection.Gateway;
@@ -122,7 +121,7 @@ public final class CourierNode {
     Promise<CourierNode> outcome = Promise.promise();
     ClusterSetup.startClusteredVertx(c, nodeId, new VertxOptions()).onFailure(outcome::fail).onSuccess(started -> {
       Vertx vertx = started.vertx();
-      NodeContext ctx = new NodeContext(nodeId, c, started.clusterManager().getHazelcastInstance(), started.metrics());
+      NodeContext ctx = new NodeContext(vertx, nodeId, c, started.clusterManager().getHazelcastInstance(), started.metrics());
       NodeMetrics.bindNode(vertx, ctx.hazelcast(), ctx.metrics());
       // One count per node: the gateway's port and the metrics port share the limit.
       ConnectionGuard.Settings guard = ConnectionGuard.Settings.from(c);
@@ -316,7 +315,7 @@ public final class CourierNode {
       return;
     }
     purging = true;
-    new PresenceRegistry(vertx, context.hazelcast(), context.metrics()).purgeLocal()
+    context.presence().purgeLocal()
         .onComplete(ar -> {
           if (ar.failed()) {
             LOG.atWarn().addKeyValue("nodeId", nodeId()).addKeyValue("error", String.valueOf(ar.cause()))
@@ -345,7 +344,7 @@ public final class CourierNode {
           : Future.all(gateway.deploymentIds().stream().map(vertx::undeploy).toList());
       closing = undeploy
           .transform(ignored -> revocations == null ? Future.succeededFuture() : revocations.close())
-          .transform(ignored -> new PresenceRegistry(vertx, context.hazelcast(), context.metrics()).purgeLocal())
+          .transform(ignored -> context.presence().purgeLocal())
           .transform(ignored -> vertx.close());
     }
     return closing;

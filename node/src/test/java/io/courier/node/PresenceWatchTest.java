@@ -2,7 +2,7 @@ package io.courier.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.cluster.UntoldPresence;
+import io.courier.presence.hazelcast.UntoldPresence;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Nodes;

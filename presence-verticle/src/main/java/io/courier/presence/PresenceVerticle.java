@@ -5,10 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.Orphans;
-import io.courier.cluster.PresenceEntry;
-import io.courier.cluster.PresenceLeases;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
 import io.courier.cluster.PresenceState;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
@@ -53,8 +50,7 @@ public final class PresenceVerticle extends VerticleBase {
   private final NodeContext node;
   private int maxUsersPerQuery;
   private long sweepMs;
-  private PresenceRegistry registry;
-  private PresenceLeases leases;
+  private Presence presence;
   private UUID membershipRegistration;
   private Counter purgedOnRemoval;
   private Counter purgedOnLease;
@@ -76,8 +72,7 @@ public final class PresenceVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalArgumentException(
           ConfigKeys.PRESENCE_SWEEP_MS.env() + " must be >= 1, got " + sweepMs));
     }
-    registry = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
-    leases = new PresenceLeases(vertx, node.hazelcast());
+    presence = node.presence();
     purgedOnRemoval = purges(MetricNames.PURGE_MEMBER_REMOVED);
     purgedOnLease = purges(MetricNames.PURGE_LEASE_EXPIRED);
     Context ctx = context;
@@ -114,7 +109,7 @@ public final class PresenceVerticle extends VerticleBase {
 
   private Future<List<PresenceState>> purge(String nodeId, String memberId, String reason) {
     long started = System.currentTimeMillis();
-    return registry.purgeMember(memberId)
+    return presence.purgeMember(memberId)
         .onSuccess(offline -> {
           (MetricNames.PURGE_LEASE_EXPIRED.equals(reason) ? purgedOnLease : purgedOnRemoval).increment();
           LOG.atInfo().addKeyValue("nodeId", node.nodeId()).addKeyValue("goneNodeId", nodeId)
@@ -135,14 +130,14 @@ public final class PresenceVerticle extends VerticleBase {
     if (!sweeping.isComplete()) {
       return Future.succeededFuture(Set.of());
     }
-    Future<Set<String>> pass = registry.memberIds().compose(inMap -> {
+    Future<Set<String>> pass = presence.memberIds().compose(inMap -> {
       if (inMap.isEmpty()) {
         return Future.succeededFuture(Set.<String>of());
       }
       Set<String> members = node.hazelcast().getCluster().getMembers().stream()
           .map(Member::getUuid).map(UUID::toString).collect(Collectors.toSet());
-      return leases.leased().compose(leased -> {
-        Set<String> orphans = Orphans.of(inMap, members, leased);
+      return presence.leases().compose(leases -> {
+        Set<String> orphans = Orphans.of(inMap, members, leases.keySet());
         List<Future<List<PresenceState>>> purges = new ArrayList<>();
         for (String memberId : orphans) {
           purges.add(purge("unknown", memberId, MetricNames.PURGE_LEASE_EXPIRED));
@@ -172,18 +167,17 @@ public final class PresenceVerticle extends VerticleBase {
           "at most " + maxUsersPerQuery + " users per presence request"));
       return;
     }
-    registry.getAll(ids)
+    presence.states(ids)
         .onSuccess(found -> msg.reply(describe(ids, found).toJson()))
         .onFailure(err -> msg.fail(BusFailures.STORE_UNAVAILABLE,
             BusFailures.message(ErrorCodes.UNAVAILABLE, "presence map unavailable")));
   }
 
   /** The reply: each user asked for, in that order; offline users carry last-seen as since. */
-  static PresenceQuery.Reply describe(List<String> ids, Map<String, PresenceEntry> found) {
+  static PresenceQuery.Reply describe(List<String> ids, Map<String, PresenceState> found) {
     Map<String, UserPresence> out = new LinkedHashMap<>();
     for (String id : ids) {
-      PresenceEntry e = found.get(id);
-      PresenceState s = e == null ? PresenceState.unknown(id) : e.state(id);
+      PresenceState s = found.getOrDefault(id, PresenceState.unknown(id));
       out.put(id, new UserPresence(s.online(), s.devices(), s.since()));
     }
     return new PresenceQuery.Reply(out);

@@ -3,9 +3,8 @@ package io.courier.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.PresenceEntry;
-import io.courier.cluster.PresenceLeases;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
+import io.courier.cluster.PresenceDetail;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
@@ -27,7 +26,10 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Presence on a real two-member Hazelcast cluster: multi-device counts, queries, crash purge. */
+/**
+ * The presence verticle on a real two-member Hazelcast cluster: queries, the purge of a crashed
+ * member, the sweep. What presence itself does is {@link PresenceContractTest}.
+ */
 class PresenceVerticleTest {
   private final List<TestCluster.Member> members = new ArrayList<>();
   /** Presence verticles deployed on member A. */
@@ -71,30 +73,25 @@ class PresenceVerticleTest {
   }
 
   @Test
-  void devicesAreCountedAcrossNodesAndQueriesAnswerCorrectly() {
+  void queriesAnswerOnlineDevicesAndSince() {
     TestCluster.Member[] m = twoMembers();
-    PresenceRegistry onA = new PresenceRegistry(m[0].vertx(), m[0].node().hazelcast());
-    PresenceRegistry onB = new PresenceRegistry(m[1].vertx(), m[1].node().hazelcast());
+    Presence onA = m[0].node().presence();
+    Presence onB = m[1].node().presence();
     onA.addDevice("carol", "s1", "node-a").await();
     onB.addDevice("carol", "s2", "node-b").await();
-    PresenceEntry carol = onB.get("carol").await();
-    assertThat(carol.devices()).hasSize(2);
-    assertThat(carol.devices().get("s2").nodeId()).isEqualTo("node-b");
-    long since = carol.since();
-    assertThat(since).isPositive();
-
-    onA.removeDevice("carol", "s1").await();
-    assertThat(onA.get("carol").await().since()).as("still online: since unchanged").isEqualTo(since);
+    onA.addDevice("dan", "s3", "node-a").await();
     onB.removeDevice("carol", "s2").await();
-    PresenceEntry gone = onA.get("carol").await();
-    assertThat(gone.online()).isFalse();
-    assertThat(gone.lastSeen()).isGreaterThanOrEqualTo(since);
+    onA.removeDevice("carol", "s1").await();
+    PresenceDetail gone = onA.detail("carol").await();
 
-    JsonObject reply = m[1].vertx().eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY,
-        new JsonObject().put(Bus.V, Bus.VERSION).put(Bus.USERS, new JsonArray().add("carol").add("nobody"))).await().body();
+    JsonObject reply = m[1].vertx().eventBus().<JsonObject>request(Addresses.PRESENCE_QUERY, new JsonObject()
+        .put(Bus.V, Bus.VERSION).put(Bus.USERS, new JsonArray().add("carol").add("dan").add("nobody"))).await().body();
     JsonObject users = reply.getJsonObject(Bus.USERS);
     assertThat(users.getJsonObject("carol").getBoolean("online")).isFalse();
     assertThat(users.getJsonObject("carol").getLong("since")).isEqualTo(gone.lastSeen());
+    assertThat(users.getJsonObject("dan").getBoolean("online")).isTrue();
+    assertThat(users.getJsonObject("dan").getInteger("devices")).isEqualTo(1);
+    assertThat(users.getJsonObject("dan").getLong("since")).isEqualTo(onB.detail("dan").await().since());
     assertThat(users.getJsonObject("nobody").containsKey("since")).isFalse();
   }
 
@@ -124,7 +121,7 @@ class PresenceVerticleTest {
     assertRefused(m[1], 501);
 
     CourierConfig three = m[0].node().config().with(ConfigKeys.PRESENCE_MAX_USERS, 3);
-    String id = m[0].vertx().deployVerticle(new PresenceVerticle(new NodeContext("node-a", three,
+    String id = m[0].vertx().deployVerticle(new PresenceVerticle(new NodeContext(m[0].vertx(), "node-a", three,
         m[0].node().hazelcast()))).await();
     m[0].vertx().undeploy(deployments.remove(0)).await();
     deployments.add(id);
@@ -135,8 +132,8 @@ class PresenceVerticleTest {
   @Test
   void devicesOfACrashedMemberArePurgedButANewMemberUnderTheSameNodeIdKeepsItsOwn() throws Exception {
     TestCluster.Member[] m = twoMembers();
-    PresenceRegistry onA = new PresenceRegistry(m[0].vertx(), m[0].node().hazelcast());
-    PresenceRegistry onB = new PresenceRegistry(m[1].vertx(), m[1].node().hazelcast());
+    Presence onA = m[0].node().presence();
+    Presence onB = m[1].node().presence();
     onA.addDevice("dora", "a1", "node-a").await();
     onB.addDevice("dora", "b1", "node-b").await();
     onB.addDevice("eve", "b2", "node-b").await();
@@ -149,9 +146,9 @@ class PresenceVerticleTest {
     m[1].node().hazelcast().getLifecycleService().terminate();
     // One pass over the whole map, partition by partition: wait until both users are purged.
     await(() -> {
-      PresenceEntry eve = onA.get("eve").await();
-      PresenceEntry dora = onA.get("dora").await();
-      return eve != null && !eve.online() && dora != null && dora.devices().keySet().equals(java.util.Set.of("a1"));
+      PresenceDetail eve = onA.detail("eve").await();
+      PresenceDetail dora = onA.detail("dora").await();
+      return eve.lastSeen() > 0 && !eve.online() && dora.connections().keySet().equals(java.util.Set.of("a1"));
     }, Duration.ofSeconds(15), "purge of the crashed member's devices");
     long purgeMs = Duration.ofNanos(System.nanoTime() - crashedAt).toMillis();
     assertThat(purgeMs).as("purge bound (docs: failure detection + one map pass)").isLessThan(15_000);
@@ -167,10 +164,10 @@ class PresenceVerticleTest {
     int seedPort = m[0].node().hazelcast().getCluster().getLocalMember().getAddress().getPort();
     TestCluster.Member again = TestCluster.join(cfg, seedPort, "node-b");
     members.add(again);
-    PresenceRegistry onAgain = new PresenceRegistry(again.vertx(), again.node().hazelcast());
+    Presence onAgain = again.node().presence();
     onAgain.addDevice("eve", "b3", "node-b").await();
     onA.purgeMember(crashedMember).await();
-    assertThat(onA.get("eve").await().devices()).containsOnlyKeys("b3");
+    assertThat(onA.detail("eve").await().connections()).containsOnlyKeys("b3");
   }
 
   /**
@@ -187,8 +184,8 @@ class PresenceVerticleTest {
         a.node().hazelcast().getCluster().getLocalMember().getAddress().getPort(), "node-b");
     members.add(b);
     await(() -> a.node().hazelcast().getCluster().getMembers().size() == 2, Duration.ofSeconds(20), "join");
-    PresenceRegistry onA = new PresenceRegistry(a.vertx(), a.node().hazelcast());
-    PresenceRegistry onB = new PresenceRegistry(b.vertx(), b.node().hazelcast());
+    Presence onA = a.node().presence();
+    Presence onB = b.node().presence();
     BlockingQueue<JsonObject> toldA = changesTo(a, "node-a");
     onB.addDevice("frank", "f1", "node-b").await();
     onB.addDevice("gina", "g1", "node-b").await();
@@ -199,14 +196,14 @@ class PresenceVerticleTest {
     PresenceVerticle first = new PresenceVerticle(a.node());
     String firstId = a.vertx().deployVerticle(first).await();
     assertThat(first.sweep().await()).isEmpty();
-    assertThat(onA.get("frank").await().online()).isTrue();
+    assertThat(onA.detail("frank").await().online()).isTrue();
     a.vertx().undeploy(firstId).await();
 
     // B takes a short lease and dies while no presence verticle runs: its removal goes unseen.
     long leaseMs = 2000;
     // Taken before the lease is written: the lease's TTL starts at the write, which this precedes.
     long leasedAt = System.nanoTime();
-    new PresenceLeases(b.vertx(), b.node().hazelcast()).renew(onB.localMemberId(), "node-b", leaseMs).await();
+    onB.renewLease("node-b", leaseMs).await();
     // Hazelcast updates the member list first and publishes the member-removed event a moment later,
     // to the listeners registered at that moment. Waiting for the event on a listener of our own
     // (not just for the member list) makes sure the verticle deployed below cannot receive it.
@@ -233,8 +230,8 @@ class PresenceVerticleTest {
     assertThat(change.getString(Bus.USER)).isEqualTo("frank");
     assertThat(change.getBoolean(Bus.ONLINE)).isFalse();
     assertThat(tookMs).as("not before the lease lapsed").isGreaterThanOrEqualTo(leaseMs);
-    assertThat(onA.get("gina").await().online()).isFalse();
-    PresenceEntry frank = onA.get("frank").await();
+    assertThat(onA.detail("gina").await().online()).isFalse();
+    PresenceDetail frank = onA.detail("frank").await();
     assertThat(frank.online()).isFalse();
     assertThat(frank.watchingNodes()).as("B's watch is gone, A's stays").containsExactly("node-a");
     // Counted once the sweep's pass returns, which may be just after the watchers were told; at least

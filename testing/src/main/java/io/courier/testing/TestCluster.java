@@ -30,7 +30,7 @@ public final class TestCluster {
   /** Starts a member with {@code cfg}; blocks the calling (test) thread until it has joined. */
   public static Member start(CourierConfig cfg, String nodeId) {
     ClusterSetup.Started s = ClusterSetup.startClusteredVertx(cfg, nodeId, new VertxOptions()).await();
-    return new Member(s.vertx(), new NodeContext(nodeId, cfg, s.clusterManager().getHazelcastInstance(), s.metrics()));
+    return new Member(s.vertx(), new NodeContext(s.vertx(), nodeId, cfg, s.clusterManager().getHazelcastInstance(), s.metrics()));
   }
 
   /** Starts a member that joins the member at {@code seedPort} (same cluster name as {@code cfg}). */

@@ -9,10 +9,7 @@ import io.courier.testing.TestCluster;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** How Hazelcast results come back to Vert.x, and the routing read the delivery path makes per message. */
+/** How Hazelcast results come back to Vert.x. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HazelcastCallsTest {
   TestCluster.Member a;
@@ -78,28 +75,5 @@ class HazelcastCallsTest {
       }
       assertThat(names).allMatch(n -> n.startsWith("courier-hz-callback-")).hasSizeLessThanOrEqualTo(10);
     }
-  }
-
-  @Test
-  void nodesOfNamesEveryNodeHoldingAConnectionOfTheUser() {
-    PresenceRegistry onA = new PresenceRegistry(a.vertx(), a.node().hazelcast());
-    PresenceRegistry onB = new PresenceRegistry(b.vertx(), b.node().hazelcast());
-    String two = "u-" + UUID.randomUUID();
-    String one = "u-" + UUID.randomUUID();
-    String offline = "u-" + UUID.randomUUID();
-    onA.addDevice(two, "s1", "node-a").await();
-    onB.addDevice(two, "s2", "node-b").await();
-    onB.addDevice(two, "s3", "node-b").await();
-    onA.addDevice(one, "s4", "node-a").await();
-
-    assertThat(onB.nodesOf(two).await()).containsExactlyInAnyOrder("node-a", "node-b");
-    assertThat(onA.nodesOf(one).await()).containsExactly("node-a");
-    assertThat(onA.nodesOf(offline).await()).isEmpty();
-    Map<String, Set<String>> all = onB.nodesOfAll(List.of(two, one, offline)).await();
-    assertThat(all).containsOnlyKeys(two, one);
-    assertThat(all.get(two)).containsExactlyInAnyOrder("node-a", "node-b");
-
-    onA.removeDevice(one, "s4").await();
-    assertThat(onB.nodesOf(one).await()).as("gone with its last device").isEmpty();
   }
 }

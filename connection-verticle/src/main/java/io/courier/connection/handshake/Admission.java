@@ -1,6 +1,6 @@
 package io.courier.connection.handshake;
 
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
 import io.courier.connection.GatewayMetrics;
 import io.courier.connection.auth.Identity;
 import io.courier.connection.auth.TokenVerifier;
@@ -146,14 +146,14 @@ public final class Admission {
   private final Sessions sessions;
   private final int maxConnections;
   private final int maxPerUser;
-  private final PresenceRegistry presence;
+  private final Presence presence;
   private final DeliveryClient delivery;
   private final GatewayMetrics metrics;
   private final SessionServices services;
   private final Local local;
 
   public Admission(String nodeId, BooleanSupplier draining, OriginPolicy origins, Sessions sessions,
-                   int maxConnections, int maxPerUser, PresenceRegistry presence, SessionServices services,
+                   int maxConnections, int maxPerUser, Presence presence, SessionServices services,
                    Local local) {
     this.nodeId = nodeId;
     this.draining = draining;

@@ -1,8 +1,7 @@
 package io.courier.connection.ops;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.PresenceEntry;
-import io.courier.cluster.PresenceLeases;
+import io.courier.cluster.Presence;
 import io.courier.connection.Drain;
 import io.courier.connection.GatewayMetrics;
 import io.courier.connection.handshake.WsHandshake;
@@ -15,10 +14,11 @@ import io.courier.connection.session.Sessions;
 import io.courier.protocol.HttpPaths;
 import io.courier.protocol.bus.StoreChecks;
 import java.util.List;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.PresenceDetail;
 import io.vertx.core.json.JsonArray;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -69,7 +69,7 @@ public final class OpsRoutes {
   private final Sessions sessions;
   private final TokenVerifier verifier;
   private final DeliveryClient storeProbe;
-  private final PresenceRegistry presence;
+  private final Presence presence;
   private final GatewayMetrics metrics;
   private final int maxConnections;
   private final Revocations revocations;
@@ -77,7 +77,7 @@ public final class OpsRoutes {
 
   /** {@code healthTimeoutMs} bounds each readiness check (the store's read included). */
   public OpsRoutes(Vertx vertx, NodeContext node, Drain drain, Sessions sessions, TokenVerifier verifier,
-                   long healthTimeoutMs, PresenceRegistry presence, GatewayMetrics metrics, int maxConnections,
+                   long healthTimeoutMs, Presence presence, GatewayMetrics metrics, int maxConnections,
                    Revocations revocations) {
     this.revocations = revocations;
     this.presence = presence;
@@ -185,23 +185,21 @@ public final class OpsRoutes {
       plain(rc, 400, "a user id of 1-256 characters is required");
       return;
     }
-    presence.get(userId).onComplete(ar -> {
+    presence.detail(userId).onComplete(ar -> {
       if (ar.failed()) {
         plain(rc, 503, "presence unavailable: " + ar.cause().getMessage());
         return;
       }
-      PresenceEntry e = ar.result();
+      PresenceDetail e = ar.result();
       JsonArray connections = new JsonArray();
-      if (e != null) {
-        new TreeMap<>(e.devices()).forEach((sessionId, d) -> connections.add(new JsonObject()
-            .put("sessionId", sessionId).put("nodeId", d.nodeId()).put("since", d.since())));
-      }
-      JsonObject body = new JsonObject().put("userId", userId).put("online", e != null && e.online())
+      new TreeMap<>(e.connections()).forEach((sessionId, d) -> connections.add(new JsonObject()
+          .put("sessionId", sessionId).put("nodeId", d.nodeId()).put("since", d.since())));
+      JsonObject body = new JsonObject().put("userId", userId).put("online", e.online())
           .put("devices", connections.size()).put("connections", connections)
-          .put("watchedBy", new JsonArray(e == null ? List.of() : List.copyOf(e.watchingNodes())));
-      if (e != null && e.online()) {
+          .put("watchedBy", new JsonArray(List.copyOf(new TreeSet<>(e.watchingNodes()))));
+      if (e.online()) {
         body.put("onlineSince", e.since());
-      } else if (e != null && e.lastSeen() > 0) {
+      } else if (e.lastSeen() > 0) {
         body.put("lastSeen", e.lastSeen());
       }
       json(rc, 200, body);
@@ -213,8 +211,7 @@ public final class OpsRoutes {
    * watched by some node, and users/devices per node) and the gateway members' leases.
    */
   private void adminPresence(RoutingContext rc) {
-    PresenceLeases leases = new PresenceLeases(rc.vertx(), node.hazelcast());
-    presence.counts().compose(counts -> leases.all().map(all -> {
+    presence.counts().compose(counts -> presence.leases().map(all -> {
       JsonObject nodes = new JsonObject();
       counts.nodes().forEach((nodeId, n) -> nodes.put(nodeId,
           new JsonObject().put("users", n.users()).put("devices", n.devices())));

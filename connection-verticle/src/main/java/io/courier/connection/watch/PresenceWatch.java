@@ -1,7 +1,7 @@
 package io.courier.connection.watch;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
 import io.courier.cluster.PresenceState;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.MetricNames;
@@ -27,7 +27,7 @@ public final class PresenceWatch {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceWatch.class);
 
   private final String nodeId;
-  private final PresenceRegistry registry;
+  private final Presence presence;
   private final WatchIndex<WatchSink> index = new WatchIndex<>();
   private final int maxWatchedUsers;
   private final int maxQueryUsers;
@@ -37,7 +37,7 @@ public final class PresenceWatch {
 
   public PresenceWatch(Vertx vertx, NodeContext node) {
     this.nodeId = node.nodeId();
-    this.registry = new PresenceRegistry(vertx, node.hazelcast(), node.metrics());
+    this.presence = node.presence();
     this.maxWatchedUsers = node.config().getInt(ConfigKeys.WATCH_MAX_USERS);
     this.maxQueryUsers = node.config().getInt(ConfigKeys.PRESENCE_MAX_USERS);
     if (maxWatchedUsers < 1) {
@@ -67,8 +67,8 @@ public final class PresenceWatch {
     return maxQueryUsers;
   }
 
-  PresenceRegistry registry() {
-    return registry;
+  Presence presence() {
+    return presence;
   }
 
   WatchIndex<WatchSink> index() {
@@ -87,8 +87,8 @@ public final class PresenceWatch {
     List<String> known = all.stream().filter(u -> !isFresh.contains(u)).toList();
     // Only fresh users change the count (+1); the others are read, so a client that repeats a watch
     // does not count twice.
-    Future<Map<String, PresenceState>> added = registry.watch(fresh, nodeId, 1);
-    Future<Map<String, PresenceState>> read = registry.watch(known, nodeId, 0);
+    Future<Map<String, PresenceState>> added = presence.watch(fresh, nodeId, 1);
+    Future<Map<String, PresenceState>> read = presence.watch(known, nodeId, 0);
     return Future.all(added, read).map(ignored -> {
       registrations.increment(fresh.size());
       Map<String, PresenceState> out = new HashMap<>(added.result());
@@ -107,7 +107,7 @@ public final class PresenceWatch {
       return;
     }
     index.remove(sink, users);
-    registry.unwatch(users, nodeId).onFailure(err -> LOG.atWarn().addKeyValue("nodeId", nodeId)
+    presence.unwatch(users, nodeId).onFailure(err -> LOG.atWarn().addKeyValue("nodeId", nodeId)
         .addKeyValue("users", users.size()).addKeyValue("error", String.valueOf(err)).log("unwatch not registered"));
   }
 

@@ -1,8 +1,6 @@
 package io.courier.connection.watch;
 
 import io.courier.cluster.NodeContext;
-import io.courier.cluster.PresenceEntry;
-import io.courier.cluster.PresenceLeases;
 import io.courier.cluster.PresenceState;
 import io.courier.connection.GatewaySettings;
 import io.courier.protocol.Addresses;
@@ -37,7 +35,6 @@ public final class PresenceWatchVerticle extends VerticleBase {
 
   private final NodeContext node;
   private final PresenceWatch watch;
-  private PresenceLeases leases;
   private final GatewaySettings settings;
   private long leaseMs;
   private boolean reconciling;
@@ -53,7 +50,6 @@ public final class PresenceWatchVerticle extends VerticleBase {
     // Both checked by GatewaySettings before this verticle is deployed.
     leaseMs = settings.presenceLeaseMs();
     long reconcileMs = settings.presenceReconcileMs();
-    leases = new PresenceLeases(vertx, node.hazelcast());
     vertx.setPeriodic(leaseMs / 3, id -> renew());
     if (reconcileMs > 0) {
       vertx.setPeriodic(reconcileMs, id -> reconcile());
@@ -64,11 +60,11 @@ public final class PresenceWatchVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return leases.release(watch.registry().localMemberId()).recover(err -> Future.succeededFuture());
+    return watch.presence().releaseLease().recover(err -> Future.succeededFuture());
   }
 
   private Future<Void> renew() {
-    return leases.renew(watch.registry().localMemberId(), node.nodeId(), leaseMs)
+    return watch.presence().renewLease(node.nodeId(), leaseMs)
         .onFailure(err -> LOG.atWarn().addKeyValue("nodeId", node.nodeId()).addKeyValue("error", String.valueOf(err))
             .log("presence lease not renewed"));
   }
@@ -99,7 +95,7 @@ public final class PresenceWatchVerticle extends VerticleBase {
     Future<Void> chain = Future.succeededFuture();
     for (int from = 0; from < users.size(); from += RECONCILE_BATCH) {
       List<String> batch = users.subList(from, Math.min(users.size(), from + RECONCILE_BATCH));
-      chain = chain.compose(v -> watch.registry().getAll(batch).map(found -> {
+      chain = chain.compose(v -> watch.presence().states(batch).map(found -> {
         watch.dispatch(states(batch, found));
         return null;
       }));
@@ -113,11 +109,10 @@ public final class PresenceWatchVerticle extends VerticleBase {
     });
   }
 
-  static List<PresenceState> states(List<String> users, Map<String, PresenceEntry> found) {
+  static List<PresenceState> states(List<String> users, Map<String, PresenceState> found) {
     List<PresenceState> out = new ArrayList<>(users.size());
     for (String u : users) {
-      PresenceEntry e = found.get(u);
-      out.add(e == null ? PresenceState.unknown(u) : e.state(u));
+      out.add(found.getOrDefault(u, PresenceState.unknown(u)));
     }
     return out;
   }

@@ -3,8 +3,8 @@ package io.courier.delivery.store;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.courier.cluster.Maps;
-import io.courier.cluster.PresenceEntry;
-import io.courier.cluster.PresenceRegistry;
+import io.courier.cluster.Presence;
+import io.courier.cluster.PresenceState;
 import io.courier.delivery.store.hazelcast.AppendOutcome;
 import io.courier.delivery.store.hazelcast.Inbox;
 import io.courier.delivery.store.hazelcast.InboxAppend;
@@ -52,7 +52,7 @@ public final class HazelcastMessageStore implements MessageStore {
 
   private final Vertx vertx;
   private final IMap<String, Inbox> inboxes;
-  private final PresenceRegistry presence;
+  private final Presence presence;
   private final StoreSettings settings;
   private final String nodeId;
   private final long pruneTimer;
@@ -60,10 +60,11 @@ public final class HazelcastMessageStore implements MessageStore {
   /** Whether a periodic sweep is still under way (a large first removal can outlast the interval). */
   private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
 
-  public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg) {
+  /** {@code presence} tells which idle inboxes belong to users long offline (the idle sweep). */
+  public HazelcastMessageStore(Vertx vertx, HazelcastInstance hz, CourierConfig cfg, Presence presence) {
     this.vertx = vertx;
     this.inboxes = hz.getMap(Maps.INBOXES);
-    this.presence = new PresenceRegistry(vertx, hz);
+    this.presence = presence;
     this.settings = StoreSettings.from(cfg);
     this.backups = cfg.getInt(io.courier.protocol.ConfigKeys.HZ_BACKUP_COUNT);
     this.nodeId = cfg.get(io.courier.protocol.ConfigKeys.NODE_ID);
@@ -210,11 +211,12 @@ public final class HazelcastMessageStore implements MessageStore {
       return Future.succeededFuture(removed);
     }
     List<String> batch = idle.subList(from, Math.min(idle.size(), from + IDLE_BATCH));
-    return presence.getAll(batch).compose(entries -> {
+    return presence.states(batch).compose(states -> {
       Set<String> gone = new HashSet<>();
       for (String user : batch) {
-        PresenceEntry p = entries.get(user);
-        if (p == null || (!p.online() && p.lastSeen() < offlineBefore)) {
+        // Offline, since is when the user was last seen (0: never seen).
+        PresenceState p = states.getOrDefault(user, PresenceState.unknown(user));
+        if (!p.online() && p.since() < offlineBefore) {
           gone.add(user);
         }
       }

@@ -56,7 +56,7 @@ class HazelcastMessageStoreTest extends MessageStoreContractTest {
   @Override
   protected MessageStore newStore(CourierConfig settings, int instance) {
     TestCluster.Member m = instance == 0 ? first : second;
-    return new HazelcastMessageStore(m.vertx(), hz(m), settings);
+    return new HazelcastMessageStore(m.vertx(), hz(m), settings, m.node().presence());
   }
 
   @Override
@@ -173,7 +173,7 @@ class HazelcastMessageStoreTest extends MessageStoreContractTest {
   void theSweepRemovesIdleInboxesOfUsersLongOffline() {
     CourierConfig c = cfg.with(ConfigKeys.RETENTION_MAX_AGE_MS, 60_000).with(ConfigKeys.DEDUPE_WINDOW_MS, 300);
     HazelcastMessageStore store = (HazelcastMessageStore) open(c, 0);
-    io.courier.cluster.PresenceRegistry presence = new io.courier.cluster.PresenceRegistry(first.vertx(), hz(first));
+    io.courier.cluster.Presence presence = first.node().presence();
     long old = System.currentTimeMillis() - 120_000;
     String ghost = user();
     String reader = user();

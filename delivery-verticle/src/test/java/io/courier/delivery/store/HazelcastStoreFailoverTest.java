@@ -58,8 +58,8 @@ class HazelcastStoreFailoverTest {
     Inboxes.eventually(Duration.ofSeconds(20), "partitions migrated", () -> hz(owner).getPartitionService().isClusterSafe());
     String bob = userOwnedBy(hz(owner));
 
-    MessageStore viaSurvivor = new HazelcastMessageStore(survivor.vertx(), hz(survivor), cfg);
-    MessageStore viaOwner = new HazelcastMessageStore(owner.vertx(), hz(owner), cfg);
+    MessageStore viaSurvivor = new HazelcastMessageStore(survivor.vertx(), hz(survivor), cfg, survivor.node().presence());
+    MessageStore viaOwner = new HazelcastMessageStore(owner.vertx(), hz(owner), cfg, owner.node().presence());
     await(Inboxes.sendSequentially(viaOwner, bob, "early", 20));
 
     AtomicInteger retries = new AtomicInteger();

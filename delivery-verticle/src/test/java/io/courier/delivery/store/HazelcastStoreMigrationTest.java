@@ -67,8 +67,8 @@ class HazelcastStoreMigrationTest {
       users.add(Ports.uniqueName("u" + i));
     }
     List<MessageStore> stores = List.of(
-        new HazelcastMessageStore(a.vertx(), hz(a), cfg),
-        new HazelcastMessageStore(b.vertx(), hz(b), cfg));
+        new HazelcastMessageStore(a.vertx(), hz(a), cfg, a.node().presence()),
+        new HazelcastMessageStore(b.vertx(), hz(b), cfg, b.node().presence()));
     List<Vertx> vertxes = List.of(a.vertx(), b.vertx());
 
     // user -> id -> seq answered

@@ -1,10 +1,9 @@
-package io.courier.loadgen;
+package io.courier.presence.hazelcast;
 
 import com.hazelcast.map.LocalMapStats;
 import io.courier.cluster.ClusterSetup;
 import io.courier.cluster.FreePorts;
 import io.courier.cluster.Maps;
-import io.courier.cluster.PresenceRegistry;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.vertx.core.Future;
@@ -18,20 +17,44 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * `courier bench presence-memory`: what one online user costs in the presence map. Starts real
+ * What one online user costs in the presence map, run from the node's jar:
+ * {@code java -cp node/target/courier.jar io.courier.presence.hazelcast.PresenceMemory --users 100000}. Starts real
  * Hazelcast members in this JVM exactly as a node does ({@link ClusterSetup}, Courier's map configs,
  * {@code COURIER_HZ_BACKUP_COUNT}), registers {@code --users} online users through
- * {@link PresenceRegistry#addDevice} in batches of concurrent calls (each user on the member the
+ * {@link HazelcastPresence#addDevice} in batches of concurrent calls (each user on the member the
  * user's number picks, like gateways on several nodes; every tenth user with a second device), then
  * reports per user: Hazelcast's own entry memory cost (owned and backup, summed over the members)
  * and the heap growth of the whole JVM after a full GC (both members live in it, so that is owned
  * plus backup too). Loopback only; a cluster name of its own.
  */
-final class PresenceMemory {
-  static final String USAGE = """
-      usage: courier bench presence-memory [--users 100000] [--members 2] [--backups 1] [--watchers 0] [--batch 1000] [--out FILE]""";
+public final class PresenceMemory {
+  static final String USAGE = "usage: java -cp courier.jar " + PresenceMemory.class.getName()
+      + " [--users 100000] [--members 2] [--backups 1] [--watchers 0] [--batch 1000] [--out FILE]";
+
+  /** A flag this tool does not take, or a value out of range. */
+  static final class UsageException extends IllegalArgumentException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
 
   private PresenceMemory() {}
+
+  public static void main(String[] args) {
+    int status;
+    try {
+      status = run(args, System.out, System.err);
+    } catch (UsageException e) {
+      System.err.println("presence-memory: " + e.getMessage());
+      status = 2;
+    } catch (RuntimeException e) {
+      System.err.println("presence-memory: failed: " + e);
+      status = 1;
+    }
+    System.out.flush();
+    System.err.flush();
+    System.exit(status);
+  }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     int users = 100_000;
@@ -40,10 +63,10 @@ final class PresenceMemory {
     int batch = 1000;
     int watchers = 0;
     java.nio.file.Path outFile = null;
-    for (int i = 1; i < args.length; i++) {
+    for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
-        throw new Options.UsageException(flag + " needs a value\n" + USAGE);
+        throw new UsageException(flag + " needs a value\n" + USAGE);
       }
       String v = args[++i];
       switch (flag) {
@@ -53,11 +76,11 @@ final class PresenceMemory {
         case "--batch" -> batch = positive(flag, v, 100_000);
         case "--watchers" -> watchers = between(flag, v, 0, 5);
         case "--out" -> outFile = java.nio.file.Path.of(v);
-        default -> throw new Options.UsageException("unknown flag " + flag + "\n" + USAGE);
+        default -> throw new UsageException("unknown flag " + flag + "\n" + USAGE);
       }
     }
     if (watchers > members) {
-      throw new Options.UsageException("--watchers must be at most --members (" + members + ")");
+      throw new UsageException("--watchers must be at most --members (" + members + ")");
     }
     JsonObject result = measure(users, members, backups, watchers, batch, err);
     out.println("| users | members | backups | watchers | owned B/user | backup B/user | heap B/user (after GC) | registered in | sweep aggregation | purge pass |");
@@ -94,7 +117,7 @@ final class PresenceMemory {
     } catch (NumberFormatException ignored) {
       // below
     }
-    throw new Options.UsageException(flag + " must be " + min + "-" + max + ", got '" + v + "'");
+    throw new UsageException(flag + " must be " + min + "-" + max + ", got '" + v + "'");
   }
 
   static JsonObject measure(int users, int memberCount, int backups, int watchers, int batch, PrintStream err) {
@@ -117,8 +140,8 @@ final class PresenceMemory {
         }
       }
       awaitSafe(members);
-      List<PresenceRegistry> registries = members.stream()
-          .map(s -> new PresenceRegistry(s.vertx(), s.clusterManager().getHazelcastInstance())).toList();
+      List<HazelcastPresence> registries = members.stream()
+          .map(s -> new HazelcastPresence(s.vertx(), s.clusterManager().getHazelcastInstance())).toList();
       // The map exists (empty) before the baseline, so its fixed cost is not charged to the users.
       registries.get(0).map().size();
       long heapBefore = heapAfterGc();

@@ -1,4 +1,4 @@
-package io.courier.cluster;
+package io.courier.presence;
 
 import java.util.Set;
 import java.util.TreeSet;

@@ -1,4 +1,4 @@
-package io.courier.loadgen;
+package io.courier.presence.hazelcast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** `courier bench presence-memory` at a small size, on two real Hazelcast members in this JVM. */
+/** The presence memory benchmark at a small size, on two real Hazelcast members in this JVM. */
 class PresenceMemoryTest {
 
   @Test
@@ -26,11 +26,11 @@ class PresenceMemoryTest {
   @Test
   void badFlagsAreUsageErrors() {
     PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> Main.run(new String[] {"presence-memory", "--users", "0"}, sink, sink))
-        .isInstanceOf(Options.UsageException.class).hasMessageContaining("--users must be 1-");
-    assertThatThrownBy(() -> Main.run(new String[] {"presence-memory", "--members", "1", "--watchers", "2"}, sink, sink))
-        .isInstanceOf(Options.UsageException.class).hasMessageContaining("--watchers must be at most --members");
-    assertThatThrownBy(() -> Main.run(new String[] {"presence-memory", "--backups"}, sink, sink))
-        .isInstanceOf(Options.UsageException.class).hasMessageContaining("--backups needs a value");
+    assertThatThrownBy(() -> PresenceMemory.run(new String[] {"--users", "0"}, sink, sink))
+        .isInstanceOf(PresenceMemory.UsageException.class).hasMessageContaining("--users must be 1-");
+    assertThatThrownBy(() -> PresenceMemory.run(new String[] {"--members", "1", "--watchers", "2"}, sink, sink))
+        .isInstanceOf(PresenceMemory.UsageException.class).hasMessageContaining("--watchers must be at most --members");
+    assertThatThrownBy(() -> PresenceMemory.run(new String[] {"--backups"}, sink, sink))
+        .isInstanceOf(PresenceMemory.UsageException.class).hasMessageContaining("--backups needs a value");
   }
 }

@@ -1,14 +1,15 @@
-package io.courier.cluster;
+package io.courier.presence.hazelcast;
 
 import com.hazelcast.aggregation.Aggregator;
-import java.io.Serializable;
+import io.courier.cluster.PresenceCounts;
+import io.courier.cluster.PresenceCounts.NodeCounts;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 /** Cluster-wide reads of the presence map that run where the data is, one pass per partition. */
-public final class PresenceAggregators {
+final class PresenceAggregators {
   private PresenceAggregators() {}
 
   /** Every member id that holds a device or a watch in the map: what the orphan sweep checks. */
@@ -37,12 +38,7 @@ public final class PresenceAggregators {
   }
 
   /** Online users and devices, in total and per node (a user online on two nodes counts on each). */
-  public record Counts(long onlineUsers, long devices, long watchedUsers, Map<String, NodeCounts> nodes)
-      implements Serializable {}
-
-  public record NodeCounts(long users, long devices) implements Serializable {}
-
-  static final class Count implements Aggregator<Map.Entry<String, PresenceEntry>, Counts> {
+  static final class Count implements Aggregator<Map.Entry<String, PresenceEntry>, PresenceCounts> {
     private static final long serialVersionUID = 1L;
     private long users;
     private long devices;
@@ -87,10 +83,10 @@ public final class PresenceAggregators {
     }
 
     @Override
-    public Counts aggregate() {
+    public PresenceCounts aggregate() {
       Map<String, NodeCounts> out = new TreeMap<>();
       nodes.forEach((node, n) -> out.put(node, new NodeCounts(n[0], n[1])));
-      return new Counts(users, devices, watched, out);
+      return new PresenceCounts(users, devices, watched, out);
     }
   }
 }

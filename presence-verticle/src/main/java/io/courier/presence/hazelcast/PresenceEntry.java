@@ -1,5 +1,6 @@
-package io.courier.cluster;
+package io.courier.presence.hazelcast;
 
+import io.courier.cluster.PresenceState;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,13 +15,11 @@ import java.util.TreeSet;
  * map keeps entries as objects (OBJECT in-memory format), so a stored entry is never mutated while
  * a query or aggregation may be reading it; the processors change a {@link #copy()}.
  *
- * <p>Java-serialized: fields added later ({@code rev}, {@code watchers}) read as 0/null from an entry
- * written by a previous-version node, and a previous-version node reading an entry written here
- * skips them (Java serialization discards fields, and their classes, the reader does not have; it
- * drops them if it rewrites the entry). Nodes of both versions thus share the map during a rolling
- * restart.
+ * <p>Java-serialized, under this class's name: members share the map only with members that have
+ * the same class (a member reading an entry written by another version of it gets fields it lacks
+ * as 0/null, and skips fields it does not know).
  */
-public final class PresenceEntry implements Serializable {
+final class PresenceEntry implements Serializable {
   private static final long serialVersionUID = 2L;
 
   /**

@@ -1,25 +1,25 @@
-package io.courier.cluster;
+package io.courier.presence.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.courier.cluster.HazelcastFutures;
+import io.courier.cluster.Maps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Leases of the members that register devices and watches (gateway nodes): memberId -> nodeId with a
  * Hazelcast TTL, renewed every third of it. A lease that lapsed means its member stopped renewing.
- * The sweep ({@link Orphans}) purges a member only when it is neither in the cluster's member list
+ * The sweep ({@code io.courier.presence.Orphans}) purges a member only when it is neither in the cluster's member list
  * nor leased: the member list protects a live member whose renewals were late, the lease protects a
  * member that joined after the sweeper read the member list.
  */
-public final class PresenceLeases {
+final class PresenceLeases {
   private final IMap<String, String> map;
   private final Vertx vertx;
 
-  public PresenceLeases(Vertx vertx, HazelcastInstance hz) {
+  PresenceLeases(Vertx vertx, HazelcastInstance hz) {
     this.vertx = vertx;
     this.map = hz.getMap(Maps.PRESENCE_LEASES);
   }
@@ -41,11 +41,6 @@ public final class PresenceLeases {
   /** Gives the lease up (an orderly stop). */
   public Future<Void> release(String memberId) {
     return HazelcastFutures.onContext(map.removeAsync(memberId), vertx.getOrCreateContext()).mapEmpty();
-  }
-
-  /** Member ids holding a lease now (a blocking cluster read, on a worker). */
-  public Future<Set<String>> leased() {
-    return vertx.executeBlocking(() -> new HashSet<>(map.keySet()), false);
   }
 
   /** memberId -> nodeId of every lease (for the admin view). */
