@@ -27,7 +27,7 @@ public final class Maps {
    * each entry with a TTL of the longest token lifetime (see the connection verticle's Revocations).
    */
   public static final String REVOCATIONS = "courier.revocations";
-  /** Per-user send buckets of the cluster-wide send rate limit: userId -> {@link SendBucket}. */
+  /** Per-user send buckets of the cluster-wide send rate limit: userId -> {@code SendBucket} (connection-verticle). */
   public static final String USER_SEND_BUCKETS = "courier.rate.user.sends";
 
   /** Member attribute carrying Courier's node id, so a removed member maps to its presence entries. */

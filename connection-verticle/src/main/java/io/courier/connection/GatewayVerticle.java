@@ -2,7 +2,7 @@ package io.courier.connection;
 
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.Presence;
-import io.courier.cluster.UserSendBuckets;
+import io.courier.connection.session.UserSendBuckets;
 import io.courier.connection.auth.JwtKeys;
 import io.courier.connection.auth.Revocations;
 import io.courier.connection.auth.TokenVerifier;

@@ -1,6 +1,5 @@
 package io.courier.connection.session;
 
-import io.courier.cluster.SendBucket;
 
 /**
  * A token bucket: refills at {@code ratePerS} up to {@code burst}. A cost is admitted when the

@@ -1,7 +1,6 @@
 package io.courier.connection.session;
 
 import io.courier.cluster.HazelcastFutures;
-import io.courier.cluster.SendBucket;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,7 +12,7 @@ import java.util.Map;
 
 /**
  * The per-user send limit as one gateway instance sees it: tokens leased in batches of
- * {@code lease} from the user's cluster-wide bucket ({@link io.courier.cluster.UserSendBuckets})
+ * {@code lease} from the user's cluster-wide bucket ({@link UserSendBuckets})
  * and spent here, so a send costs a cluster call only once per batch. Leased tokens are kept for
  * {@link #LEASE_TTL_MS} at most, then dropped (the cluster bucket has refilled meanwhile).
  *
@@ -121,7 +120,7 @@ public final class UserSendLimiter {
   }
 
   /** Adapts the cluster buckets to {@link Buckets} on {@code context}. */
-  public static Buckets cluster(io.courier.cluster.UserSendBuckets b, Context context, double ratePerS, double burst) {
+  public static Buckets cluster(UserSendBuckets b, Context context, double ratePerS, double burst) {
     return (userId, want) -> HazelcastFutures.onContext(b.lease(userId, ratePerS, burst, want), context);
   }
 }

@@ -2,7 +2,6 @@ package io.courier.connection.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.courier.cluster.SendBucket;
 import io.courier.connection.GatewaySettings;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.ConfigKeys;

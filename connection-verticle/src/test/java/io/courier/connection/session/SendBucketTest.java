@@ -1,4 +1,4 @@
-package io.courier.cluster;
+package io.courier.connection.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,8 @@
-package io.courier.cluster;
+package io.courier.connection.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.cluster.Maps;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
