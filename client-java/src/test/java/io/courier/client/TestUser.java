@@ -1,7 +1,7 @@
 package io.courier.client;
 
-import io.courier.tokens.TokenIssuer;
 import io.courier.protocol.InboxMessage;
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

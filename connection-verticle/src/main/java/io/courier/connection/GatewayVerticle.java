@@ -1,8 +1,8 @@
 package io.courier.connection;
 
+import io.courier.cluster.LocalServices;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.Presence;
-import io.courier.connection.session.UserSendBuckets;
 import io.courier.connection.auth.JwtKeys;
 import io.courier.connection.auth.Revocations;
 import io.courier.connection.auth.TokenVerifier;
@@ -19,12 +19,12 @@ import io.courier.connection.session.DeliveryClient;
 import io.courier.connection.session.Session;
 import io.courier.connection.session.SessionServices;
 import io.courier.connection.session.Sessions;
+import io.courier.connection.session.UserSendBuckets;
 import io.courier.connection.session.UserSendLimiter;
 import io.courier.connection.watch.PresenceWatch;
 import io.courier.protocol.CloseCodes;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.HttpPaths;
-import io.courier.cluster.LocalServices;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,5 +1,6 @@
 package io.courier.delivery;
 
+import io.courier.cluster.LocalServices;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.Presence;
 import io.courier.delivery.store.AppendResult;
@@ -13,7 +14,6 @@ import io.courier.protocol.BusFailures;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
-import io.courier.cluster.LocalServices;
 import io.courier.protocol.bus.DeliveryRead;
 import io.courier.protocol.bus.DeliverySend;
 import io.courier.protocol.bus.StoreChecks;

@@ -1,5 +1,6 @@
 package io.courier.delivery;
 
+import io.courier.delivery.store.BatchAppendResult;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.InboxMessage;
 import io.courier.protocol.MsgFrame;
@@ -7,7 +8,6 @@ import io.courier.protocol.bus.NodePush;
 import io.courier.protocol.bus.RoomPush;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
-import io.courier.delivery.store.BatchAppendResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.courier.loadgen;
 
-import io.courier.tokens.Secrets;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.HttpPaths;
+import io.courier.tokens.Secrets;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.courier.loadgen;
 
-import io.courier.tokens.TokenIssuer;
 import io.courier.protocol.ClientFrames;
 import io.courier.protocol.FrameTypes;
 import io.courier.protocol.HttpPaths;
+import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

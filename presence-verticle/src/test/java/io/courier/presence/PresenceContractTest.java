@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.cluster.Presence;
 import io.courier.cluster.PresenceCounts;
-import io.courier.cluster.PresenceState;
 import io.courier.cluster.PresenceDetail;
+import io.courier.cluster.PresenceState;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.bus.PresenceChanges;
 import io.courier.testing.Ports;

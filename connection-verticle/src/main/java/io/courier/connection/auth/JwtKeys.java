@@ -1,8 +1,8 @@
 package io.courier.connection.auth;
 
 import io.courier.protocol.ConfigKeys;
-import io.courier.tokens.Secrets;
 import io.courier.protocol.CourierConfig;
+import io.courier.tokens.Secrets;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,5 @@
 package io.courier.connection.auth;
 
-import io.courier.cluster.HazelcastFutures;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
@@ -10,6 +9,7 @@ import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.courier.cluster.HazelcastFutures;
 import io.courier.cluster.Maps;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.RedisEndpoint;

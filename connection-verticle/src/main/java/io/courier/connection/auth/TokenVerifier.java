@@ -1,12 +1,12 @@
 package io.courier.connection.auth;
 
+import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
+import io.courier.protocol.ServiceBridge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.courier.protocol.ConfigKeys;
-import io.courier.protocol.CourierConfig;
-import io.courier.protocol.ServiceBridge;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import java.util.ArrayList;

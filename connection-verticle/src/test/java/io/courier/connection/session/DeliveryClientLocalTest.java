@@ -2,11 +2,11 @@ package io.courier.connection.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.cluster.LocalServices;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.ClientFrame;
-import io.courier.protocol.CourierConfig;
 import io.courier.protocol.ConfigKeys;
-import io.courier.cluster.LocalServices;
+import io.courier.protocol.CourierConfig;
 import io.courier.protocol.bus.DeliverySend;
 import io.courier.protocol.bus.Rooms;
 import io.courier.testing.Ports;

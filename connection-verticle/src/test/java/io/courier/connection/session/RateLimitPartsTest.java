@@ -3,8 +3,8 @@ package io.courier.connection.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.connection.GatewaySettings;
-import io.courier.protocol.CourierConfig;
 import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.CourierConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
