@@ -5,7 +5,6 @@ import io.courier.cluster.PresenceState;
 import io.courier.connection.GatewaySettings;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.Bus;
-import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.bus.PresenceChanges;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
