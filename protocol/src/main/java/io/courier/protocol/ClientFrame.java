@@ -6,10 +6,23 @@ import java.util.List;
 public sealed interface ClientFrame {
   String ref();
 
-  /** {@code send}: exactly one of {@code to} and {@code room} is non-null; {@code body} is JSON text. */
-  record Send(String ref, String id, String to, String room, String bodyJson) implements ClientFrame {}
+  /** The frame's {@code type} ({@link FrameTypes}). */
+  String type();
 
-  record Ack(String ref, long seq) implements ClientFrame {}
+  /** {@code send}: exactly one of {@code to} and {@code room} is non-null; {@code body} is JSON text. */
+  record Send(String ref, String id, String to, String room, String bodyJson) implements ClientFrame {
+    @Override
+    public String type() {
+      return FrameTypes.SEND;
+    }
+  }
+
+  record Ack(String ref, long seq) implements ClientFrame {
+    @Override
+    public String type() {
+      return FrameTypes.ACK;
+    }
+  }
 
   /**
    * {@code sync}: {@code epoch} is null when the client has none. {@code lastId} and {@code lastTs}
@@ -20,16 +33,41 @@ public sealed interface ClientFrame {
     public Sync(String ref, long after, String epoch) {
       this(ref, after, epoch, null, null);
     }
+
+    @Override
+    public String type() {
+      return FrameTypes.SYNC;
+    }
   }
 
-  record Ping(String ref) implements ClientFrame {}
+  record Ping(String ref) implements ClientFrame {
+    @Override
+    public String type() {
+      return FrameTypes.PING;
+    }
+  }
 
-  record Join(String ref, String room) implements ClientFrame {}
+  record Join(String ref, String room) implements ClientFrame {
+    @Override
+    public String type() {
+      return FrameTypes.JOIN;
+    }
+  }
 
-  record Leave(String ref, String room) implements ClientFrame {}
+  record Leave(String ref, String room) implements ClientFrame {
+    @Override
+    public String type() {
+      return FrameTypes.LEAVE;
+    }
+  }
 
   /** {@code presence}, {@code watch} or {@code unwatch}: the frame's type and its users. */
   record Users(String ref, String type, List<String> users) implements ClientFrame {}
 
-  record Refresh(String ref, String token) implements ClientFrame {}
+  record Refresh(String ref, String token) implements ClientFrame {
+    @Override
+    public String type() {
+      return FrameTypes.REFRESH;
+    }
+  }
 }

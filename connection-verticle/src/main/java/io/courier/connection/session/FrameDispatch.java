@@ -8,6 +8,7 @@ import io.courier.protocol.FrameError;
 import io.courier.protocol.FrameParser;
 import io.courier.protocol.FrameTypes;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A client's text frame from its arrival to the one class that handles its type: charged against
@@ -92,7 +93,7 @@ final class FrameDispatch {
       return;
     }
     ClientFrame f = r.frame();
-    String type = typeOf(f);
+    String type = f.type();
     metrics.frameIn(type);
     Route<?> route = ROUTES.get(type);
     if (route == null) {
@@ -103,29 +104,11 @@ final class FrameDispatch {
   }
 
   /** The frame types that have a route. */
-  static java.util.Set<String> routedTypes() {
+  static Set<String> routedTypes() {
     return ROUTES.keySet();
   }
 
   private static String refOf(FrameParser.Result r) {
     return r.ok() ? r.frame().ref() : r.error().ref();
-  }
-
-  /** The {@code type} a parsed frame came with. */
-  static String typeOf(ClientFrame f) {
-    if (f instanceof ClientFrame.Users u) {
-      return u.type();
-    } else if (f instanceof ClientFrame.Send) {
-      return FrameTypes.SEND;
-    } else if (f instanceof ClientFrame.Ack) {
-      return FrameTypes.ACK;
-    } else if (f instanceof ClientFrame.Sync) {
-      return FrameTypes.SYNC;
-    } else if (f instanceof ClientFrame.Ping) {
-      return FrameTypes.PING;
-    } else if (f instanceof ClientFrame.Refresh) {
-      return FrameTypes.REFRESH;
-    }
-    return f instanceof ClientFrame.Join ? FrameTypes.JOIN : FrameTypes.LEAVE;
   }
 }

@@ -26,7 +26,7 @@ class FrameDispatchTest {
     for (Map.Entry<String, String> e : SAMPLES.entrySet()) {
       FrameParser.Result r = FrameParser.parse(e.getValue());
       assertThat(r.ok()).as(e.getKey()).isTrue();
-      assertThat(FrameDispatch.typeOf(r.frame())).isEqualTo(e.getKey());
+      assertThat(r.frame().type()).isEqualTo(e.getKey());
     }
     assertThat(FrameDispatch.routedTypes()).containsExactlyInAnyOrderElementsOf(SAMPLES.keySet());
   }
