@@ -58,6 +58,7 @@ public final class OpsRoutes {
   static final String CHECK_CLUSTER = "cluster";
   static final String CHECK_REVOCATIONS = "revocations";
   static final String CHECK_STORE = "store";
+  private static final List<String> CHECKS = List.of(CHECK_ACCEPTING, CHECK_CLUSTER, CHECK_REVOCATIONS, CHECK_STORE);
   /** The inbox the store check reads the head of (limit 0: no messages are read). */
   static final String HEALTH_USER = "courier.health-check";
 
@@ -265,23 +266,15 @@ public final class OpsRoutes {
   /** 200 when every readiness procedure is UP, else 503; the body keeps one entry per check by name. */
   private void ready(RoutingContext rc) {
     readiness.checkStatus().onComplete(ar -> {
+      List<CheckResult> results = ar.succeeded() && ar.result().getChecks() != null ? ar.result().getChecks() : List.of();
+      boolean ok = ar.succeeded() && results.stream().allMatch(c -> Boolean.TRUE.equals(c.getUp()));
+      // In the documented order, whatever order the library keeps them in.
       JsonObject checks = new JsonObject();
-      boolean ok = ar.succeeded();
-      if (ar.succeeded()) {
-        for (CheckResult c : ar.result().getChecks()) {
-          checks.put(c.getId(), entry(c));
-        }
-        ok = ar.result().getChecks().stream().allMatch(c -> Boolean.TRUE.equals(c.getUp()));
+      for (String name : CHECKS) {
+        results.stream().filter(c -> name.equals(c.getId())).findFirst().ifPresent(c -> checks.put(name, entry(c)));
       }
-      JsonObject ordered = new JsonObject();
-      for (String name : List.of(CHECK_ACCEPTING, CHECK_CLUSTER, CHECK_REVOCATIONS, CHECK_STORE)) {
-        if (checks.containsKey(name)) {
-          ordered.put(name, checks.getValue(name));
-        }
-      }
-      JsonObject body = new JsonObject().put("status", ok ? "UP" : "DOWN").put("nodeId", node.nodeId())
-          .put("connections", sessions.size()).put("checks", ordered);
-      json(rc, ok ? 200 : 503, body);
+      json(rc, ok ? 200 : 503, new JsonObject().put("status", ok ? "UP" : "DOWN").put("nodeId", node.nodeId())
+          .put("connections", sessions.size()).put("checks", checks));
     });
   }
 
