@@ -59,8 +59,7 @@ class NodeFailoverIntegrationTest {
     CourierConfig base = nodes.config().with(ConfigKeys.GATEWAY_INSTANCES, 1)
         .with(ConfigKeys.DRAIN_GRACE_MS, 1000); // close() drains: the client follows the reconnect hint
     CourierNode first = start(base);
-    CourierNode second = start(base.with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + base.getInt(ConfigKeys.CLUSTER_PORT)));
+    CourierNode second = start(Nodes.joining(base));
 
     TestUser alice = user("alice", quick().setHost("127.0.0.1").setPort(second.port())).connect();
     TestUser bob = user("bob", quick().addServer("127.0.0.1", first.port()).addServer("127.0.0.1", second.port()))

@@ -10,7 +10,6 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Nodes;
 import io.courier.testing.OpenSsl;
-import io.courier.testing.Ports;
 import io.courier.testing.TestCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -50,8 +49,8 @@ class ClusterBusTlsNodeTest {
         .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.CLUSTER_CONFIG, Path.of("..", "cluster.xml"));
     int seed = cfg.getInt(ConfigKeys.CLUSTER_PORT);
     a = nodes.start(withBusTls(cfg, ca, OpenSsl.signed(dir, ca, "node-a")).with(ConfigKeys.NODE_ID, "tls-node-a"));
-    b = nodes.start(withBusTls(cfg, ca, OpenSsl.signed(dir, ca, "node-b")).with(ConfigKeys.NODE_ID, "tls-node-b")
-        .with(ConfigKeys.CLUSTER_PORT, Ports.free()).with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + seed));
+    b = nodes.start(Nodes.joining(withBusTls(cfg, ca, OpenSsl.signed(dir, ca, "node-b")))
+        .with(ConfigKeys.NODE_ID, "tls-node-b"));
     intruder = TestCluster.join(withBusTls(cfg, other, OpenSsl.signed(dir, other, "intruder")), seed, "tls-intruder");
     nodes.add(() -> intruder.vertx().close().await());
     assertThat(a.context().hazelcast().getCluster().getMembers()).hasSize(3);

@@ -51,8 +51,7 @@ class MetricsTest {
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
     a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "metrics-a"));
     bMetricsPort = Ports.free();
-    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "metrics-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT))
+    b = nodes.start(Nodes.joining(cfg).with(ConfigKeys.NODE_ID, "metrics-b")
         .with(ConfigKeys.VERTICLES, "delivery,presence").with(ConfigKeys.METRICS_PORT, bMetricsPort));
     full = nodes.start(nodes.config()
         .with(ConfigKeys.GATEWAY_INSTANCES, 1).with(ConfigKeys.NODE_ID, "metrics-full")

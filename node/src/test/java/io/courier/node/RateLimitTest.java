@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Nodes;
-import io.courier.testing.Ports;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -52,8 +51,7 @@ class RateLimitTest {
         .with(ConfigKeys.USER_SENDS_LEASE, LEASE).with(ConfigKeys.RATE_STRIKES, 0)
         .with(ConfigKeys.GATEWAY_INSTANCES, 1);
     u1 = nodes.start(user.with(ConfigKeys.NODE_ID, "rate-u1"));
-    u2 = nodes.start(user.with(ConfigKeys.NODE_ID, "rate-u2").with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + user.getInt(ConfigKeys.CLUSTER_PORT)));
+    u2 = nodes.start(Nodes.joining(user).with(ConfigKeys.NODE_ID, "rate-u2"));
     client = nodes.client();
   }
 

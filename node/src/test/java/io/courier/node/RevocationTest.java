@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Nodes;
-import io.courier.testing.Ports;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -49,9 +48,7 @@ class RevocationTest {
     CourierConfig cfg = nodes.config();
     a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "revoke-a").with(ConfigKeys.GATEWAY_INSTANCES, 1));
     // Two gateway instances on B: the sweep must reach connections on every event loop.
-    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "revoke-b").with(ConfigKeys.GATEWAY_INSTANCES, 2)
-        .with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT)));
+    b = nodes.start(Nodes.joining(cfg).with(ConfigKeys.NODE_ID, "revoke-b").with(ConfigKeys.GATEWAY_INSTANCES, 2));
     client = nodes.client();
     http = client.createHttpClient();
     try (WsProbe warm = connect(b, nodes.token("warm-up"))) {

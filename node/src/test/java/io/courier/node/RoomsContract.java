@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Nodes;
-import io.courier.testing.Ports;
 import io.courier.tokens.TokenIssuer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -52,8 +51,7 @@ abstract class RoomsContract {
         .with(ConfigKeys.ROOM_FANOUT_PARALLELISM, 2)
         .with(ConfigKeys.ROOM_SENDS_IN_FLIGHT, 1));
     a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "rooms-a"));
-    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "rooms-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT)));
+    b = nodes.start(Nodes.joining(cfg).with(ConfigKeys.NODE_ID, "rooms-b"));
     // The second member's join migrates partitions; a store call made meanwhile can wait out its
     // timeout on a busy machine, which is not what these tests are about.
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Nodes;
-import io.courier.testing.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -42,8 +41,7 @@ class UserConnectionLimitTest {
     CourierConfig cfg = nodes.config()
         .with(ConfigKeys.MAX_CONNECTIONS_PER_USER, LIMIT).with(ConfigKeys.GATEWAY_INSTANCES, 1);
     a = nodes.start(cfg.with(ConfigKeys.NODE_ID, "per-user-a"));
-    b = nodes.start(cfg.with(ConfigKeys.NODE_ID, "per-user-b").with(ConfigKeys.CLUSTER_PORT, Ports.free())
-        .with(ConfigKeys.CLUSTER_MEMBERS, "127.0.0.1:" + cfg.getInt(ConfigKeys.CLUSTER_PORT)));
+    b = nodes.start(Nodes.joining(cfg).with(ConfigKeys.NODE_ID, "per-user-b"));
     client = nodes.client();
   }
 
