@@ -137,11 +137,13 @@ final class Bench {
   private JsonObject chat(Fleet fleet, boolean raw) {
     Fleet.Opened opened = openAll(fleet);
     long progress = startProgress(fleet);
+    long cpuBefore = LoadCpu.processCpuNanos();
     long warmupNanos = warmUp(fleet, raw);
     phase = raw ? "chat(raw)" : "chat";
     long sendNanos = drive(fleet, o.localRate(), o.duration.toNanos(), null);
     phase = "drain";
     drain(fleet);
+    long cpuNanos = LoadCpu.processCpuNanos() - cpuBefore;
     samples.add(probe.sample(fleet.counters.open.get()));
     vertx.cancelTimer(progress);
     fleet.closeAll().await();
@@ -149,6 +151,7 @@ final class Bench {
     if (fleet.phases.warmup != null) {
       Report.addWarmup(r, fleet.phases.warmup, warmupNanos);
     }
+    r.put("loadgen", LoadCpu.toJson(cpuNanos, fleet));
     if (o.scenario.equals("soak")) {
       r.put("leakCheck", Report.leakCheck(samples));
     }

@@ -107,6 +107,9 @@ final class Shards {
         w.put("ok", w.getBoolean("ok", false) && s.getJsonObject("warmup").getBoolean("ok", false))
             .put("durationMs", Math.max(w.getLong("durationMs"), s.getJsonObject("warmup").getLong("durationMs")));
       }
+      if (s.getJsonObject("loadgen") != null && first.getJsonObject("loadgen") != null) {
+        first.put("loadgen", LoadCpu.merge(first.getJsonObject("loadgen"), s.getJsonObject("loadgen")));
+      }
       if (s.getJsonObject("reconnect") != null) {
         JsonObject r = first.getJsonObject("reconnect");
         add(r, s.getJsonObject("reconnect"), "dropped", "back", "failed");

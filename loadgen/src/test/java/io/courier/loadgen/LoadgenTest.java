@@ -140,6 +140,10 @@ class LoadgenTest {
         "max", "mean");
     assertThat(r.getJsonObject("server").getJsonArray("samples")).isNotEmpty();
     assertThat(Report.decode(r.getString("histogram")).getTotalCount()).isEqualTo(r.getJsonObject("latencyMs").getLong("count"));
+    JsonObject load = r.getJsonObject("loadgen");
+    assertThat(load.getLong("messages")).isEqualTo(r.getJsonObject("messages").getLong("sent"));
+    assertThat(load.getLong("cpuMs")).isPositive();
+    assertThat(load.getDouble("cpuMicrosPerMessage")).isPositive();
     assertThat(r.getBoolean("ok")).isTrue();
   }
 
