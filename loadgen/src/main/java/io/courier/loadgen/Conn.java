@@ -10,8 +10,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -24,19 +24,27 @@ import java.util.TreeSet;
  * on purpose: the client's outbox, reconnect backoff and gap timers would sit between a send and
  * what is measured. Everything runs on the connection's own context (one event loop), so no field
  * needs a lock; other threads reach it through {@link #run}.
+ *
+ * <p>The per-message path is kept lean, since one core of load generator has to keep up with the
+ * server under test: the common frames (`sent`, `msg`) are read with {@link FrameScan} rather than
+ * parsed into a JSON tree (anything else, or anything unusual, still is), the unanswered sends sit
+ * in a {@link PendingSends} ring by number, and a `send` frame is built in one pass with the
+ * recipient's name encoded once per connection.
  */
 final class Conn {
-  private static final long ACK_DELAY_MS = 20;
   private static final long RESEND_DELAY_MS = 100;
 
   final int index;
   final String userId;
+  /** {@link #userId} as a JSON string, encoded once: it goes into every send to this user. */
+  private final String userIdJson;
   private final String token;
   private final Context ctx;
   private final WebSocketClient client;
   private final Target target;
   private final Phases phases;
   private final Counters counters;
+  private final AckBatch acks;
 
   private WebSocket ws;
   private boolean stopping;
@@ -49,8 +57,10 @@ final class Conn {
   private boolean syncing;
   private boolean ackScheduled;
   private long ackedUpTo;
-  /** Sends not yet answered with `sent`, by id, in send order (resent in that order after a reconnect). */
-  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  /** Sends not yet answered with `sent`, by number (id {@code m<number>}), resent in order after a reconnect. */
+  private final PendingSends<Pending> pending = new PendingSends<>();
+  /** Reused for every frame this connection reads (all on its one event loop). */
+  private final FrameScan scan = new FrameScan();
   private int nextNumber;
   private Promise<Long> ready = Promise.promise();
 
@@ -75,19 +85,26 @@ final class Conn {
   }
 
   Conn(int index, String userId, String token, Context ctx, WebSocketClient client, Target target, Phases phases,
-      Counters counters) {
+      Counters counters, AckBatch acks) {
     this.index = index;
     this.userId = userId;
+    this.userIdJson = Json.encode(userId);
     this.token = token;
     this.ctx = ctx;
     this.client = client;
     this.target = target;
     this.phases = phases;
     this.counters = counters;
+    this.acks = acks;
   }
 
   void run(Runnable r) {
     ctx.runOnContext(v -> r.run());
+  }
+
+  /** The context every piece of this connection's work runs on. */
+  Context context() {
+    return ctx;
   }
 
   /** Connects; the future completes with System.nanoTime() when the connection is ready (welcome, synced if needed). */
@@ -131,12 +148,12 @@ final class Conn {
 
   /** Sends one message to {@code recipient}; call on this connection's context (through {@link #run}). */
   void send(Conn recipient, String padding) {
-    sendTracked(recipient.userId, null, recipient.index, false, padding);
+    sendTracked(recipient.userIdJson, recipient.index, false, padding);
   }
 
   /** Sends one message to {@code room}, which every member must receive; on this connection's context. */
   void sendToRoom(String room, String padding) {
-    sendTracked(null, room, -1, true, padding);
+    sendTracked(Json.encode(room), -1, true, padding);
   }
 
   /**
@@ -144,29 +161,51 @@ final class Conn {
    * server answers `sent`, as confirmed, but not expected to arrive while the run lasts.
    */
   void sendUntracked(String userId, String padding) {
-    sendTracked(userId, null, UNTRACKED, false, padding);
+    sendTracked(Json.encode(userId), UNTRACKED, false, padding);
   }
 
   /**
-   * One send to {@code to} or {@code room}, kept until `sent` answers it. The body is the load
-   * generator's measuring payload: sender index {@code s}, message number {@code n}, for a room the
-   * run-wide room message number {@code g}, the send time {@code t} (System.nanoTime), the warm-up
-   * mark, and the padding.
+   * One send to a user or, with {@code toRoom}, a room ({@code targetJson}, the name as a JSON
+   * string), kept until `sent` answers it. The body is the load generator's measuring payload:
+   * sender index {@code s}, message number {@code n}, for a room the run-wide room message number
+   * {@code g}, the send time {@code t} (System.nanoTime), the warm-up mark, and the padding. The
+   * frame is the one {@link ClientFrames#send} writes, built here in a single pass.
    */
-  private void sendTracked(String to, String room, int recipient, boolean toRoom, String padding) {
+  private void sendTracked(String targetJson, int recipient, boolean toRoom, String padding) {
     Delivery delivery = phases.current();
     int number = nextNumber++;
     int g = toRoom ? delivery.nextRoomMessage() : -1;
-    String id = "m" + number;
-    String body = "{\"s\":" + index + ",\"n\":" + number + (toRoom ? ",\"g\":" + g : "") + ",\"t\":"
-        + System.nanoTime() + warmupMark(delivery) + ",\"p\":\"" + padding + "\"}";
-    String frame = ClientFrames.send(id, to, room, body);
-    pending.put(id, new Pending(frame, recipient, number, g, delivery));
+    String frame = sendFrame(number, targetJson, toRoom, index, g, System.nanoTime(), delivery == phases.warmup, padding);
+    pending.put(number, new Pending(frame, recipient, number, g, delivery));
     delivery.onSent();
     if (isOpen()) {
       ws.writeTextMessage(frame);
     }
   }
+
+  /** The `send` frame of {@link #sendTracked}: {@link ClientFrames#send} of id {@code m<number>} and the body. */
+  static String sendFrame(int number, String targetJson, boolean toRoom, int sender, int g, long nanos, boolean warmup,
+      String padding) {
+    StringBuilder b = new StringBuilder(96 + targetJson.length() + padding.length());
+    b.append(SEND_HEAD).append(number).append(toRoom ? ROOM_PART : TO_PART).append(targetJson)
+        .append(BODY_PART).append("{\"s\":").append(sender).append(",\"n\":").append(number);
+    if (toRoom) {
+      b.append(",\"g\":").append(g);
+    }
+    b.append(",\"t\":").append(nanos);
+    if (warmup) {
+      b.append(WARMUP_MARK);
+    }
+    return b.append(",\"p\":\"").append(padding).append("\"}}").toString();
+  }
+
+  private static final String SEND_HEAD = "{\"" + ClientFrames.TYPE + "\":" + Json.encode(FrameTypes.SEND) + ",\""
+      + ClientFrames.ID + "\":\"m";
+  private static final String TO_PART = "\",\"" + ClientFrames.TO + "\":";
+  private static final String ROOM_PART = "\",\"" + ClientFrames.ROOM + "\":";
+  private static final String BODY_PART = ",\"" + ClientFrames.BODY + "\":";
+  /** The body field that marks a message sent during the warm-up. */
+  private static final String WARMUP_MARK = ",\"" + Phases.WARMUP_FIELD + "\":1";
 
   /**
    * A {@code join} or {@code leave} of {@code room}: completes with the answer frame ({@code joined},
@@ -184,11 +223,6 @@ final class Conn {
       ws.writeTextMessage(ClientFrames.room(type, room).put(ClientFrames.REF, ref).encode());
     });
     return p.future();
-  }
-
-  /** The body field that marks a message sent during the warm-up (empty for the measured window). */
-  private String warmupMark(Delivery delivery) {
-    return delivery == phases.warmup ? ",\"" + Phases.WARMUP_FIELD + "\":1" : "";
   }
 
   /** The recipient index of a message to a user outside the fleet. */
@@ -279,6 +313,14 @@ final class Conn {
   }
 
   private void onFrame(String text) {
+    if (frameListener == null && scan.scan(text)) {
+      if (scan.type == FrameScan.SENT) {
+        onSent(scan.sentNumber);
+      } else {
+        onMsg(scan);
+      }
+      return;
+    }
     JsonObject f;
     try {
       f = new JsonObject(text);
@@ -301,7 +343,7 @@ final class Conn {
     switch (type) {
       case FrameTypes.WELCOME -> onWelcome(f);
       case FrameTypes.MSG -> onMsg(f);
-      case FrameTypes.SENT -> onSentFrame(f);
+      case FrameTypes.SENT -> onSent(FrameScan.idNumber(f.getString(ClientFrames.ID, "")));
       case FrameTypes.SYNCED -> onSynced(f);
       case FrameTypes.ERROR -> onError(f);
       case FrameTypes.RECONNECT -> {
@@ -325,9 +367,7 @@ final class Conn {
     epoch = newEpoch;
     long lastSeq = f.getLong(ClientFrames.LAST_SEQ, 0L);
     boolean reconnect = previous != null;
-    for (Pending p : pending.values()) {
-      ws.writeTextMessage(p.frame());
-    }
+    pending.forEach(p -> ws.writeTextMessage(p.frame()));
     if (!target.raw() && (reconnect || lastSeq > contiguous)) {
       requestSync();
     } else {
@@ -351,26 +391,12 @@ final class Conn {
     }
   }
 
+  /** A `msg` parsed as a JSON object: frames {@link FrameScan} leaves to the general path. */
   private void onMsg(JsonObject f) {
     JsonObject body = f.getJsonObject(ClientFrames.BODY);
     Delivery delivery = phases.of(body);
-    if (!target.raw()) {
-      long seq = f.getLong(ClientFrames.SEQ, -1L);
-      if (seq <= contiguous || ahead.contains(seq)) {
-        delivery.redelivered.increment();
-        scheduleAck();
-        return;
-      }
-      if (seq == contiguous + 1) {
-        contiguous = seq;
-        while (!ahead.isEmpty() && ahead.first() == contiguous + 1) {
-          contiguous = ahead.pollFirst();
-        }
-      } else {
-        ahead.add(seq);
-        requestSync();
-      }
-      scheduleAck();
+    if (!firstArrival(delivery, f.getLong(ClientFrames.SEQ, -1L))) {
+      return;
     }
     if (body == null || body.getInteger("s") == null || body.getInteger("n") == null) {
       delivery.errors.increment();
@@ -383,22 +409,69 @@ final class Conn {
     }
   }
 
+  /** A well-formed `msg` read by {@link FrameScan}: the same checks as above, from its fields. */
+  private void onMsg(FrameScan m) {
+    Delivery delivery = phases.of(m.warmup);
+    if (!firstArrival(delivery, m.seq)) {
+      return;
+    }
+    if (m.roomMessage >= 0) {
+      delivery.onRoomReceived(m.roomMessage, index, m.sentNanos);
+    } else {
+      delivery.onReceived(m.sender, m.number, index, m.sentNanos);
+    }
+  }
+
+  /**
+   * Seq bookkeeping of a `msg` (none against the raw forwarder, which has no seq): false for a
+   * retransmit of a seq already seen (counted as redelivered), true for a first arrival.
+   */
+  private boolean firstArrival(Delivery delivery, long seq) {
+    if (target.raw()) {
+      return true;
+    }
+    if (seq <= contiguous || ahead.contains(seq)) {
+      delivery.redelivered.increment();
+      scheduleAck();
+      return false;
+    }
+    if (seq == contiguous + 1) {
+      contiguous = seq;
+      while (!ahead.isEmpty() && ahead.first() == contiguous + 1) {
+        contiguous = ahead.pollFirst();
+      }
+    } else {
+      ahead.add(seq);
+      requestSync();
+    }
+    scheduleAck();
+    return true;
+  }
+
   private void scheduleAck() {
     if (ackScheduled) {
       return;
     }
     ackScheduled = true;
-    ctx.owner().setTimer(ACK_DELAY_MS, t -> run(() -> {
-      ackScheduled = false;
-      if (contiguous > ackedUpTo && ws != null && !ws.isClosed()) {
-        ackedUpTo = contiguous;
-        ws.writeTextMessage(ClientFrames.ack(contiguous));
-      }
-    }));
+    acks.add(this);
   }
 
-  private void onSentFrame(JsonObject f) {
-    Pending p = pending.remove(f.getString(ClientFrames.ID, ""));
+  /** The batched ack ({@link AckBatch}): everything up to the contiguous seq, if that moved. */
+  void ackNow() {
+    ackScheduled = false;
+    if (contiguous > ackedUpTo && ws != null && !ws.isClosed()) {
+      ackedUpTo = contiguous;
+      ws.writeTextMessage(ACK_HEAD + contiguous + '}');
+    }
+  }
+
+  /** {@link ClientFrames#ack} without a JSON tree per ack: the frame up to its seq. */
+  static final String ACK_HEAD = "{\"" + ClientFrames.TYPE + "\":" + Json.encode(FrameTypes.ACK) + ",\"" + ClientFrames.SEQ
+      + "\":";
+
+  /** `sent` for send number {@code number} (-1: an id that is not one of ours). */
+  private void onSent(int number) {
+    Pending p = number < 0 ? null : pending.remove(number);
     if (p != null && p.room() >= 0) {
       p.delivery().onRoomConfirmed(p.room());
     } else if (p != null && p.recipient() == UNTRACKED) {
@@ -411,7 +484,8 @@ final class Conn {
   private void onError(JsonObject f) {
     String code = f.getString(ClientFrames.CODE, "");
     String ref = f.getString(ClientFrames.REF);
-    Pending p = ref == null ? null : pending.get(ref);
+    int number = FrameScan.idNumber(ref);
+    Pending p = number < 0 ? null : pending.get(number);
     if (p == null) {
       phases.current().errors.increment();
       return;
@@ -422,12 +496,12 @@ final class Conn {
         || code.equals(ErrorCodes.INTERNAL)) {
       // At-least-once: the same id again, a little later.
       ctx.owner().setTimer(RESEND_DELAY_MS, t -> run(() -> {
-        if (pending.containsKey(ref) && isOpen()) {
+        if (pending.get(number) == p && isOpen()) {
           ws.writeTextMessage(p.frame());
         }
       }));
     } else {
-      pending.remove(ref);
+      pending.remove(number);
       delivery.rejected.increment();
     }
   }

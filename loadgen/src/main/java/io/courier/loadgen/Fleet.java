@@ -27,6 +27,8 @@ final class Fleet {
   final Conn.Counters counters = new Conn.Counters();
   final String runId = UUID.randomUUID().toString().substring(0, 8);
   private final List<WebSocketClient> clients = new ArrayList<>();
+  /** One ack batch per context the connections run on. */
+  private final java.util.Map<io.vertx.core.Context, AckBatch> ackBatches = new java.util.IdentityHashMap<>();
 
   Fleet(Vertx vertx, Options o, String host, int port, boolean raw, String secret) {
     this.vertx = vertx;
@@ -62,7 +64,9 @@ final class Fleet {
       Conn.Target target = targets.get(i % targets.size());
       String user = "lg-" + runId + "-" + o.shardIndex + "-" + i;
       String token = raw ? "" : TokenIssuer.issue(secret, user, ttl, List.of("lg-*"));
-      conns.add(new Conn(i, user, token, vertx.getOrCreateContext(), clients.get(i / perClient), target, phases, counters));
+      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      AckBatch acks = ackBatches.computeIfAbsent(ctx, AckBatch::new);
+      conns.add(new Conn(i, user, token, ctx, clients.get(i / perClient), target, phases, counters, acks));
     }
   }
 

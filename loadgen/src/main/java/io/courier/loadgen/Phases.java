@@ -42,6 +42,11 @@ final class Phases {
     warming = false;
   }
 
+  /** The phase of a received message whose body does ({@code marked}) or does not carry the warm-up mark. */
+  Delivery of(boolean marked) {
+    return warmup != null && marked ? warmup : measured;
+  }
+
   /** The phase of a received message, from its body. */
   Delivery of(JsonObject body) {
     return warmup != null && body != null && body.containsKey(WARMUP_FIELD) ? warmup : measured;
