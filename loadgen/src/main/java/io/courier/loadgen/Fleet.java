@@ -60,11 +60,18 @@ final class Fleet {
     } else {
       o.ports.forEach(p -> targets.add(new Conn.Target(host, p, false)));
     }
+    // One context per event loop, shared by its connections (getOrCreateContext from this thread
+    // would give every connection a context of its own, all on one sticky event loop): the
+    // connections spread over every loop, and a scheduler tick or an ack flush is one task per loop.
+    List<io.vertx.core.Context> contexts = new ArrayList<>();
+    for (int l = 0; l < Math.max(1, Runtime.getRuntime().availableProcessors()); l++) {
+      contexts.add(((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext());
+    }
     for (int i = 0; i < n; i++) {
       Conn.Target target = targets.get(i % targets.size());
       String user = "lg-" + runId + "-" + o.shardIndex + "-" + i;
       String token = raw ? "" : TokenIssuer.issue(secret, user, ttl, List.of("lg-*"));
-      io.vertx.core.Context ctx = vertx.getOrCreateContext();
+      io.vertx.core.Context ctx = contexts.get(i % contexts.size());
       AckBatch acks = ackBatches.computeIfAbsent(ctx, AckBatch::new);
       conns.add(new Conn(i, user, token, ctx, clients.get(i / perClient), target, phases, counters, acks));
     }
