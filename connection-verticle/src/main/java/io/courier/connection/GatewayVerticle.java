@@ -105,7 +105,7 @@ public final class GatewayVerticle extends VerticleBase {
     TokenVerifier verifier = new TokenVerifier(vertx, keys, node.config(), revocations);
     OriginPolicy origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
     DeliveryClient delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs(),
-        () -> LocalServices.present(vertx, LocalServices.DELIVERY));
+        () -> LocalServices.present(vertx, LocalServices.DELIVERY), node.inProcess());
     // The node's one presence: a connect or disconnect that changes a user's online state tells watchers.
     Presence presence = node.presence();
     if (settings.userSends().enabled()) {
