@@ -140,6 +140,7 @@ public final class CourierNode {
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
         .addKeyValue("store", c.get(ConfigKeys.STORE))
         .addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
+        .addKeyValue("transport", io.courier.cluster.Transports.choose(c.get(ConfigKeys.TRANSPORT)).name())
         .addKeyValue("tokens", keys == null ? "none" : keys.describe())
         .addKeyValue("tls", verticles.contains(CONNECTION) && Tls.check(c))
         .addKeyValue("busTls", ClusterBusTls.check(c))

@@ -33,6 +33,9 @@ public final class ConfigKeys {
           + "(a node with the connection verticle serves /metrics on COURIER_PORT anyway).");
   public static final Setting GATEWAY_INSTANCES = new Setting("COURIER_GATEWAY_INSTANCES", "0",
       "Connection-verticle instances (event loops serving sockets). 0: one per CPU core.");
+  public static final Setting TRANSPORT = new Setting("COURIER_TRANSPORT", "auto",
+      "Network transport of every socket: auto (Linux's epoll when its native library loads, else Java NIO), "
+          + "epoll, io_uring or nio. A transport named but not available stops the node with the reason.");
 
   public static final Setting DRAIN_GRACE_MS = new Setting("COURIER_DRAIN_GRACE_MS", "30000",
       "Grace period of a drain (SIGTERM or POST /admin/drain): clients get reconnect with afterMs spread over it; "
@@ -271,7 +274,7 @@ public final class ConfigKeys {
 
   public static final List<Setting> ALL = List.of(
       NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, MAX_PENDING_HANDSHAKES, HANDSHAKE_TIMEOUT_MS,
-      HTTP_IDLE_TIMEOUT_MS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
+      HTTP_IDLE_TIMEOUT_MS, METRICS_PORT, GATEWAY_INSTANCES, TRANSPORT, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG, CLUSTER_BUS_PORT,
       CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,
