@@ -29,6 +29,12 @@ final class UnackedBuffer {
   private final long initialMs;
   private final long maxMs;
   private final TreeMap<Long, Entry> entries = new TreeMap<>();
+  /**
+   * No entry is due before this (a lower bound: an ack can remove the entry that set it). The tick
+   * asks every connection every second; with this, a connection with nothing due answers without
+   * walking its entries or allocating.
+   */
+  private long earliestDue = Long.MAX_VALUE;
 
   UnackedBuffer(long initialMs, long maxMs) {
     this.initialMs = initialMs;
@@ -37,7 +43,9 @@ final class UnackedBuffer {
 
   /** Tracks a written frame at its seq. True if new. */
   boolean track(MsgFrame frame, long now) {
-    return entries.put(frame.seq(), new Entry(frame, now + initialMs, initialMs)) == null;
+    long dueAt = now + initialMs;
+    earliestDue = Math.min(earliestDue, dueAt);
+    return entries.put(frame.seq(), new Entry(frame, dueAt, initialMs)) == null;
   }
 
   /** Forgets every seq <= {@code seq}; returns how many were acked. */
@@ -58,7 +66,15 @@ final class UnackedBuffer {
 
   /** Frames due for retransmit at {@code now}, in seq order; each is rescheduled with a doubled interval. */
   List<String> due(long now) {
+    if (now < earliestDue) {
+      return List.of();
+    }
+    if (entries.isEmpty()) {
+      earliestDue = Long.MAX_VALUE;
+      return List.of();
+    }
     List<String> out = new ArrayList<>();
+    long next = Long.MAX_VALUE;
     Iterator<Entry> it = entries.values().iterator();
     while (it.hasNext()) {
       Entry e = it.next();
@@ -67,7 +83,9 @@ final class UnackedBuffer {
         e.interval = Math.min(e.interval * 2, maxMs);
         e.dueAt = now + e.interval;
       }
+      next = Math.min(next, e.dueAt);
     }
+    earliestDue = next;
     return out;
   }
 
