@@ -153,7 +153,12 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize(transportLimit)
         // permessage-deflate costs a compression context per connection; JSON chat frames are small.
         .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
+        .setPerFrameWebSocketCompressionSupported(false)
+        // Every request and response here is handled on this verticle's event loop, so the HTTP
+        // connection writes straight to its channel instead of through a cross-thread message queue:
+        // Vert.x otherwise gives each connection an MPSC queue with a 1,024-slot chunk (4.6 KiB),
+        // kept for the WebSocket's whole life because the WebSocket holds its upgrade request.
+        .setStrictThreadMode(true);
     Tls.configure(options, node.config());
     ConnectionGuard.configure(options, guardSettings);
     if (settings.tcpSendBufferBytes() > 0) {
