@@ -94,7 +94,9 @@ public final class Main {
     }
     CourierNode node;
     try {
-      node = CourierNode.start(cfg).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      // Two minutes for the start itself, plus the warm-up before it.
+      long waitMs = 120_000 + Math.max(0, cfg.getLong(ConfigKeys.WARMUP_MS));
+      node = CourierNode.start(cfg).toCompletionStage().toCompletableFuture().get(waitMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("courier: node failed to start: " + cause.getMessage());

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Warmup {
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
-  /** Upper bound of the setting: {@code courier run} waits 120 s for the whole start. */
+  /** Upper bound of the setting: a restart should not wait longer than a minute for it. */
   static final long MAX_MS = 60_000;
   /** Beyond the traffic time, what the throwaway node's start and stop may take before the warm-up is abandoned. */
   private static final long OVERHEAD_LIMIT_MS = 60_000;
@@ -80,8 +81,8 @@ final class Warmup {
       t.setDaemon(true);
       return t;
     });
-    guard.schedule(() -> outcome.tryComplete(failed(new IllegalStateException("did not finish in time"), started)),
-        ms + OVERHEAD_LIMIT_MS, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timeout = guard.schedule(() -> outcome.tryComplete(
+        failed(new IllegalStateException("did not finish in time"), started)), ms + OVERHEAD_LIMIT_MS, TimeUnit.MILLISECONDS);
     CourierNode.start(cfg).onComplete(ar -> {
       if (ar.failed()) {
         guard.execute(() -> outcome.tryComplete(failed(ar.cause(), started)));
@@ -104,6 +105,9 @@ final class Warmup {
           }));
     });
     return outcome.future().onComplete(ar -> {
+      // Cancelled, not left to fire: a shut-down executor still runs its delayed tasks. Not shutdownNow:
+      // this may run on the guard's thread, which goes on to start the node and must not be interrupted.
+      timeout.cancel(false);
       guard.shutdown();
       Result r = ar.result();
       LOG.atInfo().addKeyValue("nodeId", real.get(ConfigKeys.NODE_ID)).addKeyValue("ran", r.ran())
