@@ -45,6 +45,8 @@ final class WarmupUser {
   private boolean running = true;
   private boolean reconnected;
   private int confirmedHere;
+  private int receivedHere;
+  private boolean countedWarm;
   private Promise<Void> opened = Promise.promise();
 
   WarmupUser(int index, String token, Context ctx, WebSocketClient client, int port, WarmupUser[] everyone,
@@ -144,7 +146,9 @@ final class WarmupUser {
       case FrameTypes.SENT -> {
         inFlight = Math.max(0, inFlight - 1);
         counts.confirmed.increment();
-        if (++confirmedHere == RECONNECT_AFTER && !reconnected && running) {
+        ++confirmedHere;
+        countWarm();
+        if (confirmedHere == RECONNECT_AFTER && !reconnected && running) {
           reconnect();
         } else {
           fill();
@@ -177,9 +181,19 @@ final class WarmupUser {
       contiguous = seq;
     }
     counts.delivered.increment();
+    receivedHere++;
+    countWarm();
     if (!ackScheduled) {
       ackScheduled = true;
       ctx.owner().setTimer(ACK_DELAY_MS, t -> ctx.runOnContext(v -> ack()));
+    }
+  }
+
+  /** Once per user: it has had a send confirmed and a message delivered (the warm-up's least work). */
+  private void countWarm() {
+    if (!countedWarm && confirmedHere > 0 && receivedHere > 0) {
+      countedWarm = true;
+      counts.warmUsers.increment();
     }
   }
 

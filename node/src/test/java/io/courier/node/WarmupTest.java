@@ -29,9 +29,10 @@ class WarmupTest {
 
     Warmup.Result w = node.warmup();
     assertThat(w.ran()).as("warm-up ran: %s", w).isTrue();
+    // However slow the machine, every user went through the whole path at least once.
     assertThat(w.connects()).isGreaterThanOrEqualTo(WarmupLoad.USERS);
-    assertThat(w.confirmed()).isPositive();
-    assertThat(w.delivered()).isPositive();
+    assertThat(w.confirmed()).isGreaterThanOrEqualTo(WarmupLoad.USERS);
+    assertThat(w.delivered()).isGreaterThanOrEqualTo(WarmupLoad.USERS);
 
     // Nothing of the warm-up in the node's cluster: its only member, no presence, inbox or send bucket.
     HazelcastInstance hz = node.context().hazelcast();

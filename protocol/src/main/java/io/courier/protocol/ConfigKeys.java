@@ -43,7 +43,8 @@ public final class ConfigKeys {
       "Warm-up at start, before the node joins its cluster, opens its port or reports ready: this long, loopback clients "
           + "chat through a throwaway node of the same code in the same JVM (its own cluster, store and metrics, closed "
           + "afterwards), so the JIT has compiled the hot path before real clients arrive. Adds this plus a few seconds "
-          + "to the start. 0: off. At most 60000.");
+          + "to the start (on a slow core the clients go on until each has had a message through, at most 30 s more). "
+          + "0: off. At most 60000.");
 
   public static final Setting LOG_FORMAT = new Setting("COURIER_LOG_FORMAT", "json",
       "Log format: json (one object per line, with nodeId/sessionId/userId fields) or text.");
