@@ -179,6 +179,7 @@ class RollingRestartProcessIT {
     env.put("COURIER_JWT_SECRET", secret);
     env.put("COURIER_GATEWAY_INSTANCES", "1");
     env.put("COURIER_DRAIN_GRACE_MS", "2000");
+    env.put("COURIER_WARMUP_MS", "0"); // as every test node: no warm-up at start
     env.put("JAVA_OPTS", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     Process p = pb.start();
     try {

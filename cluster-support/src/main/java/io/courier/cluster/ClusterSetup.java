@@ -220,14 +220,16 @@ public final class ClusterSetup {
     VertxOptions opts = NodeMetrics.withMetrics(options, nodeId);
     PrometheusMeterRegistry metrics = NodeMetrics.newRegistry(nodeId);
     EventBusOptions bus;
+    io.vertx.core.transport.Transport transport;
     try {
+      transport = Transports.choose(cfg.get(ConfigKeys.TRANSPORT));
       bus = busOptions(cfg, opts.getEventBusOptions());
     } catch (RuntimeException e) {
       // Refused before Hazelcast starts: a node with a bad bus setting never joins the cluster.
       return Future.failedFuture(e);
     }
     opts.setEventBusOptions(bus);
-    return Vertx.builder().with(opts).withClusterManager(mgr)
+    return Vertx.builder().with(opts).withTransport(transport).withClusterManager(mgr)
         .withMetrics(new MicrometerMetricsFactory(metrics)).buildClustered()
         .map(v -> new Started(v, mgr, metrics));
   }

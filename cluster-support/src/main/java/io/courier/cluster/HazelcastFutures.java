@@ -3,6 +3,7 @@ package io.courier.cluster;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
@@ -23,8 +24,14 @@ public final class HazelcastFutures {
 
   private HazelcastFutures() {}
 
+  /**
+   * The future belongs to {@code ctx}: a {@code timeout} on it is scheduled on that context's event
+   * loop. (A future of {@code Promise.promise()} has no context, and Vert.x then schedules its
+   * timeout on Netty's global executor: one more thread, woken twice per store call to arm and to
+   * cancel the timer, and started anew after every idle second.)
+   */
   public static <T> Future<T> onContext(CompletionStage<T> stage, Context ctx) {
-    Promise<T> promise = Promise.promise();
+    Promise<T> promise = ((ContextInternal) ctx).promise();
     stage.whenCompleteAsync((value, failure) -> ctx.runOnContext(v -> {
       if (failure != null) {
         promise.fail(failure);

@@ -19,6 +19,7 @@ public final class NodeContext {
   private final HazelcastInstance hazelcast;
   private final PrometheusMeterRegistry metrics;
   private Presence presence;
+  private final InProcess inProcess = new InProcess();
 
   public NodeContext(Vertx vertx, String nodeId, CourierConfig config, HazelcastInstance hazelcast,
                      PrometheusMeterRegistry metrics) {
@@ -52,6 +53,11 @@ public final class NodeContext {
 
   public PrometheusMeterRegistry metrics() {
     return metrics;
+  }
+
+  /** The node's services that its other verticles call directly ({@link InProcess}). */
+  public InProcess inProcess() {
+    return inProcess;
   }
 
   /**

@@ -88,7 +88,7 @@ public final class Gateway {
       return Future.failedFuture(e);
     }
     // The presence agent starts before the gateways: its lease exists before the node's first device.
-    return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics, node.hazelcast()))
+    return vertx.deployVerticle(new NodeInboxVerticle(node.nodeId(), sessions, metrics, node.hazelcast(), node.inProcess()))
         .compose(inboxId -> vertx.deployVerticle(new PresenceWatchVerticle(node, watch, settings))
             .compose(watchId -> vertx.deployVerticle(new RevocationVerticle(revocations, sessions))
                 .compose(revId -> vertx.deployVerticle(

@@ -105,7 +105,7 @@ public final class GatewayVerticle extends VerticleBase {
     TokenVerifier verifier = new TokenVerifier(vertx, keys, node.config(), revocations);
     OriginPolicy origins = new OriginPolicy(node.config().getList(ConfigKeys.ALLOWED_ORIGINS));
     DeliveryClient delivery = new DeliveryClient(vertx.eventBus(), settings.busTimeoutMs(),
-        () -> LocalServices.present(vertx, LocalServices.DELIVERY));
+        () -> LocalServices.present(vertx, LocalServices.DELIVERY), node.inProcess());
     // The node's one presence: a connect or disconnect that changes a user's online state tells watchers.
     Presence presence = node.presence();
     if (settings.userSends().enabled()) {
@@ -153,7 +153,13 @@ public final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketMessageSize(transportLimit)
         // permessage-deflate costs a compression context per connection; JSON chat frames are small.
         .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
+        .setPerFrameWebSocketCompressionSupported(false)
+        // Every request and response here is handled on this verticle's event loop, so the HTTP
+        // connection writes straight to its channel instead of through a cross-thread message queue:
+        // Vert.x otherwise gives each connection an MPSC queue with a 1,024-slot chunk (4.7 KiB in
+        // all), kept for the WebSocket's whole life since the upgraded connection stays reachable.
+        // The rule that comes with it: every response on this server is written on its event loop.
+        .setStrictThreadMode(true);
     Tls.configure(options, node.config());
     ConnectionGuard.configure(options, guardSettings);
     if (settings.tcpSendBufferBytes() > 0) {

@@ -6,6 +6,8 @@ import io.courier.protocol.Bus;
 import io.courier.protocol.BusFailures;
 import io.courier.protocol.ErrorCodes;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -28,7 +30,22 @@ final class BusReplies {
   }
 
   static void invalid(Message<JsonObject> msg, String text) {
-    msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, text));
+    fail(msg, invalid(text));
+  }
+
+  /** The failure a bad request gets, as its caller receives it on either path. */
+  static ReplyException invalid(String text) {
+    return failure(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, text));
+  }
+
+  /** Answers {@code msg} with {@code failure}'s code and message, as an in-process caller gets it. */
+  static void fail(Message<JsonObject> msg, ReplyException failure) {
+    msg.fail(failure.failureCode(), failure.getMessage());
+  }
+
+  /** What {@link Message#fail} delivers to the requester: the same for in-process calls. */
+  private static ReplyException failure(int code, String message) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message);
   }
 
   static void forbidden(Message<JsonObject> msg, String text) {
@@ -41,13 +58,18 @@ final class BusReplies {
    * per {@link #FAILURE_LOG_INTERVAL}, with {@code suppressed}: how many were not logged since.
    */
   static void storeFailure(Message<JsonObject> msg, Logger log, String nodeId, String op, String user, Throwable err) {
+    fail(msg, storeFailure(log, nodeId, op, user, err));
+  }
+
+  /** The same, for an in-process caller: logged alike, and the failure it gets. */
+  static ReplyException storeFailure(Logger log, String nodeId, String op, String user, Throwable err) {
     if (err instanceof StoreOverloadedException) {
       long suppressed = FAILURE_LOGS.admit(nodeId + " overloaded " + op);
       if (suppressed >= 0) {
         log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
             .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed).log("store overloaded");
       }
-      msg.fail(BusFailures.STORE_UNAVAILABLE,
+      return failure(BusFailures.STORE_UNAVAILABLE,
           BusFailures.message(ErrorCodes.OVERLOADED, "message store memory full; resend later with the same id"));
     } else if (err instanceof StoreUnavailableException) {
       long suppressed = FAILURE_LOGS.admit(nodeId + " unavailable " + op);
@@ -55,7 +77,7 @@ final class BusReplies {
         log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
             .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed).log("store unavailable");
       }
-      msg.fail(BusFailures.STORE_UNAVAILABLE,
+      return failure(BusFailures.STORE_UNAVAILABLE,
           BusFailures.message(ErrorCodes.UNAVAILABLE, "message store unavailable; resend later with the same id"));
     } else {
       long suppressed = FAILURE_LOGS.admit(nodeId + " internal " + op);
@@ -63,7 +85,7 @@ final class BusReplies {
         log.atError().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
             .addKeyValue("suppressed", suppressed).setCause(err).log("store operation failed");
       }
-      msg.fail(BusFailures.INTERNAL, BusFailures.message(ErrorCodes.INTERNAL, "internal error"));
+      return failure(BusFailures.INTERNAL, BusFailures.message(ErrorCodes.INTERNAL, "internal error"));
     }
   }
 

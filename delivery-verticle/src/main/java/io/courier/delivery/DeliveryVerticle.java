@@ -1,5 +1,6 @@
 package io.courier.delivery;
 
+import io.courier.cluster.LocalDelivery;
 import io.courier.cluster.LocalServices;
 import io.courier.cluster.NodeContext;
 import io.courier.cluster.Presence;
@@ -21,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.slf4j.Logger;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * apart from its store client, so any number of instances on any nodes can serve the same
  * addresses; seq numbers are assigned by the store, not here.
  */
-public final class DeliveryVerticle extends VerticleBase {
+public final class DeliveryVerticle extends VerticleBase implements LocalDelivery {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryVerticle.class);
   static final int MAX_READ_LIMIT = 1000;
   private static final int PUSH_RETRIES = 4;
@@ -60,7 +62,7 @@ public final class DeliveryVerticle extends VerticleBase {
     rooms = stores.rooms();
     RoomSettings roomSettings = RoomSettings.from(node.config());
     presence = node.presence();
-    fanout = new Fanout(vertx.eventBus());
+    fanout = new Fanout(vertx.eventBus(), node.nodeId(), node.inProcess());
     metrics = new DeliveryMetrics(node.metrics());
     if (store instanceof io.courier.delivery.store.HazelcastMessageStore) {
       metrics.storeMemory(node.config().getDouble(io.courier.protocol.ConfigKeys.STORE_MAX_HEAP_FRACTION));
@@ -78,6 +80,7 @@ public final class DeliveryVerticle extends VerticleBase {
           return Future.all(send.completion(), read.completion(), checks.completion(), roomService)
               .onSuccess(ok -> {
                 LocalServices.up(vertx, LocalServices.DELIVERY);
+                node.inProcess().addDelivery(this);
                 marked = true;
               });
         });
@@ -110,6 +113,7 @@ public final class DeliveryVerticle extends VerticleBase {
     if (marked) {
       // Unmarked before the consumers go: a request still sent here meanwhile finds no handler and
       // the gateway asks another node's delivery instead.
+      node.inProcess().removeDelivery(this);
       LocalServices.down(vertx, LocalServices.DELIVERY);
       marked = false;
     }
@@ -124,39 +128,55 @@ public final class DeliveryVerticle extends VerticleBase {
       return;
     }
     DeliverySend.Request req = DeliverySend.Request.fromJson(msg.body());
+    if (req.room() != null && req.to() == null && req.from() != null && req.id() != null && req.bodyJson() != null) {
+      long ts = req.ts() != null ? req.ts() : System.currentTimeMillis();
+      onRoomSend(msg, new InboxMessage(0, null, req.id(), req.from(), null, req.room(), req.bodyJson(), ts));
+      return;
+    }
+    send(req).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result().toJson());
+      } else {
+        BusReplies.fail(msg, (ReplyException) ar.cause());
+      }
+    });
+  }
+
+  /**
+   * A point-to-point send, from the bus consumer or in-process from this node's gateways
+   * ({@link LocalDelivery}): runs on the caller's context (the store completes there). Fails only
+   * with the {@link ReplyException} the bus would have answered.
+   */
+  @Override
+  public Future<DeliverySend.Reply> send(DeliverySend.Request req) {
     String from = req.from();
     String to = req.to();
-    String room = req.room();
     String id = req.id();
     String body = req.bodyJson();
-    if (from == null || id == null || body == null || (to == null) == (room == null)) {
-      BusReplies.invalid(msg, "send needs from, id, body and exactly one of to and room");
-      return;
+    if (from == null || id == null || body == null || to == null || req.room() != null) {
+      return Future.failedFuture(BusReplies.invalid("send needs from, id, body and exactly one of to and room"));
     }
     long ts = req.ts() != null ? req.ts() : System.currentTimeMillis();
-    if (room != null) {
-      onRoomSend(msg, new InboxMessage(0, null, id, from, null, room, body, ts));
-      return;
-    }
     InboxMessage draft = new InboxMessage(0, null, id, from, to, null, body, ts);
     var sample = metrics.start();
-    store.append(to, draft)
-        .onSuccess(r -> {
-          metrics.appended(sample, r.dup());
-          // Push first, then answer: if this node dies in between, the client gets no sent, resends,
-          // and the dup path below pushes again. Answering first would leave a stored message
-          // that was never pushed, which the recipient would only see at its next sync.
-          Future<Void> pushed = r.dup() ? redeliver(to, r.seq()) : deliver(to, stored(draft, r), 0);
-          pushed.onComplete(ignored -> msg.reply(new DeliverySend.Reply(r.ts(), r.dup(), r.seq(), r.epoch()).toJson()));
-        })
-        .onFailure(err -> {
-          if (err instanceof StoreOverloadedException) {
-            metrics.overloaded(sample);
-          } else {
-            metrics.failed(sample, DeliveryMetrics.APPEND, err instanceof StoreUnavailableException);
-          }
-          BusReplies.storeFailure(msg, LOG, node.nodeId(), "append", to, err);
-        });
+    return store.append(to, draft).transform(ar -> {
+      if (ar.failed()) {
+        Throwable err = ar.cause();
+        if (err instanceof StoreOverloadedException) {
+          metrics.overloaded(sample);
+        } else {
+          metrics.failed(sample, DeliveryMetrics.APPEND, err instanceof StoreUnavailableException);
+        }
+        return Future.failedFuture(BusReplies.storeFailure(LOG, node.nodeId(), "append", to, err));
+      }
+      AppendResult r = ar.result();
+      metrics.appended(sample, r.dup());
+      // Push first, then answer: if this node dies in between, the client gets no sent, resends,
+      // and the dup path below pushes again. Answering first would leave a stored message
+      // that was never pushed, which the recipient would only see at its next sync.
+      Future<Void> pushed = r.dup() ? redeliver(to, r.seq()) : deliver(to, stored(draft, r), 0);
+      return pushed.transform(ignored -> Future.succeededFuture(new DeliverySend.Reply(r.ts(), r.dup(), r.seq(), r.epoch())));
+    });
   }
 
   /** The reply carries the sender's own copy's seq and epoch; ts and dup are the room message's. */

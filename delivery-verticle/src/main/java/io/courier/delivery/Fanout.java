@@ -1,5 +1,7 @@
 package io.courier.delivery;
 
+import io.courier.cluster.InProcess;
+import io.courier.cluster.LocalInbox;
 import io.courier.delivery.store.BatchAppendResult;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.InboxMessage;
@@ -23,9 +25,19 @@ import java.util.Set;
  */
 final class Fanout {
   private final EventBus bus;
+  private final String nodeId;
+  private final InProcess inProcess;
 
-  Fanout(EventBus bus) {
+  /** Pushes for {@code nodeId} (this node) go to its {@link LocalInbox} in-process while it has one. */
+  Fanout(EventBus bus, String nodeId, InProcess inProcess) {
     this.bus = bus;
+    this.nodeId = nodeId;
+    this.inProcess = inProcess;
+  }
+
+  /** This node's push consumer when {@code node} is this node and it runs one; else null (the bus). */
+  private LocalInbox local(String node) {
+    return node.equals(nodeId) ? inProcess.inbox() : null;
   }
 
   /** The push of a stored message to the nodes of {@code recipient}, the frame encoded once. */
@@ -55,7 +67,12 @@ final class Fanout {
     Long now = System.currentTimeMillis();
     for (Map.Entry<String, List<RoomPush.Recipient>> e : byNode.entrySet()) {
       RoomPush push = new RoomPush(ref.room(), ref.id(), ref.from(), ref.bodyJson(), ref.ts(), e.getValue(), now);
-      bus.send(Addresses.node(e.getKey()), push.toJson());
+      LocalInbox local = local(e.getKey());
+      if (local != null) {
+        local.push(push);
+      } else {
+        bus.send(Addresses.node(e.getKey()), push.toJson());
+      }
     }
     return byNode.size();
   }
@@ -64,8 +81,17 @@ final class Fanout {
     if (nodes.isEmpty()) {
       return 0;
     }
-    JsonObject doc = push(recipient, m, System.currentTimeMillis()).toJson();
+    NodePush push = push(recipient, m, System.currentTimeMillis());
+    JsonObject doc = null;
     for (String node : nodes) {
+      LocalInbox local = local(node);
+      if (local != null) {
+        local.push(push);
+        continue;
+      }
+      if (doc == null) {
+        doc = push.toJson();
+      }
       bus.send(Addresses.node(node), doc);
     }
     return nodes.size();

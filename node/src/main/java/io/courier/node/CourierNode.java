@@ -53,13 +53,15 @@ public final class CourierNode {
   private final int port;
   private final Gateway.Deployed gateway;
   private final Revocations revocations;
+  private final Warmup.Result warmup;
   private final Promise<Void> drained = Promise.promise();
   private Future<Void> closing;
   private boolean purging;
 
   private CourierNode(Vertx vertx, NodeContext context, Set<String> verticles, int port, Gateway.Deployed gateway,
-                      Revocations revocations) {
+                      Revocations revocations, Warmup.Result warmup) {
     this.revocations = revocations;
+    this.warmup = warmup;
     this.vertx = vertx;
     this.context = context;
     this.verticles = verticles;
@@ -111,10 +113,18 @@ public final class CourierNode {
       if (verticles.contains(CONNECTION)) {
         Tls.check(cfg);
       }
+      Warmup.checkSettings(cfg);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     CourierConfig c = cfg;
+    // The warm-up comes first: until it is done this node is no cluster member, has no port open and
+    // so is not ready; a failed warm-up only delays the start.
+    return Warmup.run(c).compose(warmup -> join(c, verticles, keys, warmup));
+  }
+
+  /** Starts the checked node: joins the cluster, deploys the verticles, opens the ports. */
+  private static Future<CourierNode> join(CourierConfig c, Set<String> verticles, JwtKeys keys, Warmup.Result warmup) {
     String nodeId = c.get(ConfigKeys.NODE_ID);
     // Not bound to a context: a start that fails closes Vert.x, whose event loops would then drop
     // the failure on its way to a listener bound to one of them (the caller would wait forever).
@@ -131,7 +141,7 @@ public final class CourierNode {
       revocations.compose(revs -> deploy(vertx, ctx, verticles, keys, revs, pending)
           .compose(gw -> TcpBridge.deployIfEnabled(vertx, ctx, keys, revs).map(gw))
           .compose(gw -> startMetricsServer(vertx, ctx, pending, guard).map(gw))
-          .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw, revs)))
+          .map(gw -> new CourierNode(vertx, ctx, verticles, gw != null ? c.getInt(ConfigKeys.PORT) : 0, gw, revs, warmup)))
           .onSuccess(outcome::complete)
           .onFailure(err -> vertx.close().onComplete(ignored -> outcome.fail(err)));
     });
@@ -140,6 +150,7 @@ public final class CourierNode {
         .addKeyValue("port", verticles.contains(CONNECTION) ? c.getInt(ConfigKeys.PORT) : -1)
         .addKeyValue("store", c.get(ConfigKeys.STORE))
         .addKeyValue("cluster", c.get(ConfigKeys.CLUSTER_NAME))
+        .addKeyValue("transport", io.courier.cluster.Transports.choose(c.get(ConfigKeys.TRANSPORT)).name())
         .addKeyValue("tokens", keys == null ? "none" : keys.describe())
         .addKeyValue("tls", verticles.contains(CONNECTION) && Tls.check(c))
         .addKeyValue("busTls", ClusterBusTls.check(c))
@@ -261,6 +272,11 @@ public final class CourierNode {
       LOG.atWarn().addKeyValue("secretFile", String.valueOf(s.file())).log("generated a development JWT secret");
     }
     return s.secret();
+  }
+
+  /** What the warm-up before this node's start did (COURIER_WARMUP_MS). */
+  Warmup.Result warmup() {
+    return warmup;
   }
 
   /** The WebSocket port, or 0 when this node runs no gateway. */

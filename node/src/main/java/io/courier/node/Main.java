@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
- * Command line: {@code run} a node, mint a dev {@code token}, print the {@code config} table.
+ * Command line: {@code run} a node, mint a dev {@code token}, print the {@code config} table, run the
+ * {@code warmup} alone.
  * Every flag is also an environment variable (see {@code config}); flags win.
  */
 public final class Main {
@@ -35,6 +36,7 @@ public final class Main {
         case "run" -> run(Arrays.copyOfRange(args, 1, args.length));
         case "token" -> token(Arrays.copyOfRange(args, 1, args.length));
         case "config" -> config(args.length > 1 && args[1].equals("--markdown"));
+        case "warmup" -> warmup();
         default -> fail("unknown command '" + args[0] + "'");
       }
     } catch (IllegalArgumentException | IllegalStateException e) {
@@ -59,6 +61,9 @@ public final class Main {
           config [--markdown]
                 Print every setting (environment variable), its default and its current value
                 (--markdown: the README's table of defaults).
+          warmup
+                Run only the warm-up a node runs at start (COURIER_WARMUP_MS, on loopback, nothing left behind)
+                and exit: bin/courier runs it once per built jar to record the class-data sharing archive.
         """);
   }
 
@@ -89,7 +94,9 @@ public final class Main {
     }
     CourierNode node;
     try {
-      node = CourierNode.start(cfg).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      // Two minutes for the start itself, plus the warm-up before it.
+      long waitMs = 120_000 + Math.max(0, cfg.getLong(ConfigKeys.WARMUP_MS));
+      node = CourierNode.start(cfg).toCompletionStage().toCompletableFuture().get(waitMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       System.err.println("courier: node failed to start: " + cause.getMessage());
@@ -102,6 +109,29 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, graceMs), "courier-shutdown"));
     // A drain started over POST /admin/drain ends the process the same way as SIGTERM.
     node.drained().onSuccess(v -> new Thread(() -> System.exit(0), "courier-exit").start());
+  }
+
+  /**
+   * The warm-up alone, then a normal exit (status 0 when it ran): the JVM that recorded which classes it
+   * loaded (-XX:ArchiveClassesAtExit) writes its archive then.
+   */
+  private static void warmup() {
+    CourierConfig cfg = CourierConfig.fromEnvironment();
+    long ms = Warmup.checkSettings(cfg);
+    if (ms == 0) {
+      throw new IllegalArgumentException(ConfigKeys.WARMUP_MS.env() + " is 0: nothing to run");
+    }
+    Warmup.Result r;
+    try {
+      r = Warmup.run(cfg).toCompletionStage().toCompletableFuture().get(ms + 120_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      System.err.println("courier: warm-up failed: " + e);
+      System.exit(1);
+      return;
+    }
+    System.err.println("courier: warm-up " + (r.ran() ? "done: " + r.confirmed() + " sends confirmed, " + r.delivered()
+        + " delivered in " + r.elapsedMs() + " ms" : "did not run: " + r.note()));
+    System.exit(r.ran() ? 0 : 1);
   }
 
   /**

@@ -77,6 +77,8 @@ public final class NodeProcess implements AutoCloseable {
       Map<String, String> all = new LinkedHashMap<>(env);
       all.put("COURIER_NODE_ID", nodeId);
       all.putIfAbsent("COURIER_LOG_FORMAT", "json");
+      // Tests start many nodes: no warm-up unless a test asks for one.
+      all.putIfAbsent("COURIER_WARMUP_MS", "0");
       pb.environment().putAll(all);
       Path out = logDir.resolve(nodeId + ".out");
       Path err = logDir.resolve(nodeId + ".err");

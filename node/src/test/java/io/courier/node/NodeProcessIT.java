@@ -90,8 +90,12 @@ class NodeProcessIT {
       }
       String logs = Files.readString(stdout);
       assertThat(logs).doesNotContain(alice).doesNotContain(bob);
+      // This node runs the default warm-up (COURIER_WARMUP_MS): its loopback users' lines carry the
+      // throwaway node's id, warmup-…; the clients' lines are the node's own.
+      assertThat(logs).contains("\"warm-up done\"");
       JsonObject connected = logs.lines().filter(l -> l.startsWith("{")).map(JsonObject::new)
-          .filter(j -> "connected".equals(j.getString("message"))).findFirst().orElseThrow();
+          .filter(j -> "connected".equals(j.getString("message")))
+          .filter(j -> !j.getString("nodeId", "").startsWith("warmup-")).findFirst().orElseThrow();
       assertThat(connected.getString("nodeId")).isNotBlank();
       assertThat(connected.getString("sessionId")).isNotBlank();
       assertThat(connected.getString("userId")).isIn("alice", "bob");

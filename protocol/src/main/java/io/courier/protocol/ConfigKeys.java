@@ -33,12 +33,21 @@ public final class ConfigKeys {
           + "(a node with the connection verticle serves /metrics on COURIER_PORT anyway).");
   public static final Setting GATEWAY_INSTANCES = new Setting("COURIER_GATEWAY_INSTANCES", "0",
       "Connection-verticle instances (event loops serving sockets). 0: one per CPU core.");
+  public static final Setting TRANSPORT = new Setting("COURIER_TRANSPORT", "auto",
+      "Network transport of every socket: auto (Linux's epoll when its native library loads, else Java NIO), "
+          + "epoll, io_uring or nio. A transport named but not available stops the node with the reason.");
 
   public static final Setting DRAIN_GRACE_MS = new Setting("COURIER_DRAIN_GRACE_MS", "30000",
       "Grace period of a drain (SIGTERM or POST /admin/drain): clients get reconnect with afterMs spread over it; "
           + "connections still open at its end are closed with 1012.");
   public static final Setting HEALTH_TIMEOUT_MS = new Setting("COURIER_HEALTH_TIMEOUT_MS", "2000",
       "How long GET /health/ready waits for its store check before answering 503.");
+  public static final Setting WARMUP_MS = new Setting("COURIER_WARMUP_MS", "5000",
+      "Warm-up at start, before the node joins its cluster, opens its port or reports ready: this long, loopback clients "
+          + "chat through a throwaway node of the same code in the same JVM (its own cluster, store and metrics, closed "
+          + "afterwards), so the JIT has compiled the hot path before real clients arrive. Adds this plus a few seconds "
+          + "to the start (on a slow core the clients go on until each has had a message through, at most 30 s more). "
+          + "0: off. At most 60000.");
 
   public static final Setting LOG_FORMAT = new Setting("COURIER_LOG_FORMAT", "json",
       "Log format: json (one object per line, with nodeId/sessionId/userId fields) or text.");
@@ -271,7 +280,8 @@ public final class ConfigKeys {
 
   public static final List<Setting> ALL = List.of(
       NODE_ID, VERTICLES, HOST, PORT, MAX_CONNECTIONS, MAX_PENDING_HANDSHAKES, HANDSHAKE_TIMEOUT_MS,
-      HTTP_IDLE_TIMEOUT_MS, METRICS_PORT, GATEWAY_INSTANCES, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, LOG_FORMAT, LOG_LEVEL,
+      HTTP_IDLE_TIMEOUT_MS, METRICS_PORT, GATEWAY_INSTANCES, TRANSPORT, DRAIN_GRACE_MS, HEALTH_TIMEOUT_MS, WARMUP_MS,
+      LOG_FORMAT, LOG_LEVEL,
       CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_CONFIG, CLUSTER_BUS_PORT,
       CLUSTER_TLS_CERT_FILE, CLUSTER_TLS_KEY_FILE, CLUSTER_TLS_CA_FILE,
       JWT_SECRET, JWT_SECRET_FILE, JWT_LEEWAY_S, ALLOWED_ORIGINS, TOKEN_EXPIRING_MS,

@@ -1,6 +1,5 @@
 package io.courier.protocol;
 
-import io.vertx.core.json.Json;
 
 /**
  * A {@code msg} wire frame as text, with the seq, id and ts it carries kept beside the text so a
@@ -27,11 +26,12 @@ public record MsgFrame(long seq, String id, long ts, String text) {
    */
   public static String tail(String id, String from, String to, String room, String bodyJson, long ts) {
     StringBuilder b = new StringBuilder(64 + bodyJson.length());
-    b.append(",\"id\":").append(Json.encode(id)).append(",\"from\":").append(Json.encode(from));
+    JsonText.quote(b.append(",\"id\":"), id);
+    JsonText.quote(b.append(",\"from\":"), from);
     if (room != null) {
-      b.append(",\"room\":").append(Json.encode(room));
+      JsonText.quote(b.append(",\"room\":"), room);
     } else {
-      b.append(",\"to\":").append(Json.encode(to));
+      JsonText.quote(b.append(",\"to\":"), to);
     }
     b.append(",\"body\":").append(bodyJson).append(",\"ts\":").append(ts).append('}');
     return b.toString();
@@ -43,8 +43,8 @@ public record MsgFrame(long seq, String id, long ts, String text) {
   }
 
   private static String text(long seq, String epoch, String tail) {
-    String e = Json.encode(epoch);
-    return new StringBuilder(32 + e.length() + tail.length())
-        .append("{\"type\":\"msg\",\"seq\":").append(seq).append(",\"epoch\":").append(e).append(tail).toString();
+    StringBuilder b = new StringBuilder(40 + (epoch == null ? 4 : epoch.length()) + tail.length())
+        .append("{\"type\":\"msg\",\"seq\":").append(seq).append(",\"epoch\":");
+    return JsonText.quote(b, epoch).append(tail).toString();
   }
 }

@@ -21,6 +21,22 @@ public final class ServerFrames {
     return withRef(o, ref);
   }
 
+  /**
+   * {@link #sent} as text, written without a JSON tree (one per message on the send path): the same
+   * characters as {@code sent(id, ts, dup, ref).encode()}.
+   */
+  public static String sentText(String id, long ts, boolean dup, String ref) {
+    StringBuilder b = new StringBuilder(48 + id.length() + (ref == null ? 0 : ref.length() + 8));
+    JsonText.quote(b.append("{\"type\":\"sent\",\"id\":"), id).append(",\"ts\":").append(ts);
+    if (dup) {
+      b.append(",\"dup\":true");
+    }
+    if (ref != null) {
+      JsonText.quote(b.append(",\"ref\":"), ref);
+    }
+    return b.append('}').toString();
+  }
+
   public static JsonObject synced(long after, long upTo, String epoch, boolean truncated,
                                   long firstAvailable, String ref) {
     return synced(after, upTo, epoch, truncated, firstAvailable, false, ref);

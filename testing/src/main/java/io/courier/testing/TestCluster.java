@@ -17,9 +17,13 @@ public final class TestCluster {
   /** One member of a cluster. Close with {@code vertx().close()}. */
   public record Member(Vertx vertx, NodeContext node) {}
 
-  /** A base config for one test: unique cluster name, a free member port, loopback only. */
+  /**
+   * A base config for one test: unique cluster name, a free member port, loopback only, and no warm-up
+   * at start (tests start many nodes; a test of the warm-up turns it on).
+   */
   public static CourierConfig config(String clusterName) {
     return CourierConfig.defaults()
+        .with(ConfigKeys.WARMUP_MS, 0)
         .with(ConfigKeys.CLUSTER_NAME, clusterName)
         .with(ConfigKeys.CLUSTER_HOST, "127.0.0.1")
         .with(ConfigKeys.CLUSTER_PORT, Ports.free())

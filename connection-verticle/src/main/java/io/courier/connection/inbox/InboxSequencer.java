@@ -2,8 +2,10 @@ package io.courier.connection.inbox;
 
 import io.courier.protocol.MsgFrame;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -14,7 +16,8 @@ import java.util.TreeMap;
  */
 final class InboxSequencer {
   private final int maxAhead;
-  private final TreeMap<Long, MsgFrame> ahead = new TreeMap<>();
+  /** Empty and shared until the first push is held: most connections never hold one. */
+  private NavigableMap<Long, MsgFrame> ahead = Collections.emptyNavigableMap();
   private long released = -1;
   /** While true nothing is released: pushes are kept (the newest maxAhead) until {@link #resume}. */
   private boolean held;
@@ -38,7 +41,9 @@ final class InboxSequencer {
    */
   List<MsgFrame> start(long lastSeq) {
     released = lastSeq;
-    ahead.headMap(lastSeq, true).clear();
+    if (!ahead.isEmpty()) {
+      ahead.headMap(lastSeq, true).clear();
+    }
     return drain();
   }
 
@@ -48,7 +53,7 @@ final class InboxSequencer {
     if (released >= 0 && seq <= released) {
       return List.of();
     }
-    ahead.put(seq, frame);
+    writableAhead().put(seq, frame);
     if (released < 0 || held) {
       // Before start: keep only the newest maxAhead, the oldest are covered by sync anyway. While
       // held: the oldest dropped leave a gap that is read from the store after resume.
@@ -107,10 +112,18 @@ final class InboxSequencer {
     }
     for (MsgFrame o : fromStore) {
       if (o.seq() > released && !ahead.containsKey(o.seq())) {
-        ahead.put(o.seq(), o);
+        writableAhead().put(o.seq(), o);
       }
     }
     return drain();
+  }
+
+  /** The held pushes, writable. */
+  private NavigableMap<Long, MsgFrame> writableAhead() {
+    if (!(ahead instanceof TreeMap)) {
+      ahead = new TreeMap<>();
+    }
+    return ahead;
   }
 
   private List<MsgFrame> drain() {

@@ -3,6 +3,8 @@ package io.courier.connection.inbox;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.courier.cluster.InProcess;
+import io.courier.cluster.LocalInbox;
 import io.courier.connection.GatewayMetrics;
 import io.courier.connection.session.Session;
 import io.courier.connection.session.Sessions;
@@ -28,7 +30,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * push to every local connection of the recipient on that connection's own event loop. One
  * registration per node keeps the cluster's subscription table independent of connection churn.
  */
-public final class NodeInboxVerticle extends VerticleBase {
+public final class NodeInboxVerticle extends VerticleBase implements LocalInbox {
   /** Catch-up reads after a member loss are spread over this window, not fired at once. */
   static final long CATCH_UP_SPREAD_MS = 2000;
   /** When the second catch-up pass starts, after the member left. */
@@ -38,13 +40,17 @@ public final class NodeInboxVerticle extends VerticleBase {
   private final Sessions sessions;
   private final GatewayMetrics metrics;
   private final HazelcastInstance hazelcast;
+  private final InProcess inProcess;
   private UUID membership;
 
-  public NodeInboxVerticle(String nodeId, Sessions sessions, GatewayMetrics metrics, HazelcastInstance hazelcast) {
+  /** Registers with {@code inProcess} as the node's {@link LocalInbox} while it runs. */
+  public NodeInboxVerticle(String nodeId, Sessions sessions, GatewayMetrics metrics, HazelcastInstance hazelcast,
+                           InProcess inProcess) {
     this.nodeId = nodeId;
     this.sessions = sessions;
     this.metrics = metrics;
     this.hazelcast = hazelcast;
+    this.inProcess = inProcess;
   }
 
   @Override
@@ -61,11 +67,13 @@ public final class NodeInboxVerticle extends VerticleBase {
         ctx.runOnContext(v -> catchUpAll());
       }
     });
-    return vertx.eventBus().<JsonObject>consumer(Addresses.node(nodeId), this::onPush).completion();
+    return vertx.eventBus().<JsonObject>consumer(Addresses.node(nodeId), this::onPush).completion()
+        .onSuccess(v -> inProcess.setInbox(this));
   }
 
   @Override
   public Future<?> stop() {
+    inProcess.clearInbox(this);
     if (membership != null) {
       hazelcast.getCluster().removeMembershipListener(membership);
     }
@@ -94,14 +102,19 @@ public final class NodeInboxVerticle extends VerticleBase {
     if (RoomPush.matches(doc)) {
       RoomPush room = RoomPush.fromJson(doc);
       if (room != null) {
-        onRoomPush(room);
+        push(room);
       }
       return;
     }
     NodePush p = NodePush.fromJson(doc);
-    if (p == null) {
-      return;
+    if (p != null) {
+      push(p);
     }
+  }
+
+  /** A push for a recipient connected here, from the bus or in-process from this node's delivery. */
+  @Override
+  public void push(NodePush p) {
     if (p.sentAt() != null) {
       metrics.routed(p.sentAt(), System.currentTimeMillis());
     }
@@ -137,7 +150,8 @@ public final class NodeInboxVerticle extends VerticleBase {
    * one task per loop, not one per connection: a room of thousands would otherwise queue thousands
    * of tasks per message.
    */
-  private void onRoomPush(RoomPush p) {
+  @Override
+  public void push(RoomPush p) {
     if (p.sentAt() != null) {
       metrics.routed(p.sentAt(), System.currentTimeMillis());
     }

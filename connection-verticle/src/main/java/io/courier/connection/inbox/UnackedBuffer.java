@@ -2,9 +2,11 @@ package io.courier.connection.inbox;
 
 import io.courier.protocol.MsgFrame;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -28,7 +30,14 @@ final class UnackedBuffer {
 
   private final long initialMs;
   private final long maxMs;
-  private final TreeMap<Long, Entry> entries = new TreeMap<>();
+  /** Empty and shared until the first live message is written: an idle connection never has one. */
+  private NavigableMap<Long, Entry> entries = Collections.emptyNavigableMap();
+  /**
+   * No entry is due before this (a lower bound: an ack can remove the entry that set it). The tick
+   * asks every connection every second; with this, a connection with nothing due answers without
+   * walking its entries or allocating.
+   */
+  private long earliestDue = Long.MAX_VALUE;
 
   UnackedBuffer(long initialMs, long maxMs) {
     this.initialMs = initialMs;
@@ -37,7 +46,12 @@ final class UnackedBuffer {
 
   /** Tracks a written frame at its seq. True if new. */
   boolean track(MsgFrame frame, long now) {
-    return entries.put(frame.seq(), new Entry(frame, now + initialMs, initialMs)) == null;
+    if (!(entries instanceof TreeMap)) {
+      entries = new TreeMap<>();
+    }
+    long dueAt = now + initialMs;
+    earliestDue = Math.min(earliestDue, dueAt);
+    return entries.put(frame.seq(), new Entry(frame, dueAt, initialMs)) == null;
   }
 
   /** Forgets every seq <= {@code seq}; returns how many were acked. */
@@ -47,6 +61,9 @@ final class UnackedBuffer {
 
   /** As {@link #ack(long)}, handing each acked message's ts (when the store accepted it) to {@code acceptedAt}. */
   int ack(long seq, java.util.function.LongConsumer acceptedAt) {
+    if (entries.isEmpty()) {
+      return 0;
+    }
     Map<Long, Entry> head = entries.headMap(seq, true);
     int n = head.size();
     for (Entry e : head.values()) {
@@ -58,7 +75,15 @@ final class UnackedBuffer {
 
   /** Frames due for retransmit at {@code now}, in seq order; each is rescheduled with a doubled interval. */
   List<String> due(long now) {
+    if (now < earliestDue) {
+      return List.of();
+    }
+    if (entries.isEmpty()) {
+      earliestDue = Long.MAX_VALUE;
+      return List.of();
+    }
     List<String> out = new ArrayList<>();
+    long next = Long.MAX_VALUE;
     Iterator<Entry> it = entries.values().iterator();
     while (it.hasNext()) {
       Entry e = it.next();
@@ -67,7 +92,9 @@ final class UnackedBuffer {
         e.interval = Math.min(e.interval * 2, maxMs);
         e.dueAt = now + e.interval;
       }
+      next = Math.min(next, e.dueAt);
     }
+    earliestDue = next;
     return out;
   }
 

@@ -1,5 +1,7 @@
 package io.courier.connection.session;
 
+import io.courier.cluster.InProcess;
+import io.courier.cluster.LocalDelivery;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.BusFailures;
 import io.courier.protocol.ClientFrame;
@@ -9,11 +11,16 @@ import io.courier.protocol.bus.DeliverySend;
 import io.courier.protocol.bus.Rooms;
 import io.courier.protocol.bus.StoreChecks;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -36,20 +43,31 @@ public final class DeliveryClient {
   private final DeliveryOptions options;
   private final DeliveryOptions localOptions;
   private final BooleanSupplier localDelivery;
+  private final InProcess inProcess;
+  private final long timeoutMs;
 
   public DeliveryClient(EventBus bus, long timeoutMs) {
-    this(bus, timeoutMs, () -> false);
+    this(bus, timeoutMs, () -> false, null);
+  }
+
+  /** Every request over the bus, to this node's delivery while {@code localDelivery} says it runs one. */
+  public DeliveryClient(EventBus bus, long timeoutMs, BooleanSupplier localDelivery) {
+    this(bus, timeoutMs, localDelivery, null);
   }
 
   /**
    * @param localDelivery whether this node runs a delivery verticle now
    *     ({@link io.courier.cluster.LocalServices}): then requests stay in the node
+   * @param inProcess this node's directly callable services, or null: a point-to-point send goes to
+   *     a delivery verticle registered there by a method call, bounded by the same timeout
    */
-  public DeliveryClient(EventBus bus, long timeoutMs, BooleanSupplier localDelivery) {
+  public DeliveryClient(EventBus bus, long timeoutMs, BooleanSupplier localDelivery, InProcess inProcess) {
     this.bus = bus;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMs);
     this.localOptions = new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(true);
     this.localDelivery = localDelivery;
+    this.inProcess = inProcess;
+    this.timeoutMs = timeoutMs;
   }
 
   /**
@@ -71,7 +89,29 @@ public final class DeliveryClient {
   Future<DeliverySend.Reply> send(String from, ClientFrame.Send f) {
     DeliverySend.Request req = new DeliverySend.Request(from, f.id(), f.to(), f.room(), f.bodyJson(),
         System.currentTimeMillis());
+    LocalDelivery local = f.room() == null && inProcess != null ? inProcess.delivery() : null;
+    if (local != null) {
+      // The same request and answer as over the bus, as a method call on this event loop.
+      return onCallerContext(local.send(req)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+          .recover(DeliveryClient::mapFailure);
+    }
     return request(Addresses.DELIVERY_SEND, req.toJson()).map(DeliverySend.Reply::fromJson);
+  }
+
+  /**
+   * {@code f} as a future of the calling event loop's context, so that its timeout is a task on this
+   * event loop. A future without a context (one composed from {@code Future.succeededFuture()}, say)
+   * has Vert.x schedule the timeout on Netty's global executor thread instead: two cross-thread
+   * hand-offs per send, to arm the timer and to cancel it.
+   */
+  private static <T> Future<T> onCallerContext(Future<T> f) {
+    ContextInternal ctx = (ContextInternal) Vertx.currentContext();
+    if (ctx == null) {
+      return f;
+    }
+    Promise<T> p = ctx.promise();
+    f.onComplete(p);
+    return p.future();
   }
 
   public Future<DeliveryRead.Reply> read(String user, long after, int limit) {
@@ -135,6 +175,10 @@ public final class DeliveryClient {
       }
       return Future.failedFuture(new WireError(ErrorCodes.UNAVAILABLE,
           re.failureType() == ReplyFailure.TIMEOUT ? "timed out, retry later" : "service not available, retry later"));
+    }
+    if (err instanceof TimeoutException) {
+      // An in-process call past the bus timeout: what the bus would have answered.
+      return Future.failedFuture(new WireError(ErrorCodes.UNAVAILABLE, "timed out, retry later"));
     }
     return Future.failedFuture(new WireError(ErrorCodes.INTERNAL, "internal error"));
   }

@@ -44,7 +44,7 @@ final class SendPipeline {
       }
       return delivery.send(session.userId(), f).transform(ar -> {
         if (ar.succeeded()) {
-          session.write(ServerFrames.sent(f.id(), ar.result().ts(), ar.result().dup(), f.ref()).encode());
+          session.write(ServerFrames.sentText(f.id(), ar.result().ts(), ar.result().dup(), f.ref()));
         } else {
           session.writeFailure(ar.cause(), f.ref());
         }

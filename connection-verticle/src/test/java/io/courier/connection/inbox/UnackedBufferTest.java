@@ -19,6 +19,29 @@ class UnackedBufferTest {
     assertThat(b.due(27000)).containsExactly("m1");
   }
 
+  /** Frames written at different times, some acked and some resent: each is due exactly on its own schedule. */
+  @Test
+  void eachFrameIsDueOnItsOwnScheduleWhateverWasAckedOrResentBefore() {
+    UnackedBuffer b = new UnackedBuffer(5000, 40000);
+    b.track(new MsgFrame(1, "m1", 0, "m1"), 0);
+    b.track(new MsgFrame(2, "m2", 0, "m2"), 3000);
+    b.ack(1);
+    assertThat(b.due(5000)).isEmpty();                        // m1's time, but m1 is acked
+    assertThat(b.due(7999)).isEmpty();
+    assertThat(b.due(8000)).containsExactly("m2");             // again at 18000
+    b.track(new MsgFrame(3, "m3", 0, "m3"), 9000);             // due at 14000, before m2's next
+    assertThat(b.due(13999)).isEmpty();
+    assertThat(b.due(14000)).containsExactly("m3");            // again at 24000
+    assertThat(b.due(17999)).isEmpty();
+    assertThat(b.due(18000)).containsExactly("m2");            // again at 38000
+    assertThat(b.due(24000)).containsExactly("m3");
+    b.ack(3);
+    assertThat(b.due(1_000_000)).isEmpty();
+    b.track(new MsgFrame(4, "m4", 0, "m4"), 2_000_000);
+    assertThat(b.due(2_004_999)).isEmpty();
+    assertThat(b.due(2_005_000)).containsExactly("m4");
+  }
+
   @Test
   void ackIsCumulative() {
     UnackedBuffer b = new UnackedBuffer(10, 100);

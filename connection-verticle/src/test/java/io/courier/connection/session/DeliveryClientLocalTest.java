@@ -1,8 +1,17 @@
 package io.courier.connection.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.courier.cluster.InProcess;
+import io.courier.cluster.LocalDelivery;
 import io.courier.cluster.LocalServices;
+import io.courier.protocol.BusFailures;
+import io.courier.protocol.ErrorCodes;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.courier.protocol.Addresses;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.ConfigKeys;
@@ -113,5 +122,58 @@ class DeliveryClientLocalTest {
     assertThat(LocalServices.present(v, "probe")).isFalse();
     LocalServices.down(v, "probe");
     assertThat(LocalServices.present(v, "probe")).isFalse();
+  }
+
+  /** A node whose delivery verticle registered in-process: sends are method calls, room sends still the bus. */
+  @Test
+  void anInProcessDeliveryServesPointToPointSendsWithoutTheBus() {
+    List<String> direct = new CopyOnWriteArrayList<>();
+    LocalDelivery stand = req -> {
+      direct.add(req.id());
+      return Future.succeededFuture(new DeliverySend.Reply(5L, false, 9L, "e"));
+    };
+    InProcess in = new InProcess();
+    in.addDelivery(stand);
+    DeliveryClient client = new DeliveryClient(a.vertx().eventBus(), 5_000, () -> false, in);
+    for (int i = 0; i < 20; i++) {
+      assertThat(client.send("alice", send("direct-" + i)).await().seq()).isEqualTo(9L);
+    }
+    client.send("alice", new ClientFrame.Send(null, "direct-room", null, "lobby", "\"hi\"")).await();
+    assertThat(direct).hasSize(20).allMatch(id -> id.startsWith("direct-") && !id.equals("direct-room"));
+    // Over the bus, round robin: the room send reached one of the two members, no direct send either.
+    assertThat(busServed()).filteredOn(id -> id.startsWith("direct-")).containsExactly("direct-room");
+
+    in.removeDelivery(stand);
+    client.send("alice", send("after-removal")).await();
+    assertThat(direct).doesNotContain("after-removal");
+    assertThat(busServed()).contains("after-removal");
+  }
+
+  private List<String> busServed() {
+    List<String> all = new java.util.ArrayList<>(servedByA);
+    all.addAll(servedByB);
+    return all;
+  }
+
+  /** The caller cannot tell the paths apart by their failures: the same wire codes, the same timeout. */
+  @Test
+  void inProcessFailuresReachTheCallerAsTheBusWouldAnswerThem() {
+    InProcess in = new InProcess();
+    in.addDelivery(req -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
+        BusFailures.STORE_UNAVAILABLE, BusFailures.message(ErrorCodes.OVERLOADED, "message store memory full"))));
+    DeliveryClient client = new DeliveryClient(a.vertx().eventBus(), 5_000, () -> false, in);
+    Throwable overloaded = catchThrowable(() -> client.send("alice", send("refused")).await());
+    assertThat(overloaded).isInstanceOf(DeliveryClient.WireError.class);
+    assertThat(((DeliveryClient.WireError) overloaded).code).isEqualTo(ErrorCodes.OVERLOADED);
+
+    InProcess stuck = new InProcess();
+    stuck.addDelivery(req -> Promise.<DeliverySend.Reply>promise().future());
+    DeliveryClient hurried = new DeliveryClient(a.vertx().eventBus(), 300, () -> false, stuck);
+    // Sent from an event loop, as a session does: the timeout runs there.
+    Throwable late = Future.<Throwable>future(p -> a.vertx().runOnContext(v ->
+        hurried.send("alice", send("never")).onComplete(ar -> p.complete(ar.cause())))).await();
+    assertThat(late).isInstanceOf(DeliveryClient.WireError.class);
+    assertThat(((DeliveryClient.WireError) late).code).isEqualTo(ErrorCodes.UNAVAILABLE);
+    assertThat(late).hasMessageContaining("timed out");
   }
 }
