@@ -11,9 +11,7 @@ import io.courier.delivery.store.RoomStore;
 import io.courier.delivery.store.StoreOverloadedException;
 import io.courier.delivery.store.StoreUnavailableException;
 import io.courier.protocol.Addresses;
-import io.courier.protocol.BusFailures;
 import io.courier.protocol.ConfigKeys;
-import io.courier.protocol.ErrorCodes;
 import io.courier.protocol.InboxMessage;
 import io.courier.protocol.bus.DeliveryRead;
 import io.courier.protocol.bus.DeliverySend;
@@ -251,22 +249,32 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    DeliveryRead.Request req = DeliveryRead.Request.fromJson(msg.body());
-    if (req == null || req.after() < 0 || req.limit() < 0) {
-      msg.fail(BusFailures.INVALID, BusFailures.message(ErrorCodes.BAD_FRAME, "read needs user, after and limit"));
-      return;
+    read(DeliveryRead.Request.fromJson(msg.body())).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result().toJson());
+      } else {
+        BusReplies.fail(msg, (ReplyException) ar.cause());
+      }
+    });
+  }
+
+  /** An inbox read, from the bus consumer or in-process ({@link LocalDelivery}); as {@link #send}. */
+  @Override
+  public Future<DeliveryRead.Reply> read(DeliveryRead.Request req) {
+    if (req == null || req.user() == null || req.after() < 0 || req.limit() < 0) {
+      return Future.failedFuture(BusReplies.invalid("read needs user, after and limit"));
     }
     String user = req.user();
     var sample = metrics.start();
-    store.read(user, req.after(), Math.min(req.limit(), MAX_READ_LIMIT))
-        .onSuccess(r -> {
-          metrics.read(sample);
-          msg.reply(new DeliveryRead.Reply(r.epoch(), r.lastSeq(), r.firstAvailable(), r.messages()).toJson());
-        })
-        .onFailure(err -> {
-          metrics.failed(sample, DeliveryMetrics.READ, err instanceof StoreUnavailableException);
-          BusReplies.storeFailure(msg, LOG, node.nodeId(), "read", user, err);
-        });
+    return store.read(user, req.after(), Math.min(req.limit(), MAX_READ_LIMIT)).transform(ar -> {
+      if (ar.failed()) {
+        Throwable err = ar.cause();
+        metrics.failed(sample, DeliveryMetrics.READ, err instanceof StoreUnavailableException);
+        return Future.failedFuture(BusReplies.storeFailure(LOG, node.nodeId(), "read", user, err));
+      }
+      metrics.read(sample);
+      var r = ar.result();
+      return Future.succeededFuture(new DeliveryRead.Reply(r.epoch(), r.lastSeq(), r.firstAvailable(), r.messages()));
+    });
   }
-
 }

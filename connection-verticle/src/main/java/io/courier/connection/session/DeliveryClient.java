@@ -115,8 +115,13 @@ public final class DeliveryClient {
   }
 
   public Future<DeliveryRead.Reply> read(String user, long after, int limit) {
-    return request(Addresses.DELIVERY_READ, new DeliveryRead.Request(user, after, limit).toJson())
-        .map(DeliveryRead.Reply::fromJson);
+    DeliveryRead.Request req = new DeliveryRead.Request(user, after, limit);
+    LocalDelivery local = inProcess != null ? inProcess.delivery() : null;
+    if (local != null) {
+      return onCallerContext(local.read(req)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
+          .recover(DeliveryClient::mapFailure);
+    }
+    return request(Addresses.DELIVERY_READ, req.toJson()).map(DeliveryRead.Reply::fromJson);
   }
 
   /** How the store behind delivery is deployed, for the readiness detail. */

@@ -16,6 +16,7 @@ import io.courier.protocol.Addresses;
 import io.courier.protocol.ClientFrame;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
+import io.courier.protocol.bus.DeliveryRead;
 import io.courier.protocol.bus.DeliverySend;
 import io.courier.protocol.bus.Rooms;
 import io.courier.testing.Ports;
@@ -128,10 +129,10 @@ class DeliveryClientLocalTest {
   @Test
   void anInProcessDeliveryServesPointToPointSendsWithoutTheBus() {
     List<String> direct = new CopyOnWriteArrayList<>();
-    LocalDelivery stand = req -> {
+    LocalDelivery stand = sendsOnly(req -> {
       direct.add(req.id());
       return Future.succeededFuture(new DeliverySend.Reply(5L, false, 9L, "e"));
-    };
+    });
     InProcess in = new InProcess();
     in.addDelivery(stand);
     DeliveryClient client = new DeliveryClient(a.vertx().eventBus(), 5_000, () -> false, in);
@@ -149,6 +150,43 @@ class DeliveryClientLocalTest {
     assertThat(busServed()).contains("after-removal");
   }
 
+  /** An in-process delivery that serves sends with {@code send}; its reads answer an empty inbox. */
+  private static LocalDelivery sendsOnly(java.util.function.Function<DeliverySend.Request, Future<DeliverySend.Reply>> send) {
+    return new LocalDelivery() {
+      @Override
+      public Future<DeliverySend.Reply> send(DeliverySend.Request request) {
+        return send.apply(request);
+      }
+
+      @Override
+      public Future<DeliveryRead.Reply> read(DeliveryRead.Request request) {
+        return Future.succeededFuture(new DeliveryRead.Reply("e", 0, 1, List.of()));
+      }
+    };
+  }
+
+  /** Reads go to the in-process delivery too. */
+  @Test
+  void anInProcessDeliveryServesReads() {
+    InProcess in = new InProcess();
+    in.addDelivery(new LocalDelivery() {
+      @Override
+      public Future<DeliverySend.Reply> send(DeliverySend.Request request) {
+        return Future.failedFuture("not used");
+      }
+
+      @Override
+      public Future<DeliveryRead.Reply> read(DeliveryRead.Request request) {
+        return Future.succeededFuture(new DeliveryRead.Reply("ep-" + request.user(), request.after() + request.limit(), 1,
+            List.of()));
+      }
+    });
+    DeliveryClient client = new DeliveryClient(a.vertx().eventBus(), 5_000, () -> false, in);
+    DeliveryRead.Reply r = client.read("carol", 5, 7).await();
+    assertThat(r.epoch()).isEqualTo("ep-carol");
+    assertThat(r.lastSeq()).isEqualTo(12);
+  }
+
   private List<String> busServed() {
     List<String> all = new java.util.ArrayList<>(servedByA);
     all.addAll(servedByB);
@@ -159,15 +197,15 @@ class DeliveryClientLocalTest {
   @Test
   void inProcessFailuresReachTheCallerAsTheBusWouldAnswerThem() {
     InProcess in = new InProcess();
-    in.addDelivery(req -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
-        BusFailures.STORE_UNAVAILABLE, BusFailures.message(ErrorCodes.OVERLOADED, "message store memory full"))));
+    in.addDelivery(sendsOnly(req -> Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
+        BusFailures.STORE_UNAVAILABLE, BusFailures.message(ErrorCodes.OVERLOADED, "message store memory full")))));
     DeliveryClient client = new DeliveryClient(a.vertx().eventBus(), 5_000, () -> false, in);
     Throwable overloaded = catchThrowable(() -> client.send("alice", send("refused")).await());
     assertThat(overloaded).isInstanceOf(DeliveryClient.WireError.class);
     assertThat(((DeliveryClient.WireError) overloaded).code).isEqualTo(ErrorCodes.OVERLOADED);
 
     InProcess stuck = new InProcess();
-    stuck.addDelivery(req -> Promise.<DeliverySend.Reply>promise().future());
+    stuck.addDelivery(sendsOnly(req -> Promise.<DeliverySend.Reply>promise().future()));
     DeliveryClient hurried = new DeliveryClient(a.vertx().eventBus(), 300, () -> false, stuck);
     // Sent from an event loop, as a session does: the timeout runs there.
     Throwable late = Future.<Throwable>future(p -> a.vertx().runOnContext(v ->
