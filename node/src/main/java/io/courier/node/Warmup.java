@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * A warm-up that fails only logs a warning: it must never stop a node from starting.
  */
 final class Warmup {
+  /** The throwaway node's id starts with this; its INFO lines are dropped ({@link WarmupLogFilter}). */
+  static final String NODE_PREFIX = "warmup-";
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
   /** Upper bound of the setting: a restart should not wait longer than a minute for it. */
   static final long MAX_MS = 60_000;
@@ -137,7 +139,7 @@ final class Warmup {
   static CourierConfig throwawayConfig(CourierConfig real, String secret) {
     String loopback = "127.0.0.1";
     return CourierConfig.defaults()
-        .with(ConfigKeys.NODE_ID, "warmup-" + UUID.randomUUID().toString().substring(0, 8))
+        .with(ConfigKeys.NODE_ID, NODE_PREFIX + UUID.randomUUID().toString().substring(0, 8))
         .with(ConfigKeys.VERTICLES, CourierNode.CONNECTION + "," + CourierNode.DELIVERY + "," + CourierNode.PRESENCE)
         .with(ConfigKeys.HOST, loopback)
         .with(ConfigKeys.PORT, FreePorts.pick(loopback))
