@@ -13,7 +13,6 @@ start_node() { # port cpu extra-env...
   echo $! > $RUN/node-$port.pid
   wait_ready $port
 }
-node_pid() { pgrep -f "courier.jar run" -n; }
 # A node drains on SIGTERM (up to COURIER_DRAIN_GRACE_MS, 30 s, plus any backlog): wait for it to exit,
 # so the next run never shares the core with a node still stopping.
 stop_pidfile() { local p=$(cat $1 2>/dev/null); [ -n "$p" ] && kill $p 2>/dev/null; for i in $(seq 1 240); do kill -0 $p 2>/dev/null || break; sleep 0.5; done; kill -0 $p 2>/dev/null && echo "pid $p still running after 120 s" >&2; rm -f $1; }
