@@ -131,13 +131,7 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
       onRoomSend(msg, new InboxMessage(0, null, req.id(), req.from(), null, req.room(), req.bodyJson(), ts));
       return;
     }
-    send(req).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(ar.result().toJson());
-      } else {
-        BusReplies.fail(msg, (ReplyException) ar.cause());
-      }
-    });
+    answer(msg, send(req).map(DeliverySend.Reply::toJson));
   }
 
   /**
@@ -249,9 +243,14 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
     if (!BusReplies.versionOk(msg)) {
       return;
     }
-    read(DeliveryRead.Request.fromJson(msg.body())).onComplete(ar -> {
+    answer(msg, read(DeliveryRead.Request.fromJson(msg.body())).map(DeliveryRead.Reply::toJson));
+  }
+
+  /** A bus request answered with what the in-process call gave: its reply, or its failure as is. */
+  private static void answer(Message<JsonObject> msg, Future<JsonObject> outcome) {
+    outcome.onComplete(ar -> {
       if (ar.succeeded()) {
-        msg.reply(ar.result().toJson());
+        msg.reply(ar.result());
       } else {
         BusReplies.fail(msg, (ReplyException) ar.cause());
       }

@@ -18,11 +18,18 @@ class ProtocolOnlyClientTest {
 
   @Test
   void pythonStandardLibraryClientCompletesItsConversation() throws Exception {
-    CourierNode node = nodes.start(nodes.config());
+    conversation(nodes, nodes.start(nodes.config()), "py");
+  }
+
+  /**
+   * The Python client of examples/ talks to {@code node} as two users named from {@code prefix} and
+   * checks every step as docs/protocol.md describes it.
+   */
+  static void conversation(Nodes<CourierNode> nodes, CourierNode node, String prefix) throws Exception {
     Path script = Path.of("..", "examples", "python", "courier_raw.py").toAbsolutePath().normalize();
     Process p = new ProcessBuilder("python3", script.toString(), "--port", String.valueOf(node.port()),
-        "--alice", nodes.token("py-alice-" + UUID.randomUUID()),
-        "--bob", nodes.token("py-bob-" + UUID.randomUUID()))
+        "--alice", nodes.token(prefix + "-alice-" + UUID.randomUUID()),
+        "--bob", nodes.token(prefix + "-bob-" + UUID.randomUUID()))
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -7,11 +7,7 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.testing.Nodes;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.transport.Transport;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -56,14 +52,6 @@ class TransportTest {
   }
 
   private static void conversation(CourierNode node) throws Exception {
-    Path script = Path.of("..", "examples", "python", "courier_raw.py").toAbsolutePath().normalize();
-    Process p = new ProcessBuilder("python3", script.toString(), "--port", String.valueOf(node.port()),
-        "--alice", nodes.token("tr-alice-" + UUID.randomUUID()),
-        "--bob", nodes.token("tr-bob-" + UUID.randomUUID()))
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    assertThat(out).contains("all steps behaved as documented");
+    ProtocolOnlyClientTest.conversation(nodes, node, "tr");
   }
 }

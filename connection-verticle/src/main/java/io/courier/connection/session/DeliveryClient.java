@@ -91,11 +91,17 @@ public final class DeliveryClient {
         System.currentTimeMillis());
     LocalDelivery local = f.room() == null && inProcess != null ? inProcess.delivery() : null;
     if (local != null) {
-      // The same request and answer as over the bus, as a method call on this event loop.
-      return onCallerContext(local.send(req)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
-          .recover(DeliveryClient::mapFailure);
+      return direct(local.send(req));
     }
     return request(Addresses.DELIVERY_SEND, req.toJson()).map(DeliverySend.Reply::fromJson);
+  }
+
+  /**
+   * An in-process call's answer as the bus would give it: bounded by the same timeout, its failures
+   * mapped alike, on this event loop.
+   */
+  private <T> Future<T> direct(Future<T> call) {
+    return onCallerContext(call).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(DeliveryClient::mapFailure);
   }
 
   /**
@@ -118,8 +124,7 @@ public final class DeliveryClient {
     DeliveryRead.Request req = new DeliveryRead.Request(user, after, limit);
     LocalDelivery local = inProcess != null ? inProcess.delivery() : null;
     if (local != null) {
-      return onCallerContext(local.read(req)).timeout(timeoutMs, TimeUnit.MILLISECONDS)
-          .recover(DeliveryClient::mapFailure);
+      return direct(local.read(req));
     }
     return request(Addresses.DELIVERY_READ, req.toJson()).map(DeliveryRead.Reply::fromJson);
   }
