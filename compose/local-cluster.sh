@@ -29,6 +29,8 @@ jar="${COURIER_JAR:-$root/node/target/courier.jar}"
 
 die() { echo "cluster: $*" >&2; exit 1; }
 say() { echo "cluster: $*" >&2; }
+# The last lines of a process's log, for the message that says it died (CI keeps no run directory).
+log_tail() { [ -f "$dir/$1.log" ] && { echo "--- last lines of $dir/$1.log:"; tail -n 20 "$dir/$1.log"; } || true; }
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2; }
 
@@ -89,17 +91,25 @@ load() {
 pid_of() { [ -f "$dir/$1.pid" ] && cat "$dir/$1.pid" || true; }
 
 # Alive and still the process we started (a recycled pid running something else is not ours).
+# A child of this script is ours whatever its command line says: just after `cmd &` the child is
+# still a copy of this shell until it execs the command, and a check in that moment must not read
+# it as exited. A process started by an earlier run (now a child of init) must name what we ran.
+# /proc reads may fail when the process exits mid-check: that is "not running", quietly.
 ours() {
-  local name="$1" pid="$2" mark
+  local name="$1" pid="$2" mark stat state ppid
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  if [ -r "/proc/$pid/stat" ]; then
-    [ "$(awk '{print $3}' "/proc/$pid/stat")" != Z ] || return 1
+  if [ -d "/proc/$pid" ]; then
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+    # Fields after the command name, which is in parentheses and may hold spaces: state, ppid.
+    read -r state ppid _ <<<"${stat##*) }"
+    [ "$state" != Z ] || return 1
+    [ "$ppid" != "$$" ] || return 0
     case "$name" in
       node*) mark="$jar" ;;
       haproxy) mark="$cfg" ;;
       redis) mark="redis-server" ;;
     esac
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$mark" || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$mark" || return 1
   fi
 }
 
@@ -149,7 +159,8 @@ await_node() {  # index, seconds
   pid="$(pid_of "node$i")"
   local deadline=$((SECONDS + limit))
   until node_ready "$port"; do
-    ours "node$i" "$pid" || die "node$i exited while starting; see $dir/node$i.log"
+    ours "node$i" "$pid" || die "node$i exited while starting; see $dir/node$i.log
+$(log_tail "node$i")"
     [ $SECONDS -lt $deadline ] || die "node$i not ready on :$port after ${limit}s; see $dir/node$i.log"
     sleep 0.3
   done
@@ -172,7 +183,8 @@ lb_state() { lb "show stat" 2>/dev/null | awk -F, -v s="node$1" '$1=="nodes" && 
 await_lb_up() {
   local i="$1" limit="$2" deadline=$((SECONDS + $2))
   until [ "$(lb_state "$i")" = UP ]; do
-    ours haproxy "$(pid_of haproxy)" || die "haproxy exited; see $dir/haproxy.log"
+    ours haproxy "$(pid_of haproxy)" || die "haproxy exited; see $dir/haproxy.log
+$(log_tail haproxy)"
     [ $SECONDS -lt $deadline ] || die "HAProxy does not see node$i UP after ${limit}s (state: $(lb_state "$i"))"
     sleep 0.2
   done
@@ -193,7 +205,8 @@ start_redis() {
   echo $! >"$dir/redis.pid"
   local deadline=$((SECONDS + 20))
   until [ "$(printf 'PING\r\n' | (exec 3<>"/dev/tcp/127.0.0.1/$redis_port" && cat >&3 && head -c 5 <&3) 2>/dev/null)" = "+PONG" ]; do
-    ours redis "$(pid_of redis)" || die "redis-server exited; see $dir/redis.log"
+    ours redis "$(pid_of redis)" || die "redis-server exited; see $dir/redis.log
+$(log_tail redis)"
     [ $SECONDS -lt $deadline ] || die "redis-server not answering on :$redis_port"
     sleep 0.2
   done
