@@ -92,16 +92,9 @@ public final class InboxScripts {
   public static final LuaScript APPEND = new LuaScript(COMMON + """
       local meta, inbox = KEYS[1], KEYS[2]
       local h = redis.call('HMGET', meta, 'epoch', 'seq', 'bytes', 'o', 'ok')
-      local epoch, last, bytes, len, o = h[1], 0, 0, 0, nil
-      if epoch then
-        last = tonumber(h[2]) or 0
-        len = redis.call('XLEN', inbox)
-        if len > 0 then
-          bytes = tonumber(h[3]) or 0
-          if h[5] == epoch .. ':' .. last then o = tonumber(h[4]) end
-        end
-      else
-        epoch = reset(meta, inbox, ARGV[1])
+      local epoch, last, fresh = h[1], tonumber(h[2]) or 0, false
+      if not epoch then
+        epoch, last, fresh = reset(meta, inbox, ARGV[1]), 0, true
       end
       local window = tonumber(ARGV[8])
       if window > 0 then
@@ -114,15 +107,25 @@ public final class InboxScripts {
               if #top == 0 and (tonumber(h[3]) or 0) ~= 0 then redis.call('HSET', meta, 'bytes', 0) end
               return {'1', s, epoch, t}
             end
-            epoch, last, bytes, len, o = reset(meta, inbox, ARGV[1]), 0, 0, 0, nil
+            epoch, last, fresh = reset(meta, inbox, ARGV[1]), 0, true
           end
         end
       end
+      -- The stream's length, body bytes and first entry's ts (when trusted) before this append.
+      local len, bytes, o = 0, 0, nil
+      if not fresh then
+        len = redis.call('XLEN', inbox)
+        if len > 0 then
+          bytes = tonumber(h[3]) or 0
+          if h[5] == epoch .. ':' .. last then o = tonumber(h[4]) end
+        end
+      end
+      local noted = o
       local seq = last + 1
       local added = redis.pcall('XADD', inbox, seq .. '-0', 'i', ARGV[2], 'f', ARGV[3], ARGV[4], ARGV[5], 'b', ARGV[6], 's', ARGV[7])
       if type(added) == 'table' and added.err then
         if not string.find(added.err, 'smaller than the target stream top item', 1, true) then return added end
-        epoch, last, bytes, len, o = reset(meta, inbox, ARGV[1]), 0, 0, 0, nil
+        epoch, last, bytes, len, o, noted = reset(meta, inbox, ARGV[1]), 0, 0, 0, nil, nil
         seq = 1
         redis.call('XADD', inbox, '1-0', 'i', ARGV[2], 'f', ARGV[3], ARGV[4], ARGV[5], 'b', ARGV[6], 's', ARGV[7])
       end
@@ -168,7 +171,9 @@ public final class InboxScripts {
           break
         end
       end
-      if o then
+      if o and o == noted then
+        redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'ok', epoch .. ':' .. seq)
+      elseif o then
         redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'o', o, 'ok', epoch .. ':' .. seq)
       else
         redis.call('HSET', meta, 'seq', seq, 'bytes', bytes)

@@ -1,7 +1,11 @@
 package io.courier.delivery.store.bench;
 
+import io.courier.delivery.store.Epochs;
 import io.courier.delivery.store.MessageStore;
 import io.courier.delivery.store.RedisMessageStore;
+import io.courier.delivery.store.StoreSettings;
+import io.courier.delivery.store.redis.PreviousInboxScripts;
+import io.courier.delivery.store.redis.RedisKeys;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.InboxMessage;
@@ -32,23 +36,72 @@ import org.junit.jupiter.api.Test;
  * port with {@code --appendonly yes --appendfsync always} (the durable setup), appends N messages
  * round-robin over U users with the default retention settings, then reads them back in the ways
  * the node does: head only ({@code read(u, 0, 0)}), one message (the re-push of a duplicate),
- * a sync page. Runs R times and prints min and median of each figure.
+ * a sync page. Runs R times and prints min and median of each figure. With
+ * {@code -Dbench.scripts=previous,current} each run measures {@link PreviousInboxScripts} too (called with
+ * the arguments the store passes), each on a server of its own, alternating, for a before/after
+ * on the same machine at the same time.
  *
  * <p>Run (not part of any suite: the class name matches no test pattern):
  * <pre>
  * ./mvnw -B -q -o -pl delivery-verticle -am test -Dtest=RedisStoreCost -Dsurefire.failIfNoSpecifiedTests=false \
- *     [-Dbench.appends=20000 -Dbench.users=2000 -Dbench.body=64 -Dbench.inFlight=32 -Dbench.runs=3]
+ *     [-Dbench.appends=20000 -Dbench.users=2000 -Dbench.body=64 -Dbench.inFlight=32 -Dbench.runs=3 -Dbench.scripts=previous,current]
  * cat delivery-verticle/target/redis-store-cost.txt
  * </pre>
  * Or call {@link #main} on the test class path.
  */
 public final class RedisStoreCost {
-  record Params(int appends, int users, int body, int inFlight, int runs) {
+  record Params(int appends, int users, int body, int inFlight, int runs, List<String> versions) {
     static Params fromSystemProperties() {
       return new Params(Integer.getInteger("bench.appends", 20_000), Integer.getInteger("bench.users", 2_000),
           Integer.getInteger("bench.body", 64), Integer.getInteger("bench.inFlight", 32),
-          Integer.getInteger("bench.runs", 3));
+          Integer.getInteger("bench.runs", 3), List.of(System.getProperty("bench.scripts", "current").split(",")));
     }
+  }
+
+  /** The inbox calls measured: through the store, or the previous scripts with the store's arguments. */
+  interface Ops {
+    Future<?> append(String user, InboxMessage draft);
+
+    Future<?> read(String user, long after, int limit);
+  }
+
+  /** The current scripts, as the node calls them. */
+  static Ops current(RedisMessageStore store) {
+    return new Ops() {
+      @Override
+      public Future<?> append(String user, InboxMessage draft) {
+        return store.append(user, draft);
+      }
+
+      @Override
+      public Future<?> read(String user, long after, int limit) {
+        return store.read(user, after, limit);
+      }
+    };
+  }
+
+  /** {@link PreviousInboxScripts} with the arguments RedisMessageStore passes (default settings), for a before/after. */
+  static Ops previous(RedisMessageStore store, StoreSettings settings) {
+    return new Ops() {
+      @Override
+      public Future<?> append(String user, InboxMessage d) {
+        long now = System.currentTimeMillis();
+        List<String> keys = List.of(RedisKeys.meta(user), RedisKeys.inbox(user), RedisKeys.dedupe(user, d.from(), d.id()));
+        List<String> args = List.of(Epochs.next(), d.id(), d.from(), "t", d.to(), d.bodyJson(), Long.toString(d.ts()),
+            Long.toString(settings.dedupeWindowMs()), Long.toString(settings.maxMessages()),
+            Long.toString(settings.ageCutoff(now)), "512", Long.toString(settings.maxAgeMs()),
+            Long.toString(settings.maxBytes()));
+        return PreviousInboxScripts.APPEND.run(store.client(), keys, args);
+      }
+
+      @Override
+      public Future<?> read(String user, long after, int limit) {
+        List<String> keys = List.of(RedisKeys.meta(user), RedisKeys.inbox(user));
+        List<String> args = List.of(Epochs.next(), Long.toString(after), Integer.toString(limit),
+            Long.toString(settings.ageCutoff(System.currentTimeMillis())), "512");
+        return PreviousInboxScripts.READ.run(store.client(), keys, args);
+      }
+    };
   }
 
   /** One phase's figures: redis-server CPU µs per call, evalsha µs per call, nested commands per call. */
@@ -68,19 +121,23 @@ public final class RedisStoreCost {
   static String run(Params p) throws Exception {
     Map<String, List<Phase>> all = new LinkedHashMap<>();
     for (int r = 0; r < p.runs(); r++) {
-      once(p).forEach((name, phase) -> all.computeIfAbsent(name, k -> new ArrayList<>()).add(phase));
+      for (String version : p.versions()) {
+        once(p, version).forEach((name, phase) -> all.computeIfAbsent(name + " " + version, k -> new ArrayList<>()).add(phase));
+      }
     }
     StringBuilder out = new StringBuilder();
     out.append(String.format("redis-server cost per call: %d appends over %d users, %d-byte bodies, %d in flight, "
         + "%d runs (min / median)%n", p.appends(), p.users(), p.body(), p.inFlight(), p.runs()));
-    out.append(String.format("%-10s %22s %22s %22s  %s%n", "phase", "redis cpu us/call", "/proc cpu us/call",
+    out.append(String.format("%-18s %22s %22s %22s  %s%n", "phase", "redis cpu us/call", "/proc cpu us/call",
         "evalsha us/call", "commands per call (last run)"));
-    all.forEach((name, phases) -> {
+    all.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
+      String name = entry.getKey();
+      List<Phase> phases = entry.getValue();
       Phase last = phases.get(phases.size() - 1);
       StringBuilder cmds = new StringBuilder();
       last.commandsPerCall().forEach((c, n) -> cmds.append(c).append('=').append(String.format("%.2f", n)).append(' '));
       int errors = phases.stream().mapToInt(Phase::errors).sum();
-      out.append(String.format("%-10s %22s %22s %22s  %s%s%n", name, stat(phases, Phase::cpuUs),
+      out.append(String.format("%-18s %22s %22s %22s  %s%s%n", name, stat(phases, Phase::cpuUs),
           stat(phases, Phase::procCpuUs), stat(phases, Phase::scriptUs), cmds, errors > 0 ? " ERRORS=" + errors : ""));
     });
     return out.toString();
@@ -91,12 +148,14 @@ public final class RedisStoreCost {
     return String.format("%.2f / %.2f", v[0], v[v.length / 2]);
   }
 
-  private static Map<String, Phase> once(Params p) throws Exception {
+  private static Map<String, Phase> once(Params p, String version) throws Exception {
     Map<String, Phase> phases = new LinkedHashMap<>();
     Vertx vertx = Vertx.vertx();
     try (RedisServer server = RedisServer.start(Ports.free(), null, "--appendonly", "yes", "--appendfsync", "always")) {
       CourierConfig cfg = CourierConfig.defaults().with(ConfigKeys.REDIS_URL, server.url());
-      MessageStore store = new RedisMessageStore(vertx, cfg);
+      RedisMessageStore redisStore = new RedisMessageStore(vertx, cfg);
+      MessageStore store = redisStore;
+      Ops ops = version.equals("previous") ? previous(redisStore, StoreSettings.from(cfg)) : current(redisStore);
       Redis admin = Redis.createClient(vertx, server.url());
       RedisAPI api = RedisAPI.api(admin);
       Context ctx = vertx.getOrCreateContext();
@@ -107,20 +166,20 @@ public final class RedisStoreCost {
         IntFunction<InboxMessage> draft = i -> new InboxMessage(0, null, "m" + i, "s" + (i % 97), "u" + (i % p.users()),
             null, body, ts + i);
         // Warm up the JIT, the connections and the script cache on users of their own.
-        drive(ctx, 2_000, p.inFlight(), i -> store.append("w" + (i % 200), draft.apply(i))).get(60, TimeUnit.SECONDS);
-        drive(ctx, 1_000, p.inFlight(), i -> store.read("w" + (i % 200), 0, 500)).get(60, TimeUnit.SECONDS);
+        drive(ctx, 2_000, p.inFlight(), i -> ops.append("w" + (i % 200), draft.apply(i))).get(60, TimeUnit.SECONDS);
+        drive(ctx, 1_000, p.inFlight(), i -> ops.read("w" + (i % 200), 0, 500)).get(60, TimeUnit.SECONDS);
 
         int perUser = Math.max(1, p.appends() / p.users());
         phases.put("append", phase(server, api, ctx, p.appends(), p.inFlight(),
-            i -> store.append("u" + (i % p.users()), draft.apply(i))));
+            i -> ops.append("u" + (i % p.users()), draft.apply(i))));
         phases.put("dup", phase(server, api, ctx, p.appends(), p.inFlight(),
-            i -> store.append("u" + (i % p.users()), draft.apply(i))));
+            i -> ops.append("u" + (i % p.users()), draft.apply(i))));
         phases.put("read-head", phase(server, api, ctx, p.appends(), p.inFlight(),
-            i -> store.read("u" + (i % p.users()), 0, 0)));
+            i -> ops.read("u" + (i % p.users()), 0, 0)));
         phases.put("read-one", phase(server, api, ctx, p.appends(), p.inFlight(),
-            i -> store.read("u" + (i % p.users()), (i / p.users()) % perUser, 1)));
+            i -> ops.read("u" + (i % p.users()), (i / p.users()) % perUser, 1)));
         phases.put("read-sync", phase(server, api, ctx, p.users(), p.inFlight(),
-            i -> store.read("u" + i, 0, 500)));
+            i -> ops.read("u" + i, 0, 500)));
       } finally {
         await(store.close());
         admin.close();
