@@ -63,7 +63,16 @@ final class BusReplies {
 
   /** The same, for an in-process caller: logged alike, and the failure it gets. */
   static ReplyException storeFailure(Logger log, String nodeId, String op, String user, Throwable err) {
-    if (err instanceof StoreOverloadedException) {
+    if (err instanceof SendAdmission.Behind) {
+      long suppressed = FAILURE_LOGS.admit(nodeId + " behind " + op);
+      if (suppressed >= 0) {
+        log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
+            .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed)
+            .log("store behind; sends refused");
+      }
+      return failure(BusFailures.STORE_UNAVAILABLE,
+          BusFailures.message(ErrorCodes.OVERLOADED, "message store is behind; resend later with the same id"));
+    } else if (err instanceof StoreOverloadedException) {
       long suppressed = FAILURE_LOGS.admit(nodeId + " overloaded " + op);
       if (suppressed >= 0) {
         log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)

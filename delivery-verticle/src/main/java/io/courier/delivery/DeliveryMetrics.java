@@ -18,6 +18,8 @@ final class DeliveryMetrics {
   static final String READ = "read";
   static final String UNAVAILABLE = "unavailable";
   static final String INTERNAL = "internal";
+  /** An append refused by admission control because the store is behind ({@link SendAdmission}). */
+  static final String BEHIND = "behind";
   static final String JOIN = "join";
   static final String LEAVE = "leave";
 
@@ -28,6 +30,7 @@ final class DeliveryMetrics {
   private final Counter appendUnavailable;
   private final Counter appendInternal;
   private final Counter appendOverloaded;
+  private final Counter appendBehind;
   private final Counter readUnavailable;
   private final Counter readInternal;
   private final MeterRegistry registry;
@@ -62,6 +65,7 @@ final class DeliveryMetrics {
     appendUnavailable = errors(registry, APPEND, UNAVAILABLE);
     appendInternal = errors(registry, APPEND, INTERNAL);
     appendOverloaded = errors(registry, APPEND, ErrorCodes.OVERLOADED);
+    appendBehind = errors(registry, APPEND, BEHIND);
     readUnavailable = errors(registry, READ, UNAVAILABLE);
     readInternal = errors(registry, READ, INTERNAL);
   }
@@ -131,6 +135,12 @@ final class DeliveryMetrics {
   void overloaded(Timer.Sample sample) {
     sample.stop(appendLatency);
     appendOverloaded.increment();
+  }
+
+  /** An append refused before reaching the store, which is behind ({@link SendAdmission}). */
+  void behind(Timer.Sample sample) {
+    sample.stop(appendLatency);
+    appendBehind.increment();
   }
 
   /** The Hazelcast store's memory estimate for this JVM and its budget ({@code fraction} of its capacity). */

@@ -46,6 +46,7 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
   private Presence presence;
   private Fanout fanout;
   private DeliveryMetrics metrics;
+  private SendAdmission admission;
   /** Whether this instance counts in {@link LocalServices} (its consumers are registered). */
   private boolean marked;
 
@@ -55,6 +56,7 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
 
   @Override
   public Future<?> start() {
+    admission = SendAdmission.from(node.config());
     Stores.Pair stores = Stores.create(vertx, node);
     store = stores.messages();
     rooms = stores.rooms();
@@ -151,7 +153,14 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
     long ts = req.ts() != null ? req.ts() : System.currentTimeMillis();
     InboxMessage draft = new InboxMessage(0, null, id, from, to, null, body, ts);
     var sample = metrics.start();
+    long admitted = admission.admit();
+    if (admitted == Long.MIN_VALUE) {
+      metrics.behind(sample);
+      return Future.failedFuture(BusReplies.storeFailure(LOG, node.nodeId(), "append", to,
+          new SendAdmission.Behind(admission.describe())));
+    }
     return store.append(to, draft).transform(ar -> {
+      admission.done(admitted);
       if (ar.failed()) {
         Throwable err = ar.cause();
         if (err instanceof StoreOverloadedException) {

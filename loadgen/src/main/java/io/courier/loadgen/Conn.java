@@ -32,7 +32,9 @@ import java.util.TreeSet;
  * recipient's name encoded once per connection.
  */
 final class Conn {
+  /** First resend after a retryable error; each further one of the same send waits twice as long, up to the max. */
   private static final long RESEND_DELAY_MS = 100;
+  private static final long RESEND_MAX_DELAY_MS = 3200;
 
   final int index;
   final String userId;
@@ -70,7 +72,43 @@ final class Conn {
    * {@code room} is the run-wide room message number, or -1 for a direct message; {@code delivery}
    * the phase it was sent in.
    */
-  private record Pending(String frame, int recipient, int number, int room, Delivery delivery) {}
+  /** A send not yet answered {@code sent}; {@code retries}: resends after retryable errors so far. */
+  private static final class Pending {
+    private final String frame;
+    private final int recipient;
+    private final int number;
+    private final int room;
+    private final Delivery delivery;
+    int retries;
+
+    Pending(String frame, int recipient, int number, int room, Delivery delivery) {
+      this.frame = frame;
+      this.recipient = recipient;
+      this.number = number;
+      this.room = room;
+      this.delivery = delivery;
+    }
+
+    String frame() {
+      return frame;
+    }
+
+    int recipient() {
+      return recipient;
+    }
+
+    int number() {
+      return number;
+    }
+
+    int room() {
+      return room;
+    }
+
+    Delivery delivery() {
+      return delivery;
+    }
+  }
 
   /** join/leave frames waiting for their answer, by ref. */
   private final Map<String, Promise<JsonObject>> requests = new java.util.HashMap<>();
@@ -494,15 +532,26 @@ final class Conn {
     delivery.onErrorCode(code);
     if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.OVERLOADED)
         || code.equals(ErrorCodes.INTERNAL)) {
-      // At-least-once: the same id again, a little later.
-      ctx.owner().setTimer(RESEND_DELAY_MS, t -> run(() -> {
-        if (pending.get(number) == p && isOpen()) {
-          ws.writeTextMessage(p.frame());
-        }
-      }));
+      // At-least-once: the same id again, later each time (docs/protocol.md §8: with backoff), with
+      // jitter so that sends refused together do not come back together.
+      ctx.owner().setTimer(resendDelayMs(p.retries++, java.util.concurrent.ThreadLocalRandom.current().nextDouble()),
+          t -> run(() -> {
+            if (pending.get(number) == p && isOpen()) {
+              ws.writeTextMessage(p.frame());
+            }
+          }));
     } else {
       pending.remove(number);
       delivery.rejected.increment();
     }
+  }
+
+  /**
+   * Delay before resend number {@code retries} (0 = the first) of one send: 100 ms doubling up to
+   * 3.2 s, spread over its upper half by {@code jitter} in [0, 1).
+   */
+  static long resendDelayMs(int retries, double jitter) {
+    long base = Math.min(RESEND_MAX_DELAY_MS, RESEND_DELAY_MS << Math.min(retries, 20));
+    return base / 2 + (long) (base / 2 * jitter);
   }
 }

@@ -142,6 +142,15 @@ final class WsProbe implements AutoCloseable {
     }
   }
 
+  /** The next frame matching {@code match} within {@code window}, or null if none came. */
+  JsonObject poll(Predicate<JsonObject> match, Duration window) {
+    try {
+      return next(match, window);
+    } catch (AssertionError none) {
+      return null;
+    }
+  }
+
   /** Asserts that no frame of {@code type} arrives within {@code window}. */
   void expectNone(String type, Duration window) {
     try {

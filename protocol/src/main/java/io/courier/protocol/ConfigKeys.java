@@ -224,6 +224,13 @@ public final class ConfigKeys {
           + "the Serial and Parallel collectors, all of -Xmx with G1) its inbox replicas (owned and backup) may take; "
           + "past it a send to an inbox this member owns gets error overloaded (docs/operations.md, \"Memory\"). "
           + "0: no budget.");
+  public static final Setting STORE_ADMISSION_MS = new Setting("COURIER_STORE_ADMISSION_MS", "200",
+      "Admission control for sends: a delivery instance lets at most as many sends wait on its store as the store "
+          + "answers in this many ms (measured over the last second); while the store is behind (its answers take over "
+          + "half of this, or none come), a send past that bound gets error overloaded at once instead of waiting "
+          + "until it times out. 0: off.");
+  public static final Setting STORE_ADMISSION_MIN = new Setting("COURIER_STORE_ADMISSION_MIN", "64",
+      "Sends a delivery instance always lets wait on its store, whatever COURIER_STORE_ADMISSION_MS says (at least 1).");
   public static final Setting HZ_BACKUP_COUNT = new Setting("COURIER_HZ_BACKUP_COUNT", "1",
       "Synchronous backups of every Hazelcast store and presence entry.");
   public static final Setting DELIVERY_INSTANCES = new Setting("COURIER_DELIVERY_INSTANCES", "1",
@@ -295,7 +302,7 @@ public final class ConfigKeys {
       MAX_JSON_DEPTH, MAX_JSON_FIELDS, MAX_JSON_KEY_CHARS, MAX_JSON_STRING_CHARS,
       GAP_WAIT_MS, SYNC_PAGE, BUS_TIMEOUT_MS,
       STORE, REDIS_URL, REDIS_TLS_CA_FILE, REDIS_POOL, REDIS_MAX_IN_FLIGHT, DEDUPE_WINDOW_MS, RETENTION_MAX_MESSAGES, RETENTION_MAX_AGE_MS,
-      RETENTION_MAX_BYTES, STORE_MAX_HEAP_FRACTION, HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
+      RETENTION_MAX_BYTES, STORE_MAX_HEAP_FRACTION, STORE_ADMISSION_MS, STORE_ADMISSION_MIN, HZ_BACKUP_COUNT, DELIVERY_INSTANCES,
       MAX_ROOMS_PER_USER, MAX_ROOM_MEMBERS, ROOM_FANOUT_CHUNK, ROOM_FANOUT_PARALLELISM, ROOM_SENDS_IN_FLIGHT,
       TCP_BRIDGE_PORT, TCP_BRIDGE_HOST, TCP_BRIDGE_SECRET, TCP_BRIDGE_MAX_FRAME_BYTES, TCP_BRIDGE_IDLE_TIMEOUT_MS,
       TCP_BRIDGE_MAX_PENDING, WEB_DIR,
