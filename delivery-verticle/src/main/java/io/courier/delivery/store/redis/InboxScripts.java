@@ -9,6 +9,16 @@ package io.courier.delivery.store.redis;
  * bodies it drops, which the trim reads first. An empty stream (trimmed, or expired by its TTL)
  * resets it to 0, and a byte trim that reaches the newest entry sets it to that entry's body: a
  * counter that went wrong (a restored backup) heals instead of emptying the inbox.
+ *
+ * <p>It also keeps {@code o}, the ts of the stream's first entry, so an append needs not read that
+ * entry to know whether the age limit has anything to drop. {@code o} is trusted only while
+ * {@code ok} is {@code <epoch>:<seq>} of the meta as it stands: an append that does not know the
+ * first entry after its trims leaves {@code ok} behind, and so does any writer that does not keep
+ * {@code o} (an earlier version of these scripts, during a rolling upgrade), since every append
+ * moves seq; a missing {@code o} (an inbox written before it existed) is read from the stream once.
+ * A read that trims updates both. Between appends only trims from the front change the first entry,
+ * and those only raise its ts above the cutoff, so a trusted {@code o} is never above the first
+ * entry's ts: "o is not expired" always means nothing is due.
  */
 public final class InboxScripts {
   private InboxScripts() {}
@@ -25,27 +35,13 @@ public final class InboxScripts {
         return nil
       end
 
-      -- The epoch and last seq. Missing meta (data lost), or a stream running ahead of the meta
-      -- (restored from an older copy), starts a new epoch on an empty stream: no seq is ever reused
-      -- within an epoch, and the old generation's entries are never shown under the new one.
-      -- Also returns the stream's body bytes (0 for an empty stream, whatever the counter said).
-      local function head(meta, inbox, candidate)
-        local h = redis.call('HMGET', meta, 'epoch', 'seq', 'bytes')
-        if h[1] then
-          local last = tonumber(h[2]) or 0
-          local top = redis.call('XREVRANGE', inbox, '+', '-', 'COUNT', 1)
-          if #top == 0 or seq_of(top[1][1]) <= last then
-            local bytes = tonumber(h[3]) or 0
-            if #top == 0 and bytes ~= 0 then
-              bytes = 0
-              redis.call('HSET', meta, 'bytes', 0)
-            end
-            return h[1], last, bytes
-          end
-        end
+      -- Missing meta (data lost), or a stream running ahead of the meta (restored from an older
+      -- copy), starts a new epoch on an empty stream: no seq is ever reused within an epoch, and the
+      -- old generation's entries are never shown under the new one.
+      local function reset(meta, inbox, candidate)
         redis.call('DEL', inbox)
         redis.call('HSET', meta, 'epoch', candidate, 'seq', 0, 'bytes', 0)
-        return candidate, 0, 0
+        return candidate
       end
 
       local function body_len(e)
@@ -53,8 +49,8 @@ public final class InboxScripts {
       end
 
       -- Drops the stream's entries before the entry id keep (the whole batch read if keep is nil),
-      -- takes the bodies of the dropped ones off the counter, and returns the new count.
-      local function drop_before(meta, inbox, batch, keep, bytes)
+      -- and returns the body bytes counter less the bodies of the dropped ones.
+      local function drop_before(inbox, batch, keep, bytes)
         local dropped = 0
         for _, e in ipairs(batch) do
           if e[1] == keep then break end
@@ -62,25 +58,21 @@ public final class InboxScripts {
         end
         if not keep then keep = (seq_of(batch[#batch][1]) + 1) .. '-0' end
         redis.call('XTRIM', inbox, 'MINID', keep)
-        bytes = math.max(0, bytes - dropped)
-        redis.call('HSET', meta, 'bytes', bytes)
-        return bytes
+        return math.max(0, bytes - dropped)
       end
 
-      -- Drops entries older than cutoff from the front, at most budget of them per call.
-      local function trim_expired(meta, inbox, cutoff, budget, bytes)
-        if cutoff <= 0 then return bytes end
-        local oldest = redis.call('XRANGE', inbox, '-', '+', 'COUNT', 1)
-        if #oldest == 0 or tonumber(field(oldest[1][2], 's')) >= cutoff then return bytes end
+      -- Drops entries older than cutoff from the front, at most budget of them per call, given the
+      -- stream's first entry. Returns the bytes counter, the first entry's id and ts after the trim
+      -- (nil, nil when the whole batch went and more may follow), and whether it trimmed.
+      local function trim_expired(inbox, cutoff, budget, bytes, first)
+        local ts = tonumber(field(first[2], 's'))
+        if ts >= cutoff then return bytes, first[1], ts, false end
         local batch = redis.call('XRANGE', inbox, '-', '+', 'COUNT', budget)
-        local keep = nil
         for _, e in ipairs(batch) do
-          if tonumber(field(e[2], 's')) >= cutoff then
-            keep = e[1]
-            break
-          end
+          local t = tonumber(field(e[2], 's'))
+          if t >= cutoff then return drop_before(inbox, batch, e[1], bytes), e[1], t, true end
         end
-        return drop_before(meta, inbox, batch, keep, bytes)
+        return drop_before(inbox, batch, nil, bytes), nil, nil, true
       end
       """;
 
@@ -89,75 +81,147 @@ public final class InboxScripts {
    * target, body, ts, dedupe window ms, max messages, age cutoff ts, trim budget, inbox ttl ms,
    * max body bytes (0 = off for the last six but the trim budget). Returns {dup 0|1, seq, epoch, ts}.
    * Past the count or byte limit the oldest entries are dropped; the new one always stays.
+   *
+   * <p>The stream ahead of the meta is found without reading the stream's top entry on the common
+   * path: XADD refuses an id not above the stream's last id, and the id given is the meta's seq + 1.
+   * (The stream's last id is at least its top entry's, so every stream the top-entry check of
+   * {@code READ} calls ahead is; the one it would not, whose entries above the meta's seq were all
+   * trimmed, made XADD fail on every append before this check.) A dedupe hit is answered only
+   * after the top-entry check, as the meta it is checked against must be the inbox's.
    */
   public static final LuaScript APPEND = new LuaScript(COMMON + """
-      local epoch, last, bytes = head(KEYS[1], KEYS[2], ARGV[1])
+      local meta, inbox = KEYS[1], KEYS[2]
+      local h = redis.call('HMGET', meta, 'epoch', 'seq', 'bytes', 'o', 'ok')
+      local epoch, last, fresh = h[1], tonumber(h[2]) or 0, false
+      if not epoch then
+        epoch, last, fresh = reset(meta, inbox, ARGV[1]), 0, true
+      end
       local window = tonumber(ARGV[8])
       if window > 0 then
         local seen = redis.call('GET', KEYS[3])
         if seen then
           local e, s, t = string.match(seen, '^(%S+) (%d+) (%d+)$')
           if e == epoch and tonumber(s) <= last then
-            return {'1', s, epoch, t}
+            local top = redis.call('XREVRANGE', inbox, '+', '-', 'COUNT', 1)
+            if #top == 0 or seq_of(top[1][1]) <= last then
+              if #top == 0 and (tonumber(h[3]) or 0) ~= 0 then redis.call('HSET', meta, 'bytes', 0) end
+              return {'1', s, epoch, t}
+            end
+            epoch, last, fresh = reset(meta, inbox, ARGV[1]), 0, true
           end
         end
       end
+      -- The stream's length, body bytes and first entry's ts (when trusted) before this append.
+      local len, bytes, o = 0, 0, nil
+      if not fresh then
+        len = redis.call('XLEN', inbox)
+        if len > 0 then
+          bytes = tonumber(h[3]) or 0
+          if h[5] == epoch .. ':' .. last then o = tonumber(h[4]) end
+        end
+      end
+      local noted = o
       local seq = last + 1
-      redis.call('XADD', KEYS[2], seq .. '-0', 'i', ARGV[2], 'f', ARGV[3], ARGV[4], ARGV[5], 'b', ARGV[6], 's', ARGV[7])
+      local added = redis.pcall('XADD', inbox, seq .. '-0', 'i', ARGV[2], 'f', ARGV[3], ARGV[4], ARGV[5], 'b', ARGV[6], 's', ARGV[7])
+      if type(added) == 'table' and added.err then
+        if not string.find(added.err, 'smaller than the target stream top item', 1, true) then return added end
+        epoch, last, bytes, len, o, noted = reset(meta, inbox, ARGV[1]), 0, 0, 0, nil, nil
+        seq = 1
+        redis.call('XADD', inbox, '1-0', 'i', ARGV[2], 'f', ARGV[3], ARGV[4], ARGV[5], 'b', ARGV[6], 's', ARGV[7])
+      end
       bytes = bytes + string.len(ARGV[6])
-      redis.call('HSET', KEYS[1], 'seq', seq, 'bytes', bytes)
+      len = len + 1
+      if len == 1 then o = tonumber(ARGV[7]) end
       if window > 0 then
         redis.call('SET', KEYS[3], epoch .. ' ' .. seq .. ' ' .. ARGV[7], 'PX', ARGV[8])
       end
       local max = tonumber(ARGV[9])
-      if max > 0 then
-        local over = redis.call('XLEN', KEYS[2]) - max
-        if over > 0 then
-          bytes = drop_before(KEYS[1], KEYS[2], redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', over), nil, bytes)
+      if max > 0 and len > max then
+        local over = len - max
+        local batch = redis.call('XRANGE', inbox, '-', '+', 'COUNT', over + 1)
+        local keep = batch[over + 1]
+        bytes = drop_before(inbox, batch, keep[1], bytes)
+        o = tonumber(field(keep[2], 's'))
+      end
+      local cutoff = tonumber(ARGV[10])
+      if cutoff > 0 and not (o and o >= cutoff) then
+        local first = redis.call('XRANGE', inbox, '-', '+', 'COUNT', 1)
+        if #first > 0 then
+          local _
+          bytes, _, o = trim_expired(inbox, cutoff, tonumber(ARGV[11]), bytes, first[1])
         end
       end
-      bytes = trim_expired(KEYS[1], KEYS[2], tonumber(ARGV[10]), tonumber(ARGV[11]), bytes)
       local maxb = tonumber(ARGV[13])
       while maxb > 0 and bytes > maxb do
-        local batch = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 64)
+        local batch = redis.call('XRANGE', inbox, '-', '+', 'COUNT', 64)
         local keep = nil
         local left = bytes
         for _, e in ipairs(batch) do
           if left <= maxb or seq_of(e[1]) >= seq then
-            keep = e[1]
+            keep = e
             break
           end
           left = left - body_len(e)
         end
-        bytes = drop_before(KEYS[1], KEYS[2], batch, keep, bytes)
-        if keep and seq_of(keep) >= seq then
+        bytes = drop_before(inbox, batch, keep and keep[1], bytes)
+        o = keep and tonumber(field(keep[2], 's'))
+        if keep and seq_of(keep[1]) >= seq then
           -- Only the new entry is left: the counter is its body, whatever it said before.
           bytes = string.len(ARGV[6])
-          redis.call('HSET', KEYS[1], 'bytes', bytes)
           break
         end
       end
+      if o and o == noted then
+        redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'ok', epoch .. ':' .. seq)
+      elseif o then
+        redis.call('HSET', meta, 'seq', seq, 'bytes', bytes, 'o', o, 'ok', epoch .. ':' .. seq)
+      else
+        redis.call('HSET', meta, 'seq', seq, 'bytes', bytes)
+      end
       local ttl = tonumber(ARGV[12])
-      if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+      if ttl > 0 then redis.call('PEXPIRE', inbox, ttl) end
       return {'0', tostring(seq), epoch, ARGV[7]}
       """);
 
   /**
    * KEYS: meta, inbox. ARGV: candidate epoch, after, limit, age cutoff ts (0 = none), trim budget.
-   * Returns {epoch, lastSeq, firstAvailable, {{id, {field, value, ...}}, ...}}.
+   * Returns {epoch, lastSeq, firstAvailable, {{id, {field, value, ...}}, ...}}. A stream with an
+   * entry above the meta's seq is ahead of it: a new epoch (asked as a range above the seq, which
+   * is empty, and so cheap, on the common path).
    */
   public static final LuaScript READ = new LuaScript(COMMON + """
-      local epoch, last, bytes = head(KEYS[1], KEYS[2], ARGV[1])
+      local meta, inbox = KEYS[1], KEYS[2]
+      local h = redis.call('HMGET', meta, 'epoch', 'seq', 'bytes')
+      local epoch, last, bytes = h[1], tonumber(h[2]) or 0, tonumber(h[3]) or 0
+      if not epoch or #redis.call('XRANGE', inbox, (last + 1) .. '-0', '+', 'COUNT', 1) > 0 then
+        epoch, last, bytes = reset(meta, inbox, ARGV[1]), 0, 0
+      end
       local cutoff = tonumber(ARGV[4])
-      trim_expired(KEYS[1], KEYS[2], cutoff, tonumber(ARGV[5]), bytes)
       local first = last + 1
-      local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
-      if #oldest > 0 then first = seq_of(oldest[1][1]) end
+      local oldest = redis.call('XRANGE', inbox, '-', '+', 'COUNT', 1)
+      if #oldest == 0 then
+        if bytes ~= 0 then redis.call('HSET', meta, 'bytes', 0) end
+      elseif cutoff > 0 then
+        local id, ts, trimmed
+        bytes, id, ts, trimmed = trim_expired(inbox, cutoff, tonumber(ARGV[5]), bytes, oldest[1])
+        if not trimmed then
+          first = seq_of(id)
+        elseif id then
+          first = seq_of(id)
+          redis.call('HSET', meta, 'bytes', bytes, 'o', ts, 'ok', epoch .. ':' .. last)
+        else
+          redis.call('HSET', meta, 'bytes', bytes, 'ok', '')
+          oldest = redis.call('XRANGE', inbox, '-', '+', 'COUNT', 1)
+          if #oldest > 0 then first = seq_of(oldest[1][1]) end
+        end
+      else
+        first = seq_of(oldest[1][1])
+      end
       local page = {}
       local after = tonumber(ARGV[2])
       local limit = tonumber(ARGV[3])
       if limit > 0 and after < last then
-        for _, e in ipairs(redis.call('XRANGE', KEYS[2], '(' .. ARGV[2] .. '-0', '+', 'COUNT', limit)) do
+        for _, e in ipairs(redis.call('XRANGE', inbox, '(' .. ARGV[2] .. '-0', '+', 'COUNT', limit)) do
           if cutoff <= 0 or tonumber(field(e[2], 's')) >= cutoff then page[#page + 1] = e end
         end
       end

@@ -14,7 +14,10 @@ public final class RedisKeys {
     return user.replace("%", "%25").replace("}", "%7D");
   }
 
-  /** Hash: epoch, seq (the last seq assigned), bytes (body bytes of the stream's entries). */
+  /**
+   * Hash: epoch, seq (the last seq assigned), bytes (body bytes of the stream's entries), o and ok
+   * (the first entry's ts, and the epoch:seq it is known for; see {@link InboxScripts}).
+   */
   public static String meta(String user) {
     return prefix(user) + "meta";
   }
