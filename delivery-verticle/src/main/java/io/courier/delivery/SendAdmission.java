@@ -10,15 +10,17 @@ import java.util.function.LongSupplier;
  * its store at once. Past the store's capacity, every send queued beyond it waits longer than the
  * last, until callers time out and clients resend what may already be stored: the load grows as
  * the store falls behind, and the node collapses (docs/benchmarks.md measured it with Redis). So a
- * send is refused at once ({@code overloaded}, resend later) when taking it would make it wait
- * longer than {@code targetMs}.
+ * send is refused at once ({@code overloaded}, resend later with backoff) when taking it would make
+ * it wait longer than about {@code targetMs}.
  *
- * <p>The bound is the number of appends the store answered in the last second, scaled to
+ * <p>The bound is the most the store answered in any one second of the last ten, scaled to
  * {@code targetMs} (Little's law: waiting ≈ in flight / rate), and never below {@code minInFlight}.
- * A rate measured while the store was not saturated says little about what it can take, so the
- * bound only refuses while the store also shows it is behind: the last answers took more than half
- * of {@code targetMs}, or none came for {@code targetMs} while calls wait (a stalled store). A burst
- * the store absorbs quickly is therefore taken whole.
+ * The best recent second, not the last one: a bound that follows the rate it lets through
+ * collapses, since when answers slow down for another reason (the node's own CPU busy with a
+ * reconnect wave), a smaller bound lets fewer through, which makes the next bound smaller still.
+ * And the bound only refuses while the store also shows it is behind: its recent answers took more
+ * than half of {@code targetMs}, or none came for {@code targetMs} while calls wait (a stalled
+ * store). A burst the store absorbs quickly is therefore taken whole.
  *
  * <p>Thread-safe: sends arrive on the contexts of this node's gateways. Plain, so it is tested
  * without Vert.x on a fake clock.
@@ -39,16 +41,16 @@ final class SendAdmission {
     }
   }
 
-  /** Ten full 100 ms buckets make the last second; the eleventh is the one filling now. */
+  /** Ten full one-second buckets make the window of the peak; the eleventh is the one filling now. */
   private static final int BUCKETS = 11;
-  private static final long BUCKET_NANOS = 100_000_000L;
+  private static final long BUCKET_NANOS = 1_000_000_000L;
   /** Weight of the newest answer's latency in the running average. */
   private static final double ALPHA = 0.2;
 
   private final long targetNanos;
   private final int minInFlight;
   private final LongSupplier nanoClock;
-  /** Answers per 100 ms bucket, a ring; {@code bucketStart} is the current (filling) one's start. */
+  /** Answers per second, a ring; {@code bucketStart} is the current (filling) one's start. */
   private final int[] answered = new int[BUCKETS];
   private int bucket;
   private long bucketStart;
@@ -116,27 +118,27 @@ final class SendAdmission {
     return inFlight;
   }
 
-  /** The in-flight bound now: answers of the last second scaled to the target, at least the minimum. */
+  /** The in-flight bound now: the best second of the last ten scaled to the target, at least the minimum. */
   synchronized long bound() {
     roll(nanoClock.getAsLong());
-    return Math.max(minInFlight, answeredLastSecond() * targetNanos / 1_000_000_000L);
+    return Math.max(minInFlight, peakPerSecond() * targetNanos / 1_000_000_000L);
   }
 
   /** Why a refusal happened, for the log. */
   synchronized String describe() {
-    return inFlight + " sends waiting on the store, which answered " + answeredLastSecond()
-        + " in the last second (bound " + bound() + ")";
+    return inFlight + " sends waiting on the store, which answered at most " + peakPerSecond()
+        + " a second over the last 10 s (bound " + bound() + ")";
   }
 
-  /** The ten full buckets before the current one. */
-  private long answeredLastSecond() {
-    long n = 0;
+  /** The most answers in one of the ten full seconds before the current one. */
+  private long peakPerSecond() {
+    long peak = 0;
     for (int i = 0; i < BUCKETS; i++) {
       if (i != bucket) {
-        n += answered[i];
+        peak = Math.max(peak, answered[i]);
       }
     }
-    return n;
+    return peak;
   }
 
   private boolean behind(long now) {

@@ -67,7 +67,7 @@ class SendAdmissionTest {
     advanceMs(51);
     assertThat(send(a)).isFalse();
     assertThat(a.inFlight()).isEqualTo(5);
-    assertThat(a.describe()).contains("5 sends waiting").contains("answered 0 in the last second");
+    assertThat(a.describe()).contains("5 sends waiting").contains("answered at most 0 a second");
 
     // Answers come back: below the minimum every send is taken again.
     answerOldest(a);
@@ -120,10 +120,23 @@ class SendAdmissionTest {
       }
       advanceMs(1);
     }
-    // Answered 1,000 in the last second: bound 200, and what is waiting stays there.
+    // At most 1,000 answered in a second: bound 200, and what is waiting stays there.
     assertThat(a.bound()).isEqualTo(200);
     assertThat(a.inFlight()).isBetween(199, 201);
     assertThat(refused).isGreaterThan(2500);
+  }
+
+  @Test
+  void theBoundFollowsTheBestRecentSecondNotTheLastOne() {
+    SendAdmission a = new SendAdmission(200, 8, now::get);
+    steady(a, 1000, 1); // a second at 1,000 a second
+    steady(a, 100, 5); // then slower answers, for whatever reason
+    steady(a, 100, 5);
+    assertThat(a.bound()).as("the 1,000 second is still in the window").isBetween(199L, 200L);
+    for (int i = 0; i < 9; i++) {
+      steady(a, 100, 5);
+    }
+    assertThat(a.bound()).as("ten seconds later it has left the window").isEqualTo(20);
   }
 
   @Test
@@ -135,11 +148,12 @@ class SendAdmissionTest {
     assertThat(send(a)).isFalse();
     answerOldest(a);
     answerOldest(a);
-    // A second of quick answers at 500/s: bound max(2, 500 * 0.1) = 50, and nothing refused.
+    // Two seconds of quick answers at 500/s: bound max(2, 500 * 0.1) = 50, and nothing refused.
+    steady(a, 500, 1);
     steady(a, 500, 1);
     assertThat(a.bound()).isEqualTo(50);
-    // A second later with nothing answered the rate is forgotten: back to the minimum.
-    advanceMs(1100);
+    // Eleven seconds later with nothing answered the rate is forgotten: back to the minimum.
+    advanceMs(11_000);
     assertThat(a.bound()).isEqualTo(2);
   }
 

@@ -224,9 +224,9 @@ public final class ConfigKeys {
           + "the Serial and Parallel collectors, all of -Xmx with G1) its inbox replicas (owned and backup) may take; "
           + "past it a send to an inbox this member owns gets error overloaded (docs/operations.md, \"Memory\"). "
           + "0: no budget.");
-  public static final Setting STORE_ADMISSION_MS = new Setting("COURIER_STORE_ADMISSION_MS", "200",
+  public static final Setting STORE_ADMISSION_MS = new Setting("COURIER_STORE_ADMISSION_MS", "1000",
       "Admission control for sends: a delivery instance lets at most as many sends wait on its store as the store "
-          + "answers in this many ms (measured over the last second); while the store is behind (its answers take over "
+          + "answers in this many ms (at its best second of the last ten); while the store is behind (its answers take over "
           + "half of this, or none come), a send past that bound gets error overloaded at once instead of waiting "
           + "until it times out. 0: off.");
   public static final Setting STORE_ADMISSION_MIN = new Setting("COURIER_STORE_ADMISSION_MIN", "64",
