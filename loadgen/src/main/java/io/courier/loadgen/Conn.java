@@ -69,16 +69,16 @@ final class Conn {
   record Target(String host, int port, boolean raw) {}
 
   /**
-   * {@code room} is the run-wide room message number, or -1 for a direct message; {@code delivery}
-   * the phase it was sent in.
+   * A send not yet answered {@code sent}. {@code room} is the run-wide room message number, or -1
+   * for a direct message; {@code delivery} the phase it was sent in; {@code retries} the resends
+   * after retryable errors so far.
    */
-  /** A send not yet answered {@code sent}; {@code retries}: resends after retryable errors so far. */
   private static final class Pending {
-    private final String frame;
-    private final int recipient;
-    private final int number;
-    private final int room;
-    private final Delivery delivery;
+    final String frame;
+    final int recipient;
+    final int number;
+    final int room;
+    final Delivery delivery;
     int retries;
 
     Pending(String frame, int recipient, int number, int room, Delivery delivery) {
@@ -87,26 +87,6 @@ final class Conn {
       this.number = number;
       this.room = room;
       this.delivery = delivery;
-    }
-
-    String frame() {
-      return frame;
-    }
-
-    int recipient() {
-      return recipient;
-    }
-
-    int number() {
-      return number;
-    }
-
-    int room() {
-      return room;
-    }
-
-    Delivery delivery() {
-      return delivery;
     }
   }
 
@@ -405,7 +385,7 @@ final class Conn {
     epoch = newEpoch;
     long lastSeq = f.getLong(ClientFrames.LAST_SEQ, 0L);
     boolean reconnect = previous != null;
-    pending.forEach(p -> ws.writeTextMessage(p.frame()));
+    pending.forEach(p -> ws.writeTextMessage(p.frame));
     if (!target.raw() && (reconnect || lastSeq > contiguous)) {
       requestSync();
     } else {
@@ -510,12 +490,12 @@ final class Conn {
   /** `sent` for send number {@code number} (-1: an id that is not one of ours). */
   private void onSent(int number) {
     Pending p = number < 0 ? null : pending.remove(number);
-    if (p != null && p.room() >= 0) {
-      p.delivery().onRoomConfirmed(p.room());
-    } else if (p != null && p.recipient() == UNTRACKED) {
-      p.delivery().untrackedConfirmed.increment();
+    if (p != null && p.room >= 0) {
+      p.delivery.onRoomConfirmed(p.room);
+    } else if (p != null && p.recipient == UNTRACKED) {
+      p.delivery.untrackedConfirmed.increment();
     } else if (p != null) {
-      p.delivery().onConfirmed(index, p.number(), p.recipient());
+      p.delivery.onConfirmed(index, p.number, p.recipient);
     }
   }
 
@@ -528,7 +508,7 @@ final class Conn {
       phases.current().errors.increment();
       return;
     }
-    Delivery delivery = p.delivery();
+    Delivery delivery = p.delivery;
     delivery.onErrorCode(code);
     if (code.equals(ErrorCodes.RATE_LIMITED) || code.equals(ErrorCodes.UNAVAILABLE) || code.equals(ErrorCodes.OVERLOADED)
         || code.equals(ErrorCodes.INTERNAL)) {
@@ -537,7 +517,7 @@ final class Conn {
       ctx.owner().setTimer(resendDelayMs(p.retries++, java.util.concurrent.ThreadLocalRandom.current().nextDouble()),
           t -> run(() -> {
             if (pending.get(number) == p && isOpen()) {
-              ws.writeTextMessage(p.frame());
+              ws.writeTextMessage(p.frame);
             }
           }));
     } else {
