@@ -156,10 +156,15 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
     long admitted = admission.admit();
     if (admitted == Long.MIN_VALUE) {
       metrics.behind(sample);
-      return Future.failedFuture(BusReplies.storeFailure(LOG, node.nodeId(), "append", to,
-          new SendAdmission.Behind(admission.describe())));
+      return Future.failedFuture(BusReplies.storeFailure(LOG, node.nodeId(), "append", to, admission.refusal()));
     }
-    return store.append(to, draft).transform(ar -> {
+    Future<AppendResult> appended;
+    try {
+      appended = store.append(to, draft);
+    } catch (RuntimeException e) {
+      appended = Future.failedFuture(e); // still answered, and its admission place given back
+    }
+    return appended.transform(ar -> {
       admission.done(admitted);
       if (ar.failed()) {
         Throwable err = ar.cause();

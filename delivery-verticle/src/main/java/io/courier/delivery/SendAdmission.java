@@ -26,15 +26,30 @@ import java.util.function.LongSupplier;
  * without Vert.x on a fake clock.
  */
 final class SendAdmission {
-  /** A send refused because the store is behind; answered {@code overloaded}, nothing was stored. */
+  /**
+   * A send refused because the store is behind; answered {@code overloaded}, nothing was stored.
+   * Its text is built only when read (refusals come by the thousand, their log lines are throttled).
+   */
   static final class Behind extends StoreOverloadedException {
     private static final long serialVersionUID = 1L;
+    private final long waiting;
+    private final long peak;
+    private final long bound;
 
-    Behind(String message) {
-      super(message);
+    Behind(long waiting, long peak, long bound) {
+      super(null);
+      this.waiting = waiting;
+      this.peak = peak;
+      this.bound = bound;
     }
 
-    /** Refusals come by the thousand under overload; where they were made is always the same. */
+    @Override
+    public String getMessage() {
+      return waiting + " sends waiting on the store, which answered at most " + peak
+          + " a second over the last 10 s (bound " + bound + ")";
+    }
+
+    /** Where a refusal is made is always the same place. */
     @Override
     public synchronized Throwable fillInStackTrace() {
       return this;
@@ -124,10 +139,9 @@ final class SendAdmission {
     return Math.max(minInFlight, peakPerSecond() * targetNanos / 1_000_000_000L);
   }
 
-  /** Why a refusal happened, for the log. */
-  synchronized String describe() {
-    return inFlight + " sends waiting on the store, which answered at most " + peakPerSecond()
-        + " a second over the last 10 s (bound " + bound() + ")";
+  /** The refusal to answer now, with what the store shows. */
+  synchronized Behind refusal() {
+    return new Behind(inFlight, peakPerSecond(), bound());
   }
 
   /** The most answers in one of the ten full seconds before the current one. */

@@ -67,7 +67,7 @@ class SendAdmissionTest {
     advanceMs(51);
     assertThat(send(a)).isFalse();
     assertThat(a.inFlight()).isEqualTo(5);
-    assertThat(a.describe()).contains("5 sends waiting").contains("answered at most 0 a second");
+    assertThat(a.refusal().getMessage()).isEqualTo("5 sends waiting on the store, which answered at most 0 a second over the last 10 s (bound 4)");
 
     // Answers come back: below the minimum every send is taken again.
     answerOldest(a);
