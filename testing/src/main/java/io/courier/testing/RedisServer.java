@@ -127,7 +127,7 @@ public final class RedisServer implements AutoCloseable {
    */
   public static RedisServer start(int port, Path dir, String... extra) {
     try {
-      Path d = dir != null ? dir : Files.createTempDirectory("courier-redis-");
+      Path d = dir != null ? dir : TempDirs.create("courier-redis-");
       java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("redis-server", "--port",
           String.valueOf(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", d.toString(),
           "--daemonize", "no", "--protected-mode", "yes"));
