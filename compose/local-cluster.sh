@@ -29,8 +29,12 @@ jar="${COURIER_JAR:-$root/node/target/courier.jar}"
 
 die() { echo "cluster: $*" >&2; exit 1; }
 say() { echo "cluster: $*" >&2; }
-# The last lines of a process's log, for the message that says it died (CI keeps no run directory).
-log_tail() { [ -f "$dir/$1.log" ] && { echo "--- last lines of $dir/$1.log:"; tail -n 20 "$dir/$1.log"; } || true; }
+# Stops with MESSAGE and the last lines of NAME's log (CI keeps no run directory).
+exited() {  # name, message
+  local log="$dir/$1.log" tail=""
+  [ -f "$log" ] && tail=$'\n'"--- last lines of $log:"$'\n'"$(tail -n 20 "$log")"
+  die "$2; see $log$tail"
+}
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2; }
 
@@ -159,8 +163,7 @@ await_node() {  # index, seconds
   pid="$(pid_of "node$i")"
   local deadline=$((SECONDS + limit))
   until node_ready "$port"; do
-    ours "node$i" "$pid" || die "node$i exited while starting; see $dir/node$i.log
-$(log_tail "node$i")"
+    ours "node$i" "$pid" || exited "node$i" "node$i exited while starting"
     [ $SECONDS -lt $deadline ] || die "node$i not ready on :$port after ${limit}s; see $dir/node$i.log"
     sleep 0.3
   done
@@ -183,8 +186,7 @@ lb_state() { lb "show stat" 2>/dev/null | awk -F, -v s="node$1" '$1=="nodes" && 
 await_lb_up() {
   local i="$1" limit="$2" deadline=$((SECONDS + $2))
   until [ "$(lb_state "$i")" = UP ]; do
-    ours haproxy "$(pid_of haproxy)" || die "haproxy exited; see $dir/haproxy.log
-$(log_tail haproxy)"
+    ours haproxy "$(pid_of haproxy)" || exited haproxy "haproxy exited"
     [ $SECONDS -lt $deadline ] || die "HAProxy does not see node$i UP after ${limit}s (state: $(lb_state "$i"))"
     sleep 0.2
   done
@@ -205,8 +207,7 @@ start_redis() {
   echo $! >"$dir/redis.pid"
   local deadline=$((SECONDS + 20))
   until [ "$(printf 'PING\r\n' | (exec 3<>"/dev/tcp/127.0.0.1/$redis_port" && cat >&3 && head -c 5 <&3) 2>/dev/null)" = "+PONG" ]; do
-    ours redis "$(pid_of redis)" || die "redis-server exited; see $dir/redis.log
-$(log_tail redis)"
+    ours redis "$(pid_of redis)" || exited redis "redis-server exited"
     [ $SECONDS -lt $deadline ] || die "redis-server not answering on :$redis_port"
     sleep 0.2
   done

@@ -64,38 +64,35 @@ final class BusReplies {
   /** The same, for an in-process caller: logged alike, and the failure it gets. */
   static ReplyException storeFailure(Logger log, String nodeId, String op, String user, Throwable err) {
     if (err instanceof SendAdmission.Behind) {
-      long suppressed = FAILURE_LOGS.admit(nodeId + " behind " + op);
-      if (suppressed >= 0) {
-        log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
-            .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed)
-            .log("store behind; sends refused");
-      }
-      return failure(BusFailures.STORE_UNAVAILABLE,
-          BusFailures.message(ErrorCodes.OVERLOADED, "message store is behind; resend later with the same id"));
+      return resendLater(log, nodeId, op, user, err, "behind", "store behind; sends refused",
+          ErrorCodes.OVERLOADED, "message store is behind; resend later with the same id");
     } else if (err instanceof StoreOverloadedException) {
-      long suppressed = FAILURE_LOGS.admit(nodeId + " overloaded " + op);
-      if (suppressed >= 0) {
-        log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
-            .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed).log("store overloaded");
-      }
-      return failure(BusFailures.STORE_UNAVAILABLE,
-          BusFailures.message(ErrorCodes.OVERLOADED, "message store memory full; resend later with the same id"));
+      return resendLater(log, nodeId, op, user, err, "overloaded", "store overloaded",
+          ErrorCodes.OVERLOADED, "message store memory full; resend later with the same id");
     } else if (err instanceof StoreUnavailableException) {
-      long suppressed = FAILURE_LOGS.admit(nodeId + " unavailable " + op);
-      if (suppressed >= 0) {
-        log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
-            .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed).log("store unavailable");
-      }
-      return failure(BusFailures.STORE_UNAVAILABLE,
-          BusFailures.message(ErrorCodes.UNAVAILABLE, "message store unavailable; resend later with the same id"));
-    } else {
-      long suppressed = FAILURE_LOGS.admit(nodeId + " internal " + op);
-      if (suppressed >= 0) {
-        log.atError().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
-            .addKeyValue("suppressed", suppressed).setCause(err).log("store operation failed");
-      }
-      return failure(BusFailures.INTERNAL, BusFailures.message(ErrorCodes.INTERNAL, "internal error"));
+      return resendLater(log, nodeId, op, user, err, "unavailable", "store unavailable",
+          ErrorCodes.UNAVAILABLE, "message store unavailable; resend later with the same id");
     }
+    long suppressed = FAILURE_LOGS.admit(nodeId + " internal " + op);
+    if (suppressed >= 0) {
+      log.atError().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
+          .addKeyValue("suppressed", suppressed).setCause(err).log("store operation failed");
+    }
+    return failure(BusFailures.INTERNAL, BusFailures.message(ErrorCodes.INTERNAL, "internal error"));
+  }
+
+  /**
+   * A failure the client answers by resending later: a WARN line (at most one per kind and op per
+   * interval, with how many were not logged since), and the failure with {@code code}.
+   */
+  private static ReplyException resendLater(Logger log, String nodeId, String op, String user, Throwable err,
+                                            String kind, String line, String code, String clientText) {
+    long suppressed = FAILURE_LOGS.admit(nodeId + " " + kind + " " + op);
+    if (suppressed >= 0) {
+      log.atWarn().addKeyValue("nodeId", nodeId).addKeyValue("userId", user).addKeyValue("op", op)
+          .addKeyValue("error", err.getMessage()).addKeyValue("suppressed", suppressed).log(line);
+    }
+    return failure(BusFailures.STORE_UNAVAILABLE, BusFailures.message(code, clientText));
   }
 
   /** A room id or user id as the wire allows it: a string of 1-256 characters; null otherwise. */

@@ -158,13 +158,7 @@ public final class DeliveryVerticle extends VerticleBase implements LocalDeliver
       metrics.behind(sample);
       return Future.failedFuture(BusReplies.storeFailure(LOG, node.nodeId(), "append", to, admission.refusal()));
     }
-    Future<AppendResult> appended;
-    try {
-      appended = store.append(to, draft);
-    } catch (RuntimeException e) {
-      appended = Future.failedFuture(e); // still answered, and its admission place given back
-    }
-    return appended.transform(ar -> {
+    return store.append(to, draft).transform(ar -> {
       admission.done(admitted);
       if (ar.failed()) {
         Throwable err = ar.cause();

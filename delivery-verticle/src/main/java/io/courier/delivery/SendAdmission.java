@@ -106,7 +106,7 @@ final class SendAdmission {
     long now = nanoClock.getAsLong();
     if (targetNanos > 0 && inFlight >= minInFlight) {
       roll(now);
-      if (inFlight >= bound() && behind(now)) {
+      if (inFlight >= boundNow() && behind(now)) {
         return Long.MIN_VALUE;
       }
     }
@@ -136,12 +136,17 @@ final class SendAdmission {
   /** The in-flight bound now: the best second of the last ten scaled to the target, at least the minimum. */
   synchronized long bound() {
     roll(nanoClock.getAsLong());
-    return Math.max(minInFlight, peakPerSecond() * targetNanos / 1_000_000_000L);
+    return boundNow();
   }
 
-  /** The refusal to answer now, with what the store shows. */
+  /** The refusal to answer now, with what the store shows (just after {@link #admit} refused: no roll). */
   synchronized Behind refusal() {
-    return new Behind(inFlight, peakPerSecond(), bound());
+    return new Behind(inFlight, peakPerSecond(), boundNow());
+  }
+
+  /** {@link #bound} on the ring as it stands. */
+  private long boundNow() {
+    return Math.max(minInFlight, peakPerSecond() * targetNanos / 1_000_000_000L);
   }
 
   /** The most answers in one of the ten full seconds before the current one. */

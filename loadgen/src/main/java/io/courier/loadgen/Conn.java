@@ -14,6 +14,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One simulated user on one WebSocket, doing just enough of protocol v1 for load: welcome, send
@@ -514,7 +515,7 @@ final class Conn {
         || code.equals(ErrorCodes.INTERNAL)) {
       // At-least-once: the same id again, later each time (docs/protocol.md §8: with backoff), with
       // jitter so that sends refused together do not come back together.
-      ctx.owner().setTimer(resendDelayMs(p.retries++, java.util.concurrent.ThreadLocalRandom.current().nextDouble()),
+      ctx.owner().setTimer(resendDelayMs(p.retries++, ThreadLocalRandom.current().nextDouble()),
           t -> run(() -> {
             if (pending.get(number) == p && isOpen()) {
               ws.writeTextMessage(p.frame);

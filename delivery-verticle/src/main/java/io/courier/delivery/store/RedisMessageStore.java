@@ -111,12 +111,14 @@ public final class RedisMessageStore implements MessageStore {
     });
   }
 
-  private static List<String> appendKeys(String recipient, InboxMessage draft) {
+  /** The APPEND script's keys for {@code draft} to {@code recipient} (package-private: tests run older scripts with them). */
+  static List<String> appendKeys(String recipient, InboxMessage draft) {
     return List.of(RedisKeys.meta(recipient), RedisKeys.inbox(recipient),
         RedisKeys.dedupe(recipient, draft.from(), draft.id()));
   }
 
-  private List<String> appendArgs(InboxMessage draft, long now) {
+  /** The APPEND script's arguments under this store's settings. */
+  List<String> appendArgs(InboxMessage draft, long now) {
     boolean room = draft.room() != null;
     return List.of(Epochs.next(), draft.id(), draft.from(), room ? "r" : "t",
         room ? draft.room() : draft.to(), draft.bodyJson(), Long.toString(draft.ts()),
@@ -128,11 +130,21 @@ public final class RedisMessageStore implements MessageStore {
   public Future<ReadResult> read(String recipient, long after, int limit) {
     Context ctx = vertx.getOrCreateContext();
     return StoreArgs.checkRead(recipient, after, limit).compose(v -> {
-      List<String> keys = List.of(RedisKeys.meta(recipient), RedisKeys.inbox(recipient));
-      List<String> args = List.of(Epochs.next(), Long.toString(after), Integer.toString(limit),
-          cutoff(System.currentTimeMillis()), Integer.toString(TRIM_BUDGET));
+      List<String> keys = readKeys(recipient);
+      List<String> args = readArgs(after, limit, System.currentTimeMillis());
       return call(() -> InboxScripts.READ.run(redis, keys, args), ctx, "read").map(r -> InboxReplies.read(recipient, r));
     });
+  }
+
+  /** The READ script's keys. */
+  static List<String> readKeys(String recipient) {
+    return List.of(RedisKeys.meta(recipient), RedisKeys.inbox(recipient));
+  }
+
+  /** The READ script's arguments under this store's settings. */
+  List<String> readArgs(long after, int limit, long now) {
+    return List.of(Epochs.next(), Long.toString(after), Integer.toString(limit), cutoff(now),
+        Integer.toString(TRIM_BUDGET));
   }
 
   /** The scripts take 0 for "no limit". */

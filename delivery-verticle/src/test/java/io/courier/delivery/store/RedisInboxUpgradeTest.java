@@ -41,7 +41,7 @@ class RedisInboxUpgradeTest {
   @BeforeAll
   static void startRedis(Vertx v) {
     vertx = v;
-    server = RedisServer.start(Ports.free(), null);
+    server = RedisServer.start();
     admin = Redis.createClient(vertx, server.url());
   }
 
@@ -74,11 +74,23 @@ class RedisInboxUpgradeTest {
   /** An append by the previous APPEND script, with the arguments the store passed it. */
   private static AppendResult previousAppend(RedisMessageStore store, String user, String id, long ts,
                                              long maxMessages, long cutoff) {
-    List<String> keys = List.of(RedisKeys.meta(user), RedisKeys.inbox(user), RedisKeys.dedupe(user, "alice", id));
+    List<String> keys = RedisMessageStore.appendKeys(user, draft("alice", user, id, "\"" + id + "\"", ts));
+    // Explicit limits, not the store's: the previous script must leave what the test needs in place.
     List<String> args = List.of(Epochs.next(), id, "alice", "t", user, "\"" + id + "\"", Long.toString(ts),
         "86400000", Long.toString(maxMessages), Long.toString(cutoff), "512", Long.toString(MAX_AGE), "67108864");
     return await(PreviousInboxScripts.APPEND.run(store.client(), keys, args).map(
         io.courier.delivery.store.redis.InboxReplies::append));
+  }
+
+  /**
+   * Two messages to {@code bob}, then the meta's seq set back to 1 (restored from an older copy):
+   * the stream runs ahead of its meta. Returns the epoch before.
+   */
+  private static String metaBehindItsStream(RedisMessageStore store, String bob) {
+    String before = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
+    await(store.append(bob, draft("alice", bob, "m2", "2")));
+    await(redis().hset(List.of(RedisKeys.meta(bob), "seq", "1")));
+    return before;
   }
 
   private static CourierConfig ageLimited() {
@@ -167,9 +179,7 @@ class RedisInboxUpgradeTest {
   void aNewMessageToAMetaBehindItsStreamStartsANewEpoch() {
     RedisMessageStore store = store(CourierConfig.defaults());
     String bob = Ports.uniqueName("bob");
-    String before = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
-    await(store.append(bob, draft("alice", bob, "m2", "2")));
-    await(redis().hset(List.of(RedisKeys.meta(bob), "seq", "1")));
+    String before = metaBehindItsStream(store, bob);
 
     AppendResult next = await(store.append(bob, draft("alice", bob, "m3", "3")));
     assertThat(next.epoch()).isNotEqualTo(before);
@@ -183,9 +193,7 @@ class RedisInboxUpgradeTest {
   void aResendToAMetaBehindItsStreamIsStoredUnderANewEpoch() {
     RedisMessageStore store = store(CourierConfig.defaults());
     String bob = Ports.uniqueName("bob");
-    String before = await(store.append(bob, draft("alice", bob, "m1", "1"))).epoch();
-    await(store.append(bob, draft("alice", bob, "m2", "2")));
-    await(redis().hset(List.of(RedisKeys.meta(bob), "seq", "1")));
+    String before = metaBehindItsStream(store, bob);
 
     AppendResult resend = await(store.append(bob, draft("alice", bob, "m1", "1")));
     assertThat(resend.dup()).isFalse();

@@ -1,11 +1,6 @@
-package io.courier.delivery.store.bench;
+package io.courier.delivery.store;
 
-import io.courier.delivery.store.Epochs;
-import io.courier.delivery.store.MessageStore;
-import io.courier.delivery.store.RedisMessageStore;
-import io.courier.delivery.store.StoreSettings;
 import io.courier.delivery.store.redis.PreviousInboxScripts;
-import io.courier.delivery.store.redis.RedisKeys;
 import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.InboxMessage;
@@ -80,26 +75,19 @@ public final class RedisStoreCost {
     };
   }
 
-  /** {@link PreviousInboxScripts} with the arguments RedisMessageStore passes (default settings), for a before/after. */
-  static Ops previous(RedisMessageStore store, StoreSettings settings) {
+  /** {@link PreviousInboxScripts} with the keys and arguments the store passes its own scripts, for a before/after. */
+  static Ops previous(RedisMessageStore store) {
     return new Ops() {
       @Override
       public Future<?> append(String user, InboxMessage d) {
-        long now = System.currentTimeMillis();
-        List<String> keys = List.of(RedisKeys.meta(user), RedisKeys.inbox(user), RedisKeys.dedupe(user, d.from(), d.id()));
-        List<String> args = List.of(Epochs.next(), d.id(), d.from(), "t", d.to(), d.bodyJson(), Long.toString(d.ts()),
-            Long.toString(settings.dedupeWindowMs()), Long.toString(settings.maxMessages()),
-            Long.toString(settings.ageCutoff(now)), "512", Long.toString(settings.maxAgeMs()),
-            Long.toString(settings.maxBytes()));
-        return PreviousInboxScripts.APPEND.run(store.client(), keys, args);
+        return PreviousInboxScripts.APPEND.run(store.client(), RedisMessageStore.appendKeys(user, d),
+            store.appendArgs(d, System.currentTimeMillis()));
       }
 
       @Override
       public Future<?> read(String user, long after, int limit) {
-        List<String> keys = List.of(RedisKeys.meta(user), RedisKeys.inbox(user));
-        List<String> args = List.of(Epochs.next(), Long.toString(after), Integer.toString(limit),
-            Long.toString(settings.ageCutoff(System.currentTimeMillis())), "512");
-        return PreviousInboxScripts.READ.run(store.client(), keys, args);
+        return PreviousInboxScripts.READ.run(store.client(), RedisMessageStore.readKeys(user),
+            store.readArgs(after, limit, System.currentTimeMillis()));
       }
     };
   }
@@ -153,9 +141,8 @@ public final class RedisStoreCost {
     Vertx vertx = Vertx.vertx();
     try (RedisServer server = RedisServer.start(Ports.free(), null, "--appendonly", "yes", "--appendfsync", "always")) {
       CourierConfig cfg = CourierConfig.defaults().with(ConfigKeys.REDIS_URL, server.url());
-      RedisMessageStore redisStore = new RedisMessageStore(vertx, cfg);
-      MessageStore store = redisStore;
-      Ops ops = version.equals("previous") ? previous(redisStore, StoreSettings.from(cfg)) : current(redisStore);
+      RedisMessageStore store = new RedisMessageStore(vertx, cfg);
+      Ops ops = version.equals("previous") ? previous(store) : current(store);
       Redis admin = Redis.createClient(vertx, server.url());
       RedisAPI api = RedisAPI.api(admin);
       Context ctx = vertx.getOrCreateContext();
