@@ -1,6 +1,6 @@
 #!/bin/bash
 source "$(dirname "$0")/lib.sh"
-start_node 8080 0 || exit 1
+start_node 8080 0 ${NODE_ENV:-} || exit 1
 NODE=$(cat $RUN/node-8080.pid)
 heap() { jcmd $NODE GC.run >/dev/null; sleep 2; jcmd $NODE GC.heap_info | grep -E "generation|garbage-first heap" | grep -oE "used [0-9]+K" | grep -oE "[0-9]+" | paste -sd+ | bc; }
 rss() { grep VmRSS /proc/$NODE/status | grep -oE "[0-9]+"; }
