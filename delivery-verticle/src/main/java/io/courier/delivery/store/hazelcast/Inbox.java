@@ -6,8 +6,6 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import io.courier.delivery.store.StoreSettings;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +31,7 @@ public final class Inbox implements DataSerializable {
   private String epoch;
   private MessageWindow window;
   /** Sender key -> where that send is stored, oldest first (insertion order is time order). */
-  private LinkedHashMap<String, Remembered> dedupe;
+  private DedupeRecords dedupe;
   /**
    * Highest {@code now} any call has passed. Callers on different members have slightly different
    * clocks; pruning by the highest one seen keeps a record that was pruned from ever counting again
@@ -50,7 +48,7 @@ public final class Inbox implements DataSerializable {
   private Inbox(String epoch) {
     this.epoch = epoch;
     this.window = new MessageWindow(1);
-    this.dedupe = new LinkedHashMap<>();
+    this.dedupe = new DedupeRecords();
     this.account = StoreMemory.open(this);
     account();
   }
@@ -105,9 +103,8 @@ public final class Inbox implements DataSerializable {
     return StoreMemory.RECORD_OVERHEAD + senderKey.length();
   }
 
-  private void remember(String senderKey, Remembered r) {
-    Remembered old = dedupe.put(senderKey, r);
-    if (old == null) {
+  private void remember(String senderKey, long seq, long ts, long attempt, long expiresAt) {
+    if (dedupe.put(senderKey, seq, ts, attempt, expiresAt)) {
       dedupeBytes += recordBytes(senderKey);
     }
   }
@@ -125,9 +122,9 @@ public final class Inbox implements DataSerializable {
   AppendOutcome append(String senderKey, byte[] encoded, long ts, long attempt, long now, StoreSettings limits) {
     prune(now, limits);
     if (limits.dedupeWindowMs() > 0) {
-      Remembered seen = dedupe.get(senderKey);
-      if (seen != null) {
-        return new AppendOutcome(seen.seq, epoch, seen.ts, seen.attempt != attempt);
+      int seen = dedupe.find(senderKey);
+      if (seen >= 0) {
+        return new AppendOutcome(dedupe.seq(seen), epoch, dedupe.ts(seen), dedupe.attempt(seen) != attempt);
       }
     }
     if (!StoreMemory.admits(limits.maxHeapFraction(), encoded.length + StoreMemory.MESSAGE_OVERHEAD
@@ -137,7 +134,7 @@ public final class Inbox implements DataSerializable {
     window.add(encoded);
     long seq = window.lastSeq();
     if (limits.dedupeWindowMs() > 0) {
-      remember(senderKey, new Remembered(seq, ts, attempt, clock + limits.dedupeWindowMs()));
+      remember(senderKey, seq, ts, attempt, clock + limits.dedupeWindowMs());
     }
     while (limits.maxMessages() > 0 && window.size() > limits.maxMessages()) {
       window.removeFirst();
@@ -158,13 +155,9 @@ public final class Inbox implements DataSerializable {
   boolean prune(long now, StoreSettings limits) {
     clock = Math.max(clock, now);
     boolean changed = false;
-    for (Iterator<Map.Entry<String, Remembered>> it = dedupe.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, Remembered> r = it.next();
-      if (r.getValue().expiresAt > clock) {
-        break;
-      }
-      it.remove();
-      dedupeBytes -= recordBytes(r.getKey());
+    for (int r = dedupe.oldest(); r >= 0 && dedupe.expiresAt(r) <= clock; r = dedupe.oldest()) {
+      dedupeBytes -= recordBytes(dedupe.key(r));
+      dedupe.remove(r);
       changed = true;
     }
     long cutoff = limits.ageCutoff(clock);
@@ -210,8 +203,8 @@ public final class Inbox implements DataSerializable {
 
   /** The dedupe record of {@code senderKey} as a backup carries it: seq, ts, attempt, expiresAt. */
   long[] record(String senderKey) {
-    Remembered r = dedupe.get(senderKey);
-    return r == null ? null : new long[] {r.seq, r.ts, r.attempt, r.expiresAt};
+    int r = dedupe.find(senderKey);
+    return r < 0 ? null : new long[] {dedupe.seq(r), dedupe.ts(r), dedupe.attempt(r), dedupe.expiresAt(r)};
   }
 
   /**
@@ -227,10 +220,8 @@ public final class Inbox implements DataSerializable {
     in.window.dropBelow(firstSeq);
     in.window.put(seq, encoded);
     if (record != null) {
-      if (in.dedupe.remove(senderKey) != null) { // re-inserted last: insertion order is expiry order
-        in.dedupeBytes -= recordBytes(senderKey);
-      }
-      in.remember(senderKey, new Remembered(record[0], record[1], record[2], record[3]));
+      // Re-inserted last if present (put removes it first): insertion order is expiry order.
+      in.remember(senderKey, record[0], record[1], record[2], record[3]);
     }
     in.prune(in.clock, limits);
     in.account();
@@ -247,13 +238,12 @@ public final class Inbox implements DataSerializable {
       out.writeByteArray(window.get(s)); // null (an empty slot) is written and read back as null
     }
     out.writeInt(dedupe.size());
-    for (Map.Entry<String, Remembered> e : dedupe.entrySet()) {
-      out.writeString(e.getKey());
-      Remembered r = e.getValue();
-      out.writeLong(r.seq);
-      out.writeLong(r.ts);
-      out.writeLong(r.attempt);
-      out.writeLong(r.expiresAt);
+    for (int r = dedupe.oldest(); r >= 0; r = dedupe.next(r)) {
+      out.writeString(dedupe.key(r));
+      out.writeLong(dedupe.seq(r));
+      out.writeLong(dedupe.ts(r));
+      out.writeLong(dedupe.attempt(r));
+      out.writeLong(dedupe.expiresAt(r));
     }
   }
 
@@ -267,11 +257,10 @@ public final class Inbox implements DataSerializable {
       window.add(in.readByteArray());
     }
     int d = in.readInt();
-    dedupe = new LinkedHashMap<>(Math.max(16, d * 4 / 3 + 1));
+    dedupe = new DedupeRecords();
     dedupeBytes = 0;
     for (int i = 0; i < d; i++) {
-      String key = in.readString();
-      remember(key, new Remembered(in.readLong(), in.readLong(), in.readLong(), in.readLong()));
+      remember(in.readString(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
     }
     // Arrived by migration, replica sync or a copy: it holds heap here from now on.
     if (account == null) {
@@ -279,7 +268,4 @@ public final class Inbox implements DataSerializable {
     }
     account();
   }
-
-  /** Where a send was stored: its seq and original ts, which call stored it, and until when it counts. */
-  private record Remembered(long seq, long ts, long attempt, long expiresAt) {}
 }

@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.LongAdder;
 public final class StoreMemory {
   /** Array header, ring slot and window share of one message, beyond its encoded bytes. */
   static final int MESSAGE_OVERHEAD = 48;
-  /** Map entry, record and string headers of one dedupe record, beyond its key's characters. */
+  /**
+   * One dedupe record beyond its key's characters: the key's string and array headers, its slots in
+   * {@link DedupeRecords} (a reference, four longs, its index share), those arrays' spare room.
+   */
   static final int RECORD_OVERHEAD = 160;
   /** The inbox object, its window and map, its epoch, the map's record and the key. */
   static final int INBOX_OVERHEAD = 320;
