@@ -208,11 +208,14 @@ public final class PipelinedRedis {
       c.exceptionHandler(err -> lost(s, c, err));
       s.conn = c;
       s.opening = null;
-      if (s.failures > 0) {
+      // After a loss, also when the first attempt succeeds (a restarted Redis already listening):
+      // every "lost; reconnecting" gets its "restored".
+      if (s.failures > 0 || s.lost) {
         LOG.atInfo().addKeyValue("nodeId", nodeId).addKeyValue("connection", s.index)
             .addKeyValue("attempts", s.failures + 1).log("Redis connection restored");
       }
       s.failures = 0;
+      s.lost = false;
       attempt.complete(c);
     });
   }
@@ -246,6 +249,7 @@ public final class PipelinedRedis {
       return;
     }
     s.conn = null;
+    s.lost = true;
     c.close();
     if (closed) {
       return;
@@ -305,6 +309,8 @@ public final class PipelinedRedis {
     volatile Future<RedisConnection> opening;
     /** Failed attempts in a row (on the context only). */
     int failures;
+    /** A connection was lost and none is up again yet (on the context only). */
+    boolean lost;
     volatile long timer = -1;
 
     Slot(int index) {
