@@ -1,7 +1,5 @@
 package io.courier.delivery.store.hazelcast;
 
-import java.util.Arrays;
-
 /**
  * An inbox's dedupe records (sender key → seq, ts, attempt, expiresAt) in insertion order, which is
  * expiry order. Kept in arrays rather than a {@code LinkedHashMap} for the collector's sake: an inbox
@@ -201,11 +199,5 @@ final class DedupeRecords {
   private static int home(String key, int mask) {
     int h = key.hashCode();
     return (h ^ (h >>> 16)) & mask;
-  }
-
-  @Override
-  public String toString() {
-    return "DedupeRecords[live=" + live + ", used=" + used + ", capacity=" + keys.length + ", index="
-        + index.length + ", keys=" + Arrays.toString(keys) + "]";
   }
 }
