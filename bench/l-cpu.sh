@@ -2,7 +2,7 @@
 # The node's CPU time per delivered message, one node, Hazelcast store (COURIER_STORE=redis with a
 # REDIS_URL of a server of your own for the other store), 10,000 connections, node on core 0 and the
 # load generator on core 1: after a 60 s warm-up chat, a chat at $RATE msg/s, and the node's CPU time
-# (user + system, /proc/<pid>/stat) over 25 s of its steady part, after all connections are open.
+# (user + system, each also apart, /proc/<pid>/stat) over 25 s of its steady part, after all connections are open.
 # On a shared machine CPU per message is a steadier comparison of two builds than latency. DURATION
 # (default 30s) is the measured chat's length: a longer one shows pauses that come minutes apart.
 # ASYNC_PROFILER=/path/to/libasyncProfiler.so (tools.profiler:async-profiler:4.1:jar:linux-x64 from
@@ -22,8 +22,9 @@ CHAT=$!
 for i in $(seq 1 480); do c=$(conns); [ "${c%.*}" = "10000" ] && break; sleep 0.5; done
 sleep 6
 [ -n "${ASYNC_PROFILER:-}" ] && java bench/Attach.java $NODE "$ASYNC_PROFILER" start,${PROFILE_EVENT:-event=itimer,interval=2ms,threads}
-t0=$(cpu_ticks 8080); sleep 25; t1=$(cpu_ticks 8080)
+s0=$(cut -d' ' -f14,15 /proc/$NODE/stat); sleep 25; s1=$(cut -d' ' -f14,15 /proc/$NODE/stat)
+u=$(( ${s1% *} - ${s0% *} )); k=$(( ${s1#* } - ${s0#* } ))
 [ -n "${ASYNC_PROFILER:-}" ] && java bench/Attach.java $NODE "$ASYNC_PROFILER" stop,collapsed,file=$OUT/cpu-$TAG.collapsed
 wait $CHAT; tail -1 $OUT/cpu-$TAG.md
-echo "node CPU over 25 s at $RATE msg/s: $(( (t1-t0)*10 )) ms = $(( (t1-t0)*10000 / (RATE*25) )) us per message" | tee $OUT/cpu-$TAG.txt
+echo "node CPU over 25 s at $RATE msg/s: $(( (u+k)*10 )) ms = $(( (u+k)*10000 / (RATE*25) )) us per message (user $(( u*10000 / (RATE*25) )), system $(( k*10000 / (RATE*25) )))" | tee $OUT/cpu-$TAG.txt
 stop_pidfile $RUN/node-8080.pid
