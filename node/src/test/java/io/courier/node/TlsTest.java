@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.protocol.ConfigKeys;
+import io.courier.protocol.MetricNames;
 import io.courier.protocol.CourierConfig;
 import io.courier.testing.Nodes;
 import io.courier.testing.OpenSsl;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A node serving TLS from PEM files made by openssl at test time: wss:// and https:// work for a
  * client that trusts the certificate; plain ws:// and a client that does not trust it get no
- * connection; half a TLS configuration stops the node at start.
+ * connection; a socket still in its TLS handshake is counted as pending; half a TLS
+ * configuration stops the node at start.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsTest {
@@ -90,6 +92,33 @@ class TlsTest {
         WsProbe.options(node.port(), nodes.token("doubter-" + UUID.randomUUID())).setSsl(true)))
         .isNotInstanceOf(UpgradeRejectedException.class)
         .satisfies(e -> assertThat(rootMessage(e)).containsIgnoringCase("certification path"));
+  }
+
+  @Test
+  void aSocketStillInItsTlsHandshakeHoldsAPendingPlaceUntilItCloses() throws Exception {
+    // A completed TLS connection first: the listener counts its sockets from the first one it announces.
+    theOtherRoutesAreHttps();
+    double before = pending();
+    try (RawSocket silent = RawSocket.open(node.port())) {
+      // It never starts TLS: Vert.x never announces it, and it is counted from accept all the same.
+      awaitPending(before + 1);
+      assertThat(silent.awaitClosed(200)).isEqualTo(-1);
+    }
+    awaitPending(before);
+  }
+
+  private double pending() {
+    return node.context().metrics().find(MetricNames.HANDSHAKES_PENDING).gauge().value();
+  }
+
+  private void awaitPending(double expected) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (pending() != expected) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("pending sockets: " + pending() + ", expected " + expected);
+      }
+      Thread.sleep(10);
+    }
   }
 
   private static String rootMessage(Throwable t) {

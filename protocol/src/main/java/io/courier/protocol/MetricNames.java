@@ -57,6 +57,10 @@ public final class MetricNames {
   public static final String HANDSHAKES_PENDING = "courier.handshakes.pending";
   /** Sockets closed on accept because COURIER_MAX_PENDING_HANDSHAKES sockets were already pending. */
   public static final String PENDING_REFUSED = "courier.handshakes.pending.refused";
+  /** 1 while the node's listeners do not accept sockets because COURIER_MAX_PENDING_HANDSHAKES are pending. */
+  public static final String ACCEPT_PAUSED = "courier.handshakes.accept.paused";
+  /** Times the node's listeners stopped accepting because COURIER_MAX_PENDING_HANDSHAKES sockets were pending. */
+  public static final String ACCEPT_PAUSES = "courier.handshakes.accept.pauses";
   /** Pending sockets the server closed, by {@link #REASON}: {@link #TIMEOUT_HANDSHAKE}, {@link #TIMEOUT_IDLE}, {@link #TIMEOUT_BRIDGE_AUTH}. */
   public static final String HANDSHAKE_TIMEOUTS = "courier.handshake.timeouts";
   /** Not upgraded and authenticated (or no whole HTTP request) within COURIER_HANDSHAKE_TIMEOUT_MS. */
@@ -171,7 +175,8 @@ public final class MetricNames {
       prometheus(CONNECTIONS), prometheus(CONNECTION_LIMIT), prometheus(CONNECTION_CAPACITY_RATIO),
       counter(CONNECTIONS_OPENED), counter(CONNECTIONS_CLOSED), timer(CONNECTION_DURATION),
       counter(HANDSHAKES_REFUSED), counter(AUTH_FAILURES), counter(RECONNECTS),
-      prometheus(HANDSHAKES_PENDING), counter(PENDING_REFUSED), counter(HANDSHAKE_TIMEOUTS),
+      prometheus(HANDSHAKES_PENDING), counter(PENDING_REFUSED), prometheus(ACCEPT_PAUSED), counter(ACCEPT_PAUSES),
+      counter(HANDSHAKE_TIMEOUTS),
       counter(FRAMES_IN), counter(FRAMES_OUT), timer(DELIVERY_LATENCY), timer(ROUTING_LATENCY),
       counter(RETRANSMITS), prometheus(UNACKED), counter(SLOW_CONSUMER_CLOSES), counter(SYNCS),
       counter(SYNCS_TRUNCATED), counter(INBOX_ROLLBACKS), counter(RATE_LIMITED), counter(RATE_LIMIT_CLOSES), counter(USER_RATE_LEASES),

@@ -155,7 +155,16 @@ public final class ConnectionGuard {
   }
 
   private void accepted(HttpConnection conn) {
-    PendingHandshakes.Place place = pending.tryAcquire();
+    io.netty.channel.Channel listener = Channels.listener(conn);
+    if (listener != null) {
+      watch(listener);
+    }
+    // Counted by the listener's gate when it saw this socket, else (the gate not yet in place, or
+    // no listener to reach) here.
+    PendingHandshakes.Place place = listener != null ? AcceptGate.placeOf(conn) : null;
+    if (place == null) {
+      place = pending.tryAcquire();
+    }
     if (place == null) {
       // Refused before anything is read: no request exists to answer, and a flood must cost nothing.
       LOG.atDebug().addKeyValue("nodeId", nodeId).addKeyValue("remote", String.valueOf(conn.remoteAddress()))
@@ -165,10 +174,24 @@ public final class ConnectionGuard {
     }
     Tracked t = new Tracked(conn, place, System.nanoTime());
     tracked.put(conn, t);
+    PendingHandshakes.Place held = place;
     conn.closeHandler(v -> {
       tracked.remove(conn);
-      place.release();
+      held.release();
     });
+  }
+
+  /**
+   * From its first accepted connection on, a listening socket counts its sockets as it accepts
+   * them and stops accepting while every pending place is taken ({@link AcceptGate}); a listener
+   * Vert.x shares between gateway instances is one socket, gated once.
+   */
+  private void watch(io.netty.channel.Channel listener) {
+    AcceptGate gate = new AcceptGate(listener, pending);
+    if (listener.isOpen() && pending.watch(gate)) {
+      gate.install();
+      listener.closeFuture().addListener(f -> pending.forget(gate));
+    }
   }
 
   private void tick(long now) {

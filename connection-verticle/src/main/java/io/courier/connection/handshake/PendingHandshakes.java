@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,12 +16,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * event loop), so the count is an atomic. A place is taken when a socket is accepted and given back
  * exactly once: when the socket becomes an authenticated connection, or when it closes, whichever
  * comes first ({@link Place}).
+ *
+ * <p>While every place is taken, the node's listening sockets stop accepting ({@link Acceptor}):
+ * new connections wait in the kernel's accept queue, holding no file descriptor of the node, and
+ * are accepted in order as places free. Closing them instead would send every client of a
+ * reconnect wave past the limit into its retry backoff while the node has room again a moment
+ * later. Listeners count their sockets as they accept them ({@link AcceptGate}), so a listener
+ * stops with the socket that took the last place; a socket still accepted past the limit (one taken
+ * before the listener's gate was in place, or in a race between a resume and the next pause) is
+ * closed at once and counted as refused.
  */
 public final class PendingHandshakes {
   private final int limit;
   private final AtomicInteger pending = new AtomicInteger();
   private final Counter refused;
+  private final Counter pauses;
   private final Map<String, Counter> timeouts;
+  private final Set<Acceptor> acceptors = ConcurrentHashMap.newKeySet();
+  /** Whether the acceptors were last told to stop; guarded by this. */
+  private boolean paused;
+
+  /** A listening socket of the node that can stop and resume accepting connections. */
+  public interface Acceptor {
+    /** Resume (true) or stop (false) accepting; called under this object's lock, must not block. */
+    void accepting(boolean on);
+  }
 
   public PendingHandshakes(int limit, MeterRegistry registry) {
     if (limit < 1) {
@@ -31,6 +52,11 @@ public final class PendingHandshakes {
         .register(registry);
     refused = Counter.builder(MetricNames.PENDING_REFUSED)
         .description("Sockets closed on accept: COURIER_MAX_PENDING_HANDSHAKES sockets were pending").register(registry);
+    pauses = Counter.builder(MetricNames.ACCEPT_PAUSES)
+        .description("Times the node stopped accepting sockets: COURIER_MAX_PENDING_HANDSHAKES sockets were pending").register(registry);
+    Gauge.builder(MetricNames.ACCEPT_PAUSED, this, p -> p.isPaused() ? 1 : 0)
+        .description("1 while the node does not accept sockets (COURIER_MAX_PENDING_HANDSHAKES pending), else 0")
+        .register(registry);
     timeouts = Map.of(
         MetricNames.TIMEOUT_HANDSHAKE, timeout(registry, MetricNames.TIMEOUT_HANDSHAKE),
         MetricNames.TIMEOUT_IDLE, timeout(registry, MetricNames.TIMEOUT_IDLE),
@@ -52,7 +78,9 @@ public final class PendingHandshakes {
     /** Gives the place back (authenticated, closed or timed out); true the first time only. */
     public boolean release() {
       if (held.compareAndSet(true, false)) {
-        pending.decrementAndGet();
+        if (pending.decrementAndGet() + 1 >= limit) {
+          gate();
+        }
         return true;
       }
       return false;
@@ -72,9 +100,60 @@ public final class PendingHandshakes {
         return null;
       }
       if (pending.compareAndSet(n, n + 1)) {
+        if (n + 1 >= limit) {
+          gate();
+        }
         return new Place();
       }
     }
+  }
+
+  /**
+   * Makes {@code acceptor} stop accepting whenever every place is taken (at once, if that is now).
+   * Adding one already known does nothing and answers false; {@link #forget} it when its socket is
+   * closed.
+   */
+  public boolean watch(Acceptor acceptor) {
+    if (acceptors.contains(acceptor)) {
+      return false;
+    }
+    synchronized (this) {
+      if (!acceptors.add(acceptor)) {
+        return false;
+      }
+      if (paused) {
+        acceptor.accepting(false);
+      }
+      return true;
+    }
+  }
+
+  public void forget(Acceptor acceptor) {
+    acceptors.remove(acceptor);
+  }
+
+  /**
+   * Tells the acceptors what the count now says. Called after every change that crosses the limit,
+   * so the last call after the last crossing reads the final count: whatever order racing calls
+   * take the lock in, the acceptors end up as the count says.
+   */
+  private synchronized void gate() {
+    boolean full = pending.get() >= limit;
+    if (full == paused) {
+      return;
+    }
+    paused = full;
+    if (full) {
+      pauses.increment();
+    }
+    for (Acceptor a : acceptors) {
+      a.accepting(!full);
+    }
+  }
+
+  /** True while the acceptors are told not to accept. */
+  public synchronized boolean isPaused() {
+    return paused;
   }
 
   /** Counts a pending socket the server closed; {@code reason} is one of the TIMEOUT_ names of {@link MetricNames}. */

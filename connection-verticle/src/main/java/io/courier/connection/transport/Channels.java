@@ -26,6 +26,39 @@ public final class Channels {
     return false;
   }
 
+  /** The socket under {@code connection} (an HTTP/1.x server connection), or null if it cannot be reached. */
+  public static Channel channel(HttpConnection connection) {
+    if (connection instanceof io.vertx.core.http.impl.HttpServerConnection c && c.channelHandlerContext() != null) {
+      return c.channelHandlerContext().channel();
+    }
+    return null;
+  }
+
+  /**
+   * The listening socket {@code connection} was accepted on (an HTTP/1.x server connection), or
+   * null if it cannot be reached.
+   */
+  public static Channel listener(HttpConnection connection) {
+    Channel ch = channel(connection);
+    Channel parent = ch == null ? null : ch.parent();
+    return parent instanceof io.netty.channel.ServerChannel ? parent : null;
+  }
+
+  /**
+   * Stops or resumes accepting on {@code listener}: with auto-read off a listening channel takes
+   * no more connections from the kernel's accept queue; turning it on again reads that queue.
+   * Applied on the listener's own event loop, in the order of the calls: there Netty stops at once,
+   * while from another thread its epoll transport would first take one more connection it had
+   * already asked for.
+   */
+  public static void accepting(Channel listener, boolean on) {
+    if (listener.eventLoop().inEventLoop()) {
+      listener.config().setAutoRead(on);
+    } else {
+      listener.eventLoop().execute(() -> listener.config().setAutoRead(on));
+    }
+  }
+
   private static void reset(Channel ch) {
     try {
       ch.config().setOption(ChannelOption.SO_LINGER, 0);

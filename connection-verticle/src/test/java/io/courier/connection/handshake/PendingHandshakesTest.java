@@ -60,6 +60,93 @@ class PendingHandshakesTest {
     assertThat(pending.pending()).isZero();
   }
 
+  /** An acceptor that records what it was told. */
+  static final class Recorded implements PendingHandshakes.Acceptor {
+    final List<Boolean> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void accepting(boolean on) {
+      told.add(on);
+    }
+
+    Boolean last() {
+      return told.isEmpty() ? null : told.get(told.size() - 1);
+    }
+  }
+
+  @Test
+  void theListenersStopAcceptingWhileEveryPlaceIsTakenAndResumeWhenOneFrees() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    PendingHandshakes pending = new PendingHandshakes(2, registry);
+    Recorded listener = new Recorded();
+    assertThat(pending.watch(listener)).isTrue();
+    assertThat(pending.watch(listener)).as("known already").isFalse();
+
+    PendingHandshakes.Place first = pending.tryAcquire();
+    assertThat(listener.told).as("below the limit: nothing to say").isEmpty();
+    PendingHandshakes.Place second = pending.tryAcquire();
+    assertThat(listener.told).as("the last place taken: stop").containsExactly(false);
+    assertThat(pending.isPaused()).isTrue();
+    assertThat(registry.get(MetricNames.ACCEPT_PAUSED).gauge().value()).isEqualTo(1);
+    assertThat(registry.get(MetricNames.ACCEPT_PAUSES).counter().count()).isEqualTo(1);
+
+    Recorded late = new Recorded();
+    pending.watch(late);
+    assertThat(late.told).as("a listener seen while full is stopped at once").containsExactly(false);
+
+    assertThat(pending.tryAcquire()).as("slipped past the pause: refused as before").isNull();
+    assertThat(listener.told).containsExactly(false);
+
+    second.release();
+    assertThat(listener.told).as("a place free: resume").containsExactly(false, true);
+    assertThat(late.told).containsExactly(false, true);
+    assertThat(registry.get(MetricNames.ACCEPT_PAUSED).gauge().value()).isZero();
+    first.release();
+    assertThat(listener.told).as("further releases change nothing").containsExactly(false, true);
+
+    pending.forget(late);
+    pending.tryAcquire();
+    pending.tryAcquire();
+    assertThat(listener.told).containsExactly(false, true, false);
+    assertThat(late.told).as("forgotten").containsExactly(false, true);
+    assertThat(registry.get(MetricNames.ACCEPT_PAUSES).counter().count()).isEqualTo(2);
+  }
+
+  @Test
+  void racingTakesAndReleasesLeaveTheListenersAsTheCountSays() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      int limit = 3;
+      PendingHandshakes pending = new PendingHandshakes(limit, new SimpleMeterRegistry());
+      Recorded listener = new Recorded();
+      pending.watch(listener);
+      int threads = 4;
+      CountDownLatch done = new CountDownLatch(threads);
+      List<PendingHandshakes.Place> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        new Thread(() -> {
+          for (int i = 0; i < 5_000; i++) {
+            PendingHandshakes.Place p = pending.tryAcquire();
+            if (p != null && (i + id) % 1_000 != 0) {
+              p.release();
+            } else if (p != null) {
+              kept.add(p);
+            }
+          }
+          done.countDown();
+        }).start();
+      }
+      done.await();
+      boolean full = pending.pending() >= limit;
+      assertThat(pending.isPaused()).isEqualTo(full);
+      assertThat(listener.last()).as("what the listener was told last").isEqualTo(listener.told.isEmpty() ? null : !full);
+      kept.forEach(PendingHandshakes.Place::release);
+      assertThat(pending.pending()).isZero();
+      assertThat(pending.isPaused()).isFalse();
+      assertThat(listener.last() == null || listener.last()).as("accepting once all are given back").isTrue();
+    }
+  }
+
   @Test
   void timeoutsAreCountedByReason() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
