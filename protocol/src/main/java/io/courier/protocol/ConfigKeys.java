@@ -20,8 +20,9 @@ public final class ConfigKeys {
           + "courier_connection_capacity_ratio is open connections / this.");
   public static final Setting MAX_PENDING_HANDSHAKES = new Setting("COURIER_MAX_PENDING_HANDSHAKES", "1000",
       "Sockets this node holds that are not yet an authenticated connection (TCP accepted, upgrade or bridge "
-          + "authentication not done; plain HTTP connections such as health checks count too). Past it new sockets are "
-          + "closed at once. Bounds the file descriptors clients without a token can take.");
+          + "authentication not done; plain HTTP connections such as health checks count too). At it the node stops "
+          + "accepting: new sockets wait in the kernel's accept queue (the listen backlog) and are taken in order as places "
+          + "free, so a reconnect wave queues instead of failing. Bounds the file descriptors clients without a token can take.");
   public static final Setting HANDSHAKE_TIMEOUT_MS = new Setting("COURIER_HANDSHAKE_TIMEOUT_MS", "10000",
       "A socket must finish its WebSocket upgrade with a valid token (or a bridge socket authenticate, or an HTTP "
           + "request arrive whole) within this long of being accepted, or it is closed. Also the TLS handshake timeout.");
