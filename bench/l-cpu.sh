@@ -22,9 +22,8 @@ CHAT=$!
 for i in $(seq 1 480); do c=$(conns); [ "${c%.*}" = "10000" ] && break; sleep 0.5; done
 sleep 6
 [ -n "${ASYNC_PROFILER:-}" ] && java bench/Attach.java $NODE "$ASYNC_PROFILER" start,${PROFILE_EVENT:-event=itimer,interval=2ms,threads}
-s0=$(cut -d' ' -f14,15 /proc/$NODE/stat); sleep 25; s1=$(cut -d' ' -f14,15 /proc/$NODE/stat)
-u=$(( ${s1% *} - ${s0% *} )); k=$(( ${s1#* } - ${s0#* } ))
+read u k <<< "$(cpu_window $NODE 25)"
 [ -n "${ASYNC_PROFILER:-}" ] && java bench/Attach.java $NODE "$ASYNC_PROFILER" stop,collapsed,file=$OUT/cpu-$TAG.collapsed
 wait $CHAT; tail -1 $OUT/cpu-$TAG.md
-echo "node CPU over 25 s at $RATE msg/s: $(( (u+k)*10 )) ms = $(( (u+k)*10000 / (RATE*25) )) us per message (user $(( u*10000 / (RATE*25) )), system $(( k*10000 / (RATE*25) )))" | tee $OUT/cpu-$TAG.txt
+echo "node CPU over 25 s at $RATE msg/s: $(per_message $u $k $RATE 25)" | tee $OUT/cpu-$TAG.txt
 stop_pidfile $RUN/node-8080.pid

@@ -32,3 +32,10 @@ ports() { local s=""; for i in $(seq 1 $1); do s="$s${s:+,}$((8080+i))"; done; e
 # CPU time (1/100 s ticks, user + system) used so far by the nodes of the given ports: on a shared
 # core, CPU per message is a steadier comparison between two builds than the latency percentiles.
 cpu_ticks() { local t=0 p s; for port in "$@"; do p=$(cat $RUN/node-$port.pid); s=$(cut -d' ' -f14,15 /proc/$p/stat); t=$((t + ${s% *} + ${s#* })); done; echo $t; }
+# User and system ticks (1/100 s) process $1 uses over the next $2 seconds, as "user system": what
+# the CPU-per-message scripts divide by the messages of that window.
+cpu_window() { local a b; a=$(cut -d' ' -f14,15 /proc/$1/stat); sleep $2; b=$(cut -d' ' -f14,15 /proc/$1/stat)
+  echo "$(( ${b% *} - ${a% *} )) $(( ${b#* } - ${a#* } ))"; }
+# "T ms = X us per message (user U, system S)" from user ticks $1 and system ticks $2 over $4 s at $3 msg/s.
+per_message() { local u=$1 k=$2 n=$(( $3 * $4 ))
+  echo "$(( (u+k)*10 )) ms = $(( (u+k)*10000 / n )) us per message (user $(( u*10000 / n )), system $(( k*10000 / n )))"; }

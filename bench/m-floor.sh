@@ -12,10 +12,8 @@ for rate in ${RATES:-5000 10000}; do
     --label forwarder --quiet --out $OUT/floor-$rate.json > $OUT/floor-$rate.md 2>&1 &
   CHAT=$!
   sleep 25   # the connections open and the warm-up runs; the window below lies inside the 40 s chat
-  pid=$(cat $RUN/node-9090.pid)
-  s0=$(cut -d' ' -f14,15 /proc/$pid/stat); sleep 25; s1=$(cut -d' ' -f14,15 /proc/$pid/stat)
-  u=$(( ${s1% *} - ${s0% *} )); k=$(( ${s1#* } - ${s0#* } ))
+  read u k <<< "$(cpu_window $(cat $RUN/node-9090.pid) 25)"
   wait $CHAT; tail -1 $OUT/floor-$rate.md
-  echo "forwarder CPU over 25 s at $rate msg/s: $(( (u+k)*10 )) ms (user $(( u*10 )), system $(( k*10 ))) = $(( (u+k)*10000 / (rate*25) )) us per message (user $(( u*10000 / (rate*25) )), system $(( k*10000 / (rate*25) )))" | tee $OUT/floor-$rate.txt
+  echo "forwarder CPU over 25 s at $rate msg/s: $(per_message $u $k $rate 25)" | tee $OUT/floor-$rate.txt
 done
 stop_pidfile $RUN/node-9090.pid

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
-import io.vertx.core.http.HttpConnection;
 
 /**
  * A listening socket's share of COURIER_MAX_PENDING_HANDSHAKES, kept where sockets are accepted.
@@ -51,13 +50,12 @@ final class AcceptGate implements PendingHandshakes.Acceptor {
   }
 
   /**
-   * The place the gate took for {@code conn}'s socket, handed over once (or null): from then on the
-   * caller gives it back, and the socket keeps no attribute or listener of the gate's.
+   * The place the gate took for {@code ch}, handed over once (or null): from then on the caller
+   * gives it back, and the socket keeps no attribute or listener of the gate's.
    */
   @SuppressWarnings("deprecation") // getAndRemove: the attribute is dropped, not kept holding null
-  static PendingHandshakes.Place placeOf(HttpConnection conn) {
-    Channel ch = Channels.channel(conn);
-    Admitted a = ch == null ? null : ch.attr(ADMITTED).getAndRemove();
+  static PendingHandshakes.Place placeOf(Channel ch) {
+    Admitted a = ch.attr(ADMITTED).getAndRemove();
     if (a == null) {
       return null;
     }

@@ -5,6 +5,7 @@ import io.courier.protocol.ConfigKeys;
 import io.courier.protocol.CourierConfig;
 import io.courier.protocol.MetricNames;
 import io.courier.protocol.Setting;
+import io.netty.channel.Channel;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -155,13 +156,14 @@ public final class ConnectionGuard {
   }
 
   private void accepted(HttpConnection conn) {
-    io.netty.channel.Channel listener = Channels.listener(conn);
+    Channel socket = Channels.channel(conn);
+    Channel listener = socket == null ? null : Channels.listener(socket);
     if (listener != null) {
       watch(listener);
     }
     // Counted by the listener's gate when it saw this socket, else (the gate not yet in place, or
     // no listener to reach) here.
-    PendingHandshakes.Place place = listener != null ? AcceptGate.placeOf(conn) : null;
+    PendingHandshakes.Place place = listener != null ? AcceptGate.placeOf(socket) : null;
     if (place == null) {
       place = pending.tryAcquire();
     }
@@ -186,7 +188,7 @@ public final class ConnectionGuard {
    * them and stops accepting while every pending place is taken ({@link AcceptGate}); a listener
    * Vert.x shares between gateway instances is one socket, gated once.
    */
-  private void watch(io.netty.channel.Channel listener) {
+  private void watch(Channel listener) {
     AcceptGate gate = new AcceptGate(listener, pending);
     if (listener.isOpen() && pending.watch(gate)) {
       gate.install();

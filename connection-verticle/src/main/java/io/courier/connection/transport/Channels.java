@@ -19,11 +19,12 @@ public final class Channels {
    * 0: unsent bytes are discarded and the peer sees a reset). False if it cannot be reached.
    */
   public static boolean abort(HttpConnection connection) {
-    if (connection instanceof io.vertx.core.http.impl.HttpServerConnection c && c.channelHandlerContext() != null) {
-      reset(c.channelHandlerContext().channel());
-      return true;
+    Channel ch = channel(connection);
+    if (ch == null) {
+      return false;
     }
-    return false;
+    reset(ch);
+    return true;
   }
 
   /** The socket under {@code connection} (an HTTP/1.x server connection), or null if it cannot be reached. */
@@ -34,13 +35,9 @@ public final class Channels {
     return null;
   }
 
-  /**
-   * The listening socket {@code connection} was accepted on (an HTTP/1.x server connection), or
-   * null if it cannot be reached.
-   */
-  public static Channel listener(HttpConnection connection) {
-    Channel ch = channel(connection);
-    Channel parent = ch == null ? null : ch.parent();
+  /** The listening socket {@code socket} was accepted on, or null (a socket no server accepted). */
+  public static Channel listener(Channel socket) {
+    Channel parent = socket.parent();
     return parent instanceof io.netty.channel.ServerChannel ? parent : null;
   }
 

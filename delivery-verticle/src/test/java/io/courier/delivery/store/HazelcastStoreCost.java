@@ -73,7 +73,7 @@ public final class HazelcastStoreCost {
       Context ctx = m.vertx().getOrCreateContext();
       String body = "\"" + "x".repeat(Math.max(0, p.body() - 2)) + "\"";
       // Every recipient online on this node, as in the one-node benchmark: the routing read finds one node.
-      drive(ctx, p.users(), p.inFlight(), i -> presence.addDevice("u" + i, "s" + i, m.node().nodeId()))
+      StoreCostDriver.saturated(ctx, p.users(), p.inFlight(), i -> presence.addDevice("u" + i, "s" + i, m.node().nodeId()))
           .get(2, TimeUnit.MINUTES);
       AtomicInteger ids = new AtomicInteger();
       IntFunction<InboxMessage> draft = i -> new InboxMessage(0, null, "m" + ids.incrementAndGet(), "s" + (i % 97),
@@ -94,12 +94,12 @@ public final class HazelcastStoreCost {
       });
       // Warm-up: the JIT compiles the paths before anything is counted.
       for (IntFunction<Future<?>> op : ops.values()) {
-        drive(ctx, Math.min(p.calls(), 50_000), p.inFlight(), op).get(5, TimeUnit.MINUTES);
+        StoreCostDriver.saturated(ctx, Math.min(p.calls(), 50_000), p.inFlight(), op).get(5, TimeUnit.MINUTES);
       }
       for (int r = 0; r < p.runs(); r++) {
         for (Map.Entry<String, IntFunction<Future<?>>> op : ops.entrySet()) {
           all.computeIfAbsent(op.getKey() + " saturated", k -> new ArrayList<>())
-              .add(phase(p.calls(), () -> drive(ctx, p.calls(), p.inFlight(), op.getValue())));
+              .add(phase(p.calls(), () -> StoreCostDriver.saturated(ctx, p.calls(), p.inFlight(), op.getValue())));
           all.computeIfAbsent(op.getKey() + " paced", k -> new ArrayList<>())
               .add(phase(p.calls(), () -> paced(m, ctx, p.calls(), p.rate(), op.getValue())));
         }
@@ -115,15 +115,10 @@ public final class HazelcastStoreCost {
     out.append(String.format("%-26s %20s %20s %20s%n", "phase", "process cpu us/call", "collector ms", "calls/s"));
     all.forEach((name, phases) -> {
       int errors = phases.stream().mapToInt(Phase::errors).sum();
-      out.append(String.format("%-26s %20s %20s %20s%s%n", name, stat(phases, Phase::cpuUs), stat(phases, Phase::gcMs),
-          stat(phases, Phase::callsPerSecond), errors > 0 ? " ERRORS=" + errors : ""));
+      out.append(String.format("%-26s %20s %20s %20s%s%n", name, StoreCostDriver.minMedian(phases, Phase::cpuUs, 1), StoreCostDriver.minMedian(phases, Phase::gcMs, 1),
+          StoreCostDriver.minMedian(phases, Phase::callsPerSecond, 1), errors > 0 ? " ERRORS=" + errors : ""));
     });
     return out.toString();
-  }
-
-  private static String stat(List<Phase> phases, java.util.function.ToDoubleFunction<Phase> f) {
-    double[] v = phases.stream().mapToDouble(f).sorted().toArray();
-    return String.format("%.1f / %.1f", v[0], v[v.length / 2]);
   }
 
   private static Phase phase(int n, java.util.function.Supplier<CompletableFuture<Integer>> run) throws Exception {
@@ -145,32 +140,10 @@ public final class HazelcastStoreCost {
     return total;
   }
 
-  /** Runs op(0..n-1) on ctx with at most inFlight outstanding; completes with the number of failures. */
-  private static CompletableFuture<Integer> drive(Context ctx, int n, int inFlight, IntFunction<Future<?>> op) {
-    Counter c = new Counter(n);
-    ctx.runOnContext(v -> {
-      for (int k = 0; k < Math.min(inFlight, n); k++) {
-        step(op, c);
-      }
-    });
-    return c.done;
-  }
-
-  private static void step(IntFunction<Future<?>> op, Counter c) {
-    int i = c.next++;
-    if (i >= c.n) {
-      return;
-    }
-    op.apply(i).onComplete(ar -> {
-      c.finished(ar.failed());
-      step(op, c);
-    });
-  }
-
   /** Issues rate calls a second on ctx, in 1 ms ticks, however many are outstanding. */
   private static CompletableFuture<Integer> paced(TestCluster.Member m, Context ctx, int n, int rate,
                                                   IntFunction<Future<?>> op) {
-    Counter c = new Counter(n);
+    StoreCostDriver.Counter c = new StoreCostDriver.Counter(n);
     long start = System.nanoTime();
     ctx.runOnContext(v -> m.vertx().setPeriodic(1, id -> {
       long due = Math.min(n, (System.nanoTime() - start) * rate / 1_000_000_000L);
@@ -182,27 +155,5 @@ public final class HazelcastStoreCost {
       }
     }));
     return c.done;
-  }
-
-  /** Touched only on the driving context. */
-  private static final class Counter {
-    final int n;
-    final CompletableFuture<Integer> done = new CompletableFuture<>();
-    int next;
-    int finished;
-    int errors;
-
-    Counter(int n) {
-      this.n = n;
-    }
-
-    void finished(boolean failed) {
-      if (failed) {
-        errors++;
-      }
-      if (++finished == n) {
-        done.complete(errors);
-      }
-    }
   }
 }

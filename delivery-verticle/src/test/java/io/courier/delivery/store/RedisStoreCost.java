@@ -17,9 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
@@ -125,15 +123,10 @@ public final class RedisStoreCost {
       StringBuilder cmds = new StringBuilder();
       last.commandsPerCall().forEach((c, n) -> cmds.append(c).append('=').append(String.format("%.2f", n)).append(' '));
       int errors = phases.stream().mapToInt(Phase::errors).sum();
-      out.append(String.format("%-18s %22s %22s %22s  %s%s%n", name, stat(phases, Phase::cpuUs),
-          stat(phases, Phase::procCpuUs), stat(phases, Phase::scriptUs), cmds, errors > 0 ? " ERRORS=" + errors : ""));
+      out.append(String.format("%-18s %22s %22s %22s  %s%s%n", name, StoreCostDriver.minMedian(phases, Phase::cpuUs, 2),
+          StoreCostDriver.minMedian(phases, Phase::procCpuUs, 2), StoreCostDriver.minMedian(phases, Phase::scriptUs, 2), cmds, errors > 0 ? " ERRORS=" + errors : ""));
     });
     return out.toString();
-  }
-
-  private static String stat(List<Phase> phases, java.util.function.ToDoubleFunction<Phase> f) {
-    double[] v = phases.stream().mapToDouble(f).sorted().toArray();
-    return String.format("%.2f / %.2f", v[0], v[v.length / 2]);
   }
 
   private static Map<String, Phase> once(Params p, String version) throws Exception {
@@ -153,8 +146,8 @@ public final class RedisStoreCost {
         IntFunction<InboxMessage> draft = i -> new InboxMessage(0, null, "m" + i, "s" + (i % 97), "u" + (i % p.users()),
             null, body, ts + i);
         // Warm up the JIT, the connections and the script cache on users of their own.
-        drive(ctx, 2_000, p.inFlight(), i -> ops.append("w" + (i % 200), draft.apply(i))).get(60, TimeUnit.SECONDS);
-        drive(ctx, 1_000, p.inFlight(), i -> ops.read("w" + (i % 200), 0, 500)).get(60, TimeUnit.SECONDS);
+        StoreCostDriver.saturated(ctx, 2_000, p.inFlight(), i -> ops.append("w" + (i % 200), draft.apply(i))).get(60, TimeUnit.SECONDS);
+        StoreCostDriver.saturated(ctx, 1_000, p.inFlight(), i -> ops.read("w" + (i % 200), 0, 500)).get(60, TimeUnit.SECONDS);
 
         int perUser = Math.max(1, p.appends() / p.users());
         phases.put("append", phase(server, api, ctx, p.appends(), p.inFlight(),
@@ -182,7 +175,7 @@ public final class RedisStoreCost {
     await(api.config(List.of("RESETSTAT")));
     double cpu0 = redisCpuUs(api);
     long proc0 = procCpuTicks(server.pid());
-    int errors = drive(ctx, n, inFlight, op).get(10, TimeUnit.MINUTES);
+    int errors = StoreCostDriver.saturated(ctx, n, inFlight, op).get(10, TimeUnit.MINUTES);
     long proc1 = procCpuTicks(server.pid());
     double cpu1 = redisCpuUs(api);
     Map<String, long[]> stats = commandStats(api);
@@ -196,38 +189,6 @@ public final class RedisStoreCost {
     double tickUs = 1_000_000.0 / clockTicks();
     return new Phase((cpu1 - cpu0) / n, (proc1 - proc0) * tickUs / n, eval[0] == 0 ? 0 : eval[1] / (double) eval[0],
         perCall, errors);
-  }
-
-  /** Runs op(0..n-1) on ctx with at most inFlight outstanding; completes with the number of failures. */
-  private static CompletableFuture<Integer> drive(Context ctx, int n, int inFlight, IntFunction<Future<?>> op) {
-    CompletableFuture<Integer> done = new CompletableFuture<>();
-    AtomicInteger next = new AtomicInteger();
-    AtomicInteger finished = new AtomicInteger();
-    AtomicInteger errors = new AtomicInteger();
-    ctx.runOnContext(v -> {
-      for (int c = 0; c < Math.min(inFlight, n); c++) {
-        step(n, op, next, finished, errors, done);
-      }
-    });
-    return done;
-  }
-
-  private static void step(int n, IntFunction<Future<?>> op, AtomicInteger next, AtomicInteger finished,
-                           AtomicInteger errors, CompletableFuture<Integer> done) {
-    int i = next.getAndIncrement();
-    if (i >= n) {
-      return;
-    }
-    op.apply(i).onComplete(ar -> {
-      if (ar.failed()) {
-        errors.incrementAndGet();
-      }
-      if (finished.incrementAndGet() == n) {
-        done.complete(errors.get());
-      } else {
-        step(n, op, next, finished, errors, done);
-      }
-    });
   }
 
   /** used_cpu_sys + used_cpu_user of INFO cpu, in µs (getrusage, so finer than /proc's ticks). */
